@@ -1,0 +1,163 @@
+// Measurement mode of the UDP echo client: sequence-numbered datagrams, each answered or not.
+// UDP neither retransmits nor orders, so every loss, duplicate and reordering shows here.
+import { createSocket } from 'node:dgram';
+import { buildMessage, expectedReply, replySeq } from './probe-message.ts';
+import { type RttSummary, summarizeRtt } from './rtt-stats.ts';
+
+export interface UdpMeasureOptions {
+  address: string;
+  family: 4 | 6;
+  port: number;
+  count: number;
+  intervalMs: number;
+  size: number;
+  timeoutMs: number;
+}
+
+export interface UdpResult {
+  protocol: 'udp';
+  sent: number;
+  received: number;
+  lost: number;
+  lostSeqs: number[];
+  duplicated: number;
+  reordered: number;
+  corrupted: number;
+  /** Replies that came after their timeout: counted as lost, as ping does. */
+  late: number;
+  rttMs: RttSummary | null;
+  /** Per sequence number: the round-trip time in ms, or null when no reply came in time. */
+  rtts: (number | null)[];
+  totalMs: number;
+}
+
+export type UdpEvent =
+  | { kind: 'reply'; seq: number; bytes: number; rttMs: number; duplicate: boolean; reordered: boolean }
+  | { kind: 'timeout'; seq: number }
+  | { kind: 'corrupt'; bytes: number }
+  | { kind: 'send-error'; seq: number; message: string };
+
+export function measureUdp(
+  opts: UdpMeasureOptions,
+  onEvent: (e: UdpEvent) => void = () => {},
+): Promise<UdpResult> {
+  const { count, size, timeoutMs, intervalMs } = opts;
+  const socket = createSocket({
+    type: opts.family === 6 ? 'udp6' : 'udp4',
+    recvBufferSize: 4 << 20,
+    sendBufferSize: 4 << 20,
+  });
+  const sentAt = new Float64Array(count).fill(-1);
+  const rtts: (number | null)[] = new Array(count).fill(null);
+  // Per sequence number: 0 waiting, 1 answered, 2 timed out.
+  const state = new Uint8Array(count);
+  const expected: Buffer[] = [];
+  let duplicated = 0;
+  let reordered = 0;
+  let corrupted = 0;
+  let late = 0;
+  let highestSeen = -1;
+  let resolved = 0;
+  const start = performance.now();
+
+  return new Promise<UdpResult>((resolve) => {
+    const timers = new Set<NodeJS.Timeout>();
+    const finishIfDone = (): void => {
+      if (resolved < count) return;
+      for (const t of timers) clearTimeout(t);
+      socket.close();
+      const lostSeqs: number[] = [];
+      const samples: number[] = [];
+      rtts.forEach((r, seq) => {
+        if (r === null) lostSeqs.push(seq);
+        else samples.push(r);
+      });
+      resolve({
+        protocol: 'udp',
+        sent: count,
+        received: samples.length,
+        lost: lostSeqs.length,
+        lostSeqs,
+        duplicated,
+        reordered,
+        corrupted,
+        late,
+        rttMs: summarizeRtt(samples),
+        rtts,
+        totalMs: Math.round((performance.now() - start) * 1000) / 1000,
+      });
+    };
+
+    socket.on('message', (msg) => {
+      const now = performance.now();
+      const seq = replySeq(msg);
+      if (seq < 0 || seq >= count || sentAt[seq]! < 0 || !msg.equals(expected[seq]!)) {
+        corrupted++;
+        onEvent({ kind: 'corrupt', bytes: msg.length });
+        return;
+      }
+      if (rtts[seq] !== null) {
+        duplicated++;
+        onEvent({
+          kind: 'reply',
+          seq,
+          bytes: msg.length,
+          rttMs: now - sentAt[seq]!,
+          duplicate: true,
+          reordered: false,
+        });
+        return;
+      }
+      const rtt = now - sentAt[seq]!;
+      if (state[seq] === 2) {
+        late++;
+        return;
+      }
+      state[seq] = 1;
+      const isReordered = seq < highestSeen;
+      if (isReordered) reordered++;
+      highestSeen = Math.max(highestSeen, seq);
+      rtts[seq] = rtt;
+      resolved++;
+      onEvent({
+        kind: 'reply',
+        seq,
+        bytes: msg.length,
+        rttMs: rtt,
+        duplicate: false,
+        reordered: isReordered,
+      });
+      finishIfDone();
+    });
+    socket.on('error', () => {
+      // ICMP errors on an unconnected socket are not reported on Linux; anything else shows up
+      // as lost datagrams, which is what the measurement is about.
+    });
+
+    const send = (seq: number): void => {
+      const msg = buildMessage(seq, size, false);
+      expected[seq] = expectedReply(seq, size, false);
+      sentAt[seq] = performance.now();
+      socket.send(msg, opts.port, opts.address, (err) => {
+        if (err) onEvent({ kind: 'send-error', seq, message: err.message });
+      });
+      const t = setTimeout(() => {
+        timers.delete(t);
+        if (state[seq] === 0) {
+          state[seq] = 2;
+          resolved++;
+          onEvent({ kind: 'timeout', seq });
+          finishIfDone();
+        }
+      }, timeoutMs);
+      timers.add(t);
+      if (seq + 1 < count) {
+        // Scheduled from the start time, so the pace does not drift with the event loop.
+        const due = start + (seq + 1) * intervalMs - performance.now();
+        if (due <= 0) setImmediate(() => send(seq + 1));
+        else setTimeout(() => send(seq + 1), due);
+      }
+    };
+    socket.bind(0, () => send(0));
+  });
+}
