@@ -1,0 +1,136 @@
+// Runs the programs of src/apps as real processes, the way a student or the lab runs them.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const appPath = (name: string): string => `${ROOT}src/apps/${name}.ts`;
+export const fixturePath = (rel: string): string => `${ROOT}test/fixtures/${rel}`;
+
+export interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Running extends AsyncDisposable {
+  child: ChildProcess;
+  port: number;
+  stdout(): string;
+  stderr(): string;
+  /** Waits until stdout matches. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  stop(): Promise<Finished>;
+}
+
+/** Starts a command and returns once its output matches `ready`; `port` comes from the match's first group. */
+export async function start(
+  cmd: string,
+  args: string[],
+  ready: RegExp,
+  timeoutMs = 10_000,
+): Promise<Running> {
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const waiters = new Set<() => void>();
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    for (const w of waiters) w();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const exited = new Promise<Finished>((resolve) => {
+    child.on('close', (code) => {
+      for (const w of waiters) w();
+      resolve({ code, stdout: out, stderr: err });
+    });
+  });
+  const waitFor = (pattern: RegExp, ms = timeoutMs): Promise<RegExpMatchArray> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        const m = out.match(pattern);
+        if (m) {
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(m);
+        } else if (child.exitCode !== null || child.signalCode !== null) {
+          waiters.delete(check);
+          clearTimeout(timer);
+          reject(
+            new Error(`${cmd} ${args.join(' ')} exited (${child.exitCode}) before ${pattern}: ${out}${err}`),
+          );
+        }
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`timed out waiting for ${pattern}; stdout: ${out} stderr: ${err}`));
+      }, ms);
+      waiters.add(check);
+      check();
+    });
+  const m = await waitFor(ready);
+  const stop = async (): Promise<Finished> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    const f = await exited;
+    clearTimeout(killer);
+    return f;
+  };
+  return {
+    child,
+    port: Number(m[1] ?? 0),
+    stdout: () => out,
+    stderr: () => err,
+    waitFor,
+    stop,
+    [Symbol.asyncDispose]: async () => {
+      await stop();
+    },
+  };
+}
+
+const READY = /ready to receive on (?:UDP|TCP) \S+:(\d+)/;
+
+/** Starts one of our servers on a free port. */
+export function startApp(name: string, args: string[] = []): Promise<Running> {
+  return start(process.execPath, [appPath(name), '--host', '127.0.0.1', '--port', '0', ...args], READY);
+}
+
+/** Runs a command to completion, feeding `input` on stdin. */
+export function run(cmd: string, args: string[], input = '', timeoutMs = 30_000): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(
+          `${cmd} ${args.join(' ')} did not finish in ${timeoutMs} ms; stdout: ${stdout} stderr: ${stderr}`,
+        ),
+      );
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.on('error', () => {});
+    child.stdin.end(input);
+  });
+}
+
+export const runApp = (name: string, args: string[], input = '', timeoutMs = 30_000): Promise<Finished> =>
+  run(process.execPath, [appPath(name), ...args], input, timeoutMs);
+
+/** A one-line error: exactly one line on stderr and no stack trace. */
+export function isOneLineError(stderr: string): boolean {
+  const lines = stderr.trimEnd().split('\n');
+  return lines.length === 1 && !/\n\s+at /.test(stderr) && lines[0]!.length > 0;
+}
