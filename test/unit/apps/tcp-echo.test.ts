@@ -5,7 +5,9 @@ import { runApp, startApp } from '../../helpers/programs.ts';
 import { readAll, readBytes, tcpConnect } from '../../helpers/sockets.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const closeAll = (sockets: Socket[]): void => sockets.forEach((s) => s.destroy());
+const closeAll = (sockets: Socket[]): void => {
+  for (const s of sockets) s.destroy();
+};
 
 describe('tcp-echo-server', () => {
   it('echoes the stream in uppercase, logs connections, and closes after the client half-closes', async () => {

@@ -104,8 +104,10 @@ describe('udp-echo-client', () => {
       const reply = Buffer.from(msg.toString('latin1').toUpperCase(), 'latin1');
       const send = (b: Buffer): void => void peer.send(b, rinfo.port, rinfo.address);
       if (seq === 1) return;
-      if (seq === 2) send(reply), send(reply);
-      else if (seq === 3) held = { msg: reply, port: rinfo.port };
+      if (seq === 2) {
+        send(reply);
+        send(reply);
+      } else if (seq === 3) held = { msg: reply, port: rinfo.port };
       else if (seq === 4) {
         send(reply);
         if (held) send(held.msg);
