@@ -12,6 +12,8 @@ export interface UdpMeasureOptions {
   intervalMs: number;
   size: number;
   timeoutMs: number;
+  /** At most this many datagrams awaiting a reply (1 = stop-and-wait); unlimited when absent. */
+  window?: number;
 }
 
 export interface UdpResult {
@@ -128,13 +130,47 @@ export function measureUdp(
         reordered: isReordered,
       });
       finishIfDone();
+      settle();
     });
     socket.on('error', () => {
       // ICMP errors on an unconnected socket are not reported on Linux; anything else shows up
       // as lost datagrams, which is what the measurement is about.
     });
 
+    let next = 0;
+    let outstanding = 0;
+    let pumpScheduled = false;
+    const settle = (): void => {
+      outstanding--;
+      pump();
+    };
+    // Sends what is due, as far as the window allows. Paced from the start time, so the rate
+    // does not drift with the event loop; with no interval, one datagram per turn of the loop.
+    const pump = (): void => {
+      if (pumpScheduled) return;
+      while (next < count && (opts.window === undefined || outstanding < opts.window)) {
+        const due = start + next * intervalMs - performance.now();
+        if (due > 0) {
+          pumpScheduled = true;
+          setTimeout(() => {
+            pumpScheduled = false;
+            pump();
+          }, due);
+          return;
+        }
+        send(next++);
+        if (intervalMs === 0 && opts.window === undefined) {
+          pumpScheduled = true;
+          setImmediate(() => {
+            pumpScheduled = false;
+            pump();
+          });
+          return;
+        }
+      }
+    };
     const send = (seq: number): void => {
+      outstanding++;
       const msg = buildMessage(seq, size, false);
       expected[seq] = expectedReply(seq, size, false);
       sentAt[seq] = performance.now();
@@ -148,16 +184,11 @@ export function measureUdp(
           resolved++;
           onEvent({ kind: 'timeout', seq });
           finishIfDone();
+          settle();
         }
       }, timeoutMs);
       timers.add(t);
-      if (seq + 1 < count) {
-        // Scheduled from the start time, so the pace does not drift with the event loop.
-        const due = start + (seq + 1) * intervalMs - performance.now();
-        if (due <= 0) setImmediate(() => send(seq + 1));
-        else setTimeout(() => send(seq + 1), due);
-      }
     };
-    socket.bind(0, () => send(0));
+    socket.bind(0, () => pump());
   });
 }

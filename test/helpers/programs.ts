@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const appPath = (name: string): string => `${ROOT}src/apps/${name}.ts`;
-export const fixturePath = (rel: string): string => `${ROOT}test/fixtures/${rel}`;
+export const labPath = (rel: string): string => `${ROOT}lab/${rel}`;
 
 export interface Finished {
   code: number | null;

@@ -1,10 +1,10 @@
 // Interoperability with programs no one here wrote: netcat, and the textbook's own Python
 // clients and servers, in both directions.
 import { describe, expect, it } from 'vitest';
-import { fixturePath, run, runApp, start, startApp } from '../../helpers/programs.ts';
+import { labPath, run, runApp, start, startApp } from '../../helpers/programs.ts';
 import { freePort } from '../../helpers/sockets.ts';
 
-const py = (file: string): string => fixturePath(`textbook/${file}`);
+const py = (file: string): string => labPath(`textbook/${file}`);
 
 describe('netcat (netcat-openbsd) against our servers', () => {
   it('UDP: nc -u gets the uppercase back', async () => {

@@ -1,0 +1,6 @@
+# Sourced by the set-up scripts: installs the npm dependencies when they are missing or older than
+# the lockfile.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error 2>&1 | grep -v 'nodedir' || true
+  [ -f node_modules/.package-lock.json ] || { echo "socklab: npm ci failed" >&2; exit 1; }
+fi

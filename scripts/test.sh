@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs socklab's tests on this machine, setting up what they need first: Node >= 22.22, the npm
+# dependencies, and the programs the interop tests talk to (netcat, python3).
+# Extra arguments go to vitest (e.g. --project unit).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/ensure-node.sh
+source scripts/ensure-packages.sh
+ensure_packages nc:netcat-openbsd python3:python3 unshare:util-linux
+source scripts/ensure-deps.sh
+exec npx vitest run "$@"
