@@ -9,10 +9,12 @@ export interface OptionSpec {
   value?: string;
   help: string;
   default?: string | boolean;
+  /** May be given more than once; the values come as an array. */
+  multiple?: boolean;
 }
 
 export type OptionSpecs = Record<string, OptionSpec>;
-export type ParsedOptions = Record<string, string | boolean | undefined>;
+export type ParsedOptions = Record<string, string | boolean | string[] | undefined>;
 
 export function usage(prog: string, summary: string, specs: OptionSpecs): string {
   const lines = [`usage: node ${prog}.ts [options]`, '', summary, '', 'options:'];
@@ -35,12 +37,18 @@ export function parseOptions(
   specs: OptionSpecs,
   argv: string[],
 ): ParsedOptions | undefined {
-  const options: Record<string, { type: 'string' | 'boolean'; default?: string | boolean }> = {
+  const options: Record<
+    string,
+    { type: 'string' | 'boolean'; default?: string | boolean; multiple?: boolean }
+  > = {
     help: { type: 'boolean' },
   };
   for (const [name, spec] of Object.entries(specs)) {
-    options[name] =
-      spec.default === undefined ? { type: spec.type } : { type: spec.type, default: spec.default };
+    options[name] = {
+      type: spec.type,
+      ...(spec.default === undefined ? {} : { default: spec.default }),
+      ...(spec.multiple ? { multiple: true } : {}),
+    };
   }
   let values: ParsedOptions;
   try {

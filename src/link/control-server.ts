@@ -1,0 +1,106 @@
+// Serves linkd's control socket: change the model, read counters and the packet record, start
+// and stop a capture, all without restarting the relay.
+import { mkdirSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { dirname } from 'node:path';
+import { AppError } from '../apps/app-error.ts';
+import { LineFramer } from '../apps/line-framer.ts';
+import type { ControlReply, ControlRequest } from './control-protocol.ts';
+import type { LinkModel } from './impairment-model.ts';
+import { buildLinkModel, formatDirection, formatLinkModel, parseDirectionOrNone } from './impairment-text.ts';
+import type { LinkRelay } from './link-relay.ts';
+
+export interface ControlTarget {
+  relay: LinkRelay;
+  engine: string;
+  /** Applies a new model (the netem engine also reconfigures tc). */
+  apply(model: LinkModel): Promise<void>;
+  /** The model as the user sees it (with netem the relay itself runs clean). */
+  model(): LinkModel;
+}
+
+/** The model after a `set`: what is named is replaced, what is not named stays. */
+export function nextModel(current: LinkModel, req: Extract<ControlRequest, { cmd: 'set' }>): LinkModel {
+  const base = req.impair !== undefined ? parseDirectionOrNone(req.impair) : undefined;
+  const up =
+    req.up !== undefined || base
+      ? { ...(base ?? {}), ...(req.up !== undefined ? parseDirectionOrNone(req.up) : {}) }
+      : current.up;
+  const down =
+    req.down !== undefined || base
+      ? { ...(base ?? {}), ...(req.down !== undefined ? parseDirectionOrNone(req.down) : {}) }
+      : current.down;
+  return buildLinkModel({ up, down, seed: req.seed ?? current.seed });
+}
+
+async function handle(target: ControlTarget, req: ControlRequest): Promise<ControlReply> {
+  const { relay } = target;
+  switch (req.cmd) {
+    case 'show': {
+      const model = target.model();
+      return { ok: true, model, text: formatLinkModel(model), engine: target.engine };
+    }
+    case 'set': {
+      const model = nextModel(target.model(), req);
+      await target.apply(model);
+      return {
+        ok: true,
+        model,
+        text: `up: ${formatDirection(model.up)}; down: ${formatDirection(model.down)}; seed ${model.seed}`,
+      };
+    }
+    case 'stats':
+      return { ok: true, stats: relay.stats() };
+    case 'reset':
+      relay.reset();
+      return { ok: true };
+    case 'record': {
+      const r = relay.record(req.since ?? 0, req.limit);
+      return { ok: true, records: r.records, last: r.last, overwritten: r.overwritten };
+    }
+    case 'capture-start':
+      if (typeof req.path !== 'string' || req.path === '')
+        throw new AppError('EINVAL', 'capture-start needs a path, e.g. /tmp/link.pcap');
+      await relay.startCapture(req.path);
+      return { ok: true };
+    case 'capture-stop':
+      return { ok: true, capture: await relay.stopCapture() };
+    default:
+      throw new AppError(
+        'EINVAL',
+        `unknown command '${(req as { cmd?: string }).cmd}': the commands are show, set, stats, reset, record, capture-start, capture-stop`,
+      );
+  }
+}
+
+export async function serveControl(path: string, target: ControlTarget): Promise<Server> {
+  mkdirSync(dirname(path), { recursive: true });
+  // A socket file left by a linkd that did not exit cleanly would make listen fail.
+  rmSync(path, { force: true });
+  const server = createServer((conn) => {
+    const framer = new LineFramer();
+    let chain = Promise.resolve();
+    conn.on('data', (chunk: Buffer) => {
+      for (const line of framer.push(chunk)) {
+        chain = chain.then(async () => {
+          let reply: ControlReply;
+          try {
+            reply = await handle(target, JSON.parse(line.toString('utf8')) as ControlRequest);
+          } catch (err) {
+            reply = {
+              ok: false,
+              error: err instanceof SyntaxError ? `not JSON: ${err.message}` : (err as Error).message,
+            };
+          }
+          if (!conn.destroyed) conn.write(`${JSON.stringify(reply)}\n`);
+        });
+      }
+    });
+    conn.on('error', () => {});
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => resolve());
+  });
+  return server;
+}

@@ -1,0 +1,176 @@
+// The relay engine's decisions for one direction, in netem's order: duplicate, loss, corrupt,
+// queue limit, rate (serialization), then delay or, for the reordered fraction, no delay. Pure
+// apart from its seeded random streams and its queue clock: given the same model, seed and
+// packet sequence (sizes and arrival times), it decides the same fates.
+import { DEFAULT_LIMIT, type Direction, type DirectionModel, type LossSpec } from './impairment-model.ts';
+import { CorrelatedRandom, distributionValue, Random } from './random.ts';
+import type { FrameInfo } from './vxlan-frame.ts';
+import { VXLAN_HEADER } from './vxlan-frame.ts';
+
+export type Fate = 'forwarded' | 'lost' | 'queue-drop';
+
+export interface Copy {
+  data: Buffer;
+  /** When to send it, on the same monotonic clock (ms) as the arrival time. */
+  at: number;
+  reordered: boolean;
+}
+
+export interface Decision {
+  fate: Fate;
+  copies: Copy[];
+  duplicated: boolean;
+  corrupted: boolean;
+  reordered: boolean;
+  /** Time from arrival to sending the first copy (queueing, serialization and delay). */
+  delayMs: number;
+}
+
+interface LossDecider {
+  lost(): boolean;
+}
+
+function lossDecider(spec: LossSpec, rng: Random): LossDecider {
+  if (spec.model === 'random') {
+    const u = new CorrelatedRandom(rng, spec.correlation);
+    const p = spec.percent / 100;
+    return { lost: () => u.next() < p };
+  }
+  // Gilbert–Elliott as netem's gemodel: the loss chance of the current state, then a transition.
+  let bad = false;
+  const [p, r, lossBad, lossGood] = [spec.p, spec.r, spec.oneMinusH, spec.oneMinusK].map((x) => x / 100) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  return {
+    lost: () => {
+      const lost = rng.next() < (bad ? lossBad : lossGood);
+      if (bad ? rng.next() < r : rng.next() < p) bad = !bad;
+      return lost;
+    },
+  };
+}
+
+export class DirectionShaper {
+  readonly model: DirectionModel;
+  readonly #loss: LossDecider | null;
+  readonly #duplicate: CorrelatedRandom | null;
+  readonly #corrupt: CorrelatedRandom | null;
+  readonly #corruptBits: Random;
+  readonly #reorder: CorrelatedRandom | null;
+  readonly #delay: CorrelatedRandom | null;
+  readonly #dupDelay: CorrelatedRandom | null;
+  #reorderCounter = 0;
+  /** When the rate limiter finishes the last frame it accepted. */
+  #linkFree = 0;
+  /** Departure times of frames waiting for the rate limiter, oldest first. */
+  #waiting: number[] = [];
+  #waitingHead = 0;
+
+  constructor(model: DirectionModel, seed: number, direction: Direction) {
+    this.model = model;
+    const stream = (name: string): Random => new Random(seed, `${direction}/${name}`);
+    this.#loss = model.loss ? lossDecider(model.loss, stream('loss')) : null;
+    this.#duplicate = model.duplicate
+      ? new CorrelatedRandom(stream('duplicate'), model.duplicate.correlation)
+      : null;
+    this.#corrupt = model.corrupt ? new CorrelatedRandom(stream('corrupt'), model.corrupt.correlation) : null;
+    this.#corruptBits = stream('corrupt-bit');
+    this.#reorder = model.reorder ? new CorrelatedRandom(stream('reorder'), model.reorder.correlation) : null;
+    this.#delay = model.delay ? new CorrelatedRandom(stream('delay'), model.delay.correlation) : null;
+    this.#dupDelay = model.delay ? new CorrelatedRandom(stream('delay-dup'), model.delay.correlation) : null;
+  }
+
+  /** Frames accepted by the rate limiter that have not left yet. */
+  queued(now: number): number {
+    while (this.#waitingHead < this.#waiting.length && this.#waiting[this.#waitingHead]! <= now)
+      this.#waitingHead++;
+    if (this.#waitingHead > 4096 && this.#waitingHead * 2 > this.#waiting.length) {
+      this.#waiting = this.#waiting.slice(this.#waitingHead);
+      this.#waitingHead = 0;
+    }
+    return this.#waiting.length - this.#waitingHead;
+  }
+
+  decide(data: Buffer, info: FrameInfo | null, now: number): Decision {
+    const m = this.model;
+    let count = 1;
+    if (this.#duplicate && this.#duplicate.next() < m.duplicate!.percent / 100) count++;
+    if (this.#loss?.lost()) count--;
+    const decision: Decision = {
+      fate: 'forwarded',
+      copies: [],
+      duplicated: false,
+      corrupted: false,
+      reordered: false,
+      delayMs: 0,
+    };
+    if (count === 0) {
+      decision.fate = 'lost';
+      return decision;
+    }
+    // The duplicate is taken before corruption, as netem does.
+    const original = data;
+    if (this.#corrupt && this.#corrupt.next() < m.corrupt!.percent / 100) {
+      data = Buffer.from(data);
+      this.#flipBit(data, info);
+      decision.corrupted = true;
+    }
+    const first = this.#schedule(data, now, this.#delay);
+    if (!first) {
+      decision.fate = 'queue-drop';
+      return decision;
+    }
+    decision.copies.push(first);
+    decision.reordered = first.reordered;
+    decision.delayMs = first.at - now;
+    if (count > 1) {
+      const dup = this.#schedule(original, now, this.#dupDelay);
+      if (dup) {
+        decision.copies.push(dup);
+        decision.duplicated = true;
+      }
+    }
+    return decision;
+  }
+
+  #schedule(data: Buffer, now: number, delayRandom: CorrelatedRandom | null): Copy | null {
+    const m = this.model;
+    if (m.rate && this.queued(now) >= (m.limit ?? DEFAULT_LIMIT)) return null;
+    // netem: with reorder set, a packet goes out at once (skipping delay and rate) with that
+    // chance, unless fewer than `gap − 1` packets went by since the last one that did.
+    if (this.#reorder && m.reorder) {
+      const gap = m.reorder.gap;
+      const atOnce = this.#reorderCounter >= gap - 1 && this.#reorder.next() < m.reorder.percent / 100;
+      if (atOnce) {
+        this.#reorderCounter = 0;
+        return { data, at: now, reordered: true };
+      }
+      this.#reorderCounter++;
+    }
+    let at = now;
+    if (m.rate) {
+      const frameBytes = data.length - VXLAN_HEADER;
+      at = Math.max(now, this.#linkFree) + (frameBytes * 8 * 1000) / m.rate.bps;
+      this.#linkFree = at;
+      this.#waiting.push(at);
+    }
+    if (m.delay && delayRandom) {
+      const d = m.delay;
+      const jitter = d.jitterMs > 0 ? d.jitterMs * distributionValue(d.distribution, delayRandom.next()) : 0;
+      at += Math.max(0, d.ms + jitter);
+    }
+    return { data, at, reordered: false };
+  }
+
+  /** One random bit of the inner IP packet (or of the inner frame's payload when not IP). */
+  #flipBit(data: Buffer, info: FrameInfo | null): void {
+    const start = info && info.ipOffset >= 0 ? info.ipOffset : Math.min(data.length - 1, VXLAN_HEADER + 14);
+    const length = info && info.ipOffset >= 0 ? info.ipLength : data.length - start;
+    if (length <= 0) return;
+    const bit = this.#corruptBits.int(length * 8);
+    data[start + (bit >> 3)]! ^= 1 << (bit & 7);
+  }
+}

@@ -1,0 +1,67 @@
+// The impairment model: per direction, in netem's vocabulary. One model whether it comes from
+// text, CLI flags, a profile file or code; both engines (relay, netem) take it as it is.
+
+export const DISTRIBUTIONS = ['uniform', 'normal', 'pareto', 'paretonormal'] as const;
+export type Distribution = (typeof DISTRIBUTIONS)[number];
+
+export interface DelaySpec {
+  ms: number;
+  jitterMs: number;
+  /** Percent, as netem: how much each random value leans on the previous one. */
+  correlation: number;
+  distribution: Distribution;
+}
+
+export type LossSpec =
+  | { model: 'random'; percent: number; correlation: number }
+  /** Gilbert–Elliott, netem's `loss gemodel p r 1-h 1-k`, all in percent. */
+  | { model: 'gemodel'; p: number; r: number; oneMinusH: number; oneMinusK: number };
+
+export interface ChanceSpec {
+  percent: number;
+  correlation: number;
+}
+
+export interface ReorderSpec extends ChanceSpec {
+  /** netem's gap: with 1 (the default), any packet may be sent at once. */
+  gap: number;
+}
+
+export interface DirectionModel {
+  delay?: DelaySpec;
+  loss?: LossSpec;
+  duplicate?: ChanceSpec;
+  reorder?: ReorderSpec;
+  corrupt?: ChanceSpec;
+  /** Bits per second: each frame takes size × 8 / rate to leave. */
+  rate?: { bps: number };
+  /** Packets that may wait for the rate limiter; more are tail-dropped. */
+  limit?: number;
+}
+
+export type Direction = 'up' | 'down';
+export const DIRECTIONS: readonly Direction[] = ['up', 'down'];
+
+export interface LinkModel {
+  up: DirectionModel;
+  down: DirectionModel;
+  seed: number;
+}
+
+export const DEFAULT_LIMIT = 1000;
+export const DEFAULT_SEED = 1;
+
+export function isClean(m: DirectionModel): boolean {
+  return !m.delay && !m.loss && !m.duplicate && !m.reorder && !m.corrupt && !m.rate;
+}
+
+/** Long-run fraction of packets lost in one direction (Gilbert–Elliott at its stationary state). */
+export function expectedLoss(m: DirectionModel): number {
+  const loss = m.loss;
+  if (!loss) return 0;
+  if (loss.model === 'random') return loss.percent / 100;
+  const p = loss.p / 100;
+  const r = loss.r / 100;
+  const bad = p + r === 0 ? 0 : p / (p + r);
+  return (1 - bad) * (loss.oneMinusK / 100) + bad * (loss.oneMinusH / 100);
+}

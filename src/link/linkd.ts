@@ -1,0 +1,134 @@
+// linkd: the impaired link. Forwards VXLAN between the client host and the server host and
+// impairs each direction, in userspace (relay engine) or with the kernel's netem (netem engine).
+import { intOption, parseOptions, stringOption } from '../apps/app-args.ts';
+import { AppError, describeSocketError, runMain } from '../apps/app-error.ts';
+import { stopOnSignal } from '../apps/stop-on-signal.ts';
+import { DEFAULT_CONTROL_PATH } from './control-protocol.ts';
+import { serveControl } from './control-server.ts';
+import type { LinkModel } from './impairment-model.ts';
+import { buildLinkModel, formatLinkModel } from './impairment-text.ts';
+import { LinkRelay, type PeerSpec, VXLAN_PORT } from './link-relay.ts';
+import { applyNetem, deviceToward, probeNetem } from './netem-engine.ts';
+
+const PROG = 'linkd';
+const ENGINES = ['relay', 'netem'];
+
+function parsePeer(text: string): PeerSpec {
+  const m = /^([^:\s]+)(?::(\d+))?$/.exec(text);
+  const port = m?.[2] === undefined ? VXLAN_PORT : Number(m[2]);
+  if (!m || port < 1 || port > 65535) {
+    throw new AppError(
+      'EINVAL',
+      `--peer must be HOST or HOST:PORT, got '${text}'; e.g. --peer client --peer server`,
+    );
+  }
+  return { host: m[1]!, port };
+}
+
+function parseListen(text: string): { address: string; port: number } {
+  const m = /^([^:\s]*):(\d+)$/.exec(text);
+  const port = Number(m?.[2]);
+  if (!m || port > 65535)
+    throw new AppError('EINVAL', `--listen must be ADDR:PORT, got '${text}'; e.g. --listen 0.0.0.0:4789`);
+  return { address: m[1] || '0.0.0.0', port };
+}
+
+async function main(argv: string[]): Promise<number | undefined> {
+  const opts = parseOptions(
+    PROG,
+    'Relays VXLAN between two peers (the client host first, then the server host) and impairs the link.',
+    {
+      peer: {
+        type: 'string',
+        value: 'HOST[:PORT]',
+        help: 'a peer, twice: the client side, then the server side',
+        multiple: true,
+      },
+      listen: {
+        type: 'string',
+        value: 'ADDR:PORT',
+        help: 'where to receive VXLAN',
+        default: `0.0.0.0:${VXLAN_PORT}`,
+      },
+      impair: {
+        type: 'string',
+        value: 'SPEC',
+        help: "both directions, in netem's words: 'delay 40ms loss 10%'",
+      },
+      up: { type: 'string', value: 'SPEC', help: 'client to server (replaces what --impair says)' },
+      down: { type: 'string', value: 'SPEC', help: 'server to client (replaces what --impair says)' },
+      seed: { type: 'string', value: 'N', help: 'seed of the random decisions', default: '1' },
+      engine: {
+        type: 'string',
+        value: 'relay|netem',
+        help: 'who impairs: linkd itself, or the kernel',
+        default: 'relay',
+      },
+      control: { type: 'string', value: 'PATH', help: 'control socket', default: DEFAULT_CONTROL_PATH },
+      record: {
+        type: 'string',
+        value: 'N',
+        help: 'packet fates to keep for reading back',
+        default: '200000',
+      },
+    },
+    argv,
+  );
+  if (!opts) return 0;
+  const peers = ((opts.peer as string[] | undefined) ?? []).map(parsePeer);
+  if (peers.length !== 2) {
+    throw new AppError(
+      'EINVAL',
+      `linkd needs exactly two --peer options (client side, then server side), got ${peers.length}; e.g. --peer client --peer server`,
+    );
+  }
+  const engine = String(opts.engine);
+  if (!ENGINES.includes(engine))
+    throw new AppError('EINVAL', `--engine must be relay or netem, got '${engine}'; e.g. --engine relay`);
+  const listen = parseListen(String(opts.listen));
+  const seed = intOption(opts, 'seed', 0, 0xffffffff, 42)!;
+  const recordCapacity = intOption(opts, 'record', 0, 100_000_000, 200000)!;
+  // Everything is validated before anything starts.
+  let model: LinkModel = buildLinkModel({
+    impair: stringOption(opts, 'impair'),
+    up: stringOption(opts, 'up'),
+    down: stringOption(opts, 'down'),
+    seed,
+  });
+  const clean: LinkModel = { up: {}, down: {}, seed };
+  if (engine === 'netem') await probeNetem();
+
+  let relay: LinkRelay;
+  try {
+    relay = await LinkRelay.start({
+      peers: [peers[0]!, peers[1]!],
+      listenAddress: listen.address,
+      listenPort: listen.port,
+      model: engine === 'relay' ? model : clean,
+      recordCapacity,
+    });
+  } catch (err) {
+    throw describeSocketError(err as NodeJS.ErrnoException, `UDP port ${listen.port} on ${listen.address}`);
+  }
+  const apply = async (next: LinkModel): Promise<void> => {
+    if (engine === 'netem') {
+      const [towardClient, towardServer] = await Promise.all(peers.map((p) => deviceToward(p.host)));
+      await applyNetem(next, { towardClient: towardClient!, towardServer: towardServer! });
+    } else relay.setModel(next);
+    model = next;
+    process.stdout.write(`linkd: model now ${formatLinkModel(next)}\n`);
+  };
+  if (engine === 'netem') await apply(model);
+  const control = await serveControl(String(opts.control), { relay, engine, apply, model: () => model });
+  const { address, port } = relay.address;
+  process.stdout.write(
+    `linkd: relaying VXLAN on ${address}:${port} between ${peers[0]!.host} (up) and ${peers[1]!.host} (down); engine ${engine}; ${formatLinkModel(model)}; control ${opts.control}\n`,
+  );
+  await stopOnSignal(() => {
+    control.close();
+    void relay.close();
+  });
+  return 0;
+}
+
+await runMain(PROG, () => main(process.argv.slice(2)));

@@ -1,0 +1,138 @@
+// What the relay needs to know about a VXLAN datagram: whether it is one, what the inner frame
+// carries (for counters, the packet record and the capture), and where the inner IP packet
+// lies (corruption flips a bit there). Defensive: any datagram from the network may be garbage.
+
+export const VXLAN_HEADER = 8;
+const ETH_HEADER = 14;
+
+export type InnerProtocol = 'udp' | 'tcp' | 'icmp' | 'arp' | 'nd' | 'other';
+export const INNER_PROTOCOLS: readonly InnerProtocol[] = ['udp', 'tcp', 'icmp', 'arp', 'nd', 'other'];
+
+export interface FrameInfo {
+  vni: number;
+  proto: InnerProtocol;
+  /** Offset of the inner IP packet in the datagram, and its length; -1 when there is none. */
+  ipOffset: number;
+  ipLength: number;
+  src: string;
+  dst: string;
+  sport: number;
+  dport: number;
+  /** Offset and length of the transport payload (UDP/TCP data, or the whole ICMP message). */
+  payloadOffset: number;
+  payloadLength: number;
+  /** TCP flags byte (SYN, ACK, ...) for the record; 0 otherwise. */
+  tcpFlags: number;
+}
+
+const ipv4 = (b: Uint8Array, o: number): string => `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
+function ipv6(b: Buffer, o: number): string {
+  const parts: string[] = [];
+  for (let i = 0; i < 16; i += 2) parts.push(b.readUInt16BE(o + i).toString(16));
+  return parts.join(':').replace(/(^|:)0(:0)+(:|$)/, '::');
+}
+
+/** Parses a VXLAN datagram; null when it is not one (too short, or the VNI flag is not set). */
+export function parseVxlan(d: Buffer): FrameInfo | null {
+  if (d.length < VXLAN_HEADER + ETH_HEADER || (d[0]! & 0x08) === 0) return null;
+  const info: FrameInfo = {
+    vni: d.readUIntBE(4, 3),
+    proto: 'other',
+    ipOffset: -1,
+    ipLength: 0,
+    src: '',
+    dst: '',
+    sport: 0,
+    dport: 0,
+    payloadOffset: -1,
+    payloadLength: 0,
+    tcpFlags: 0,
+  };
+  let o = VXLAN_HEADER + 12;
+  let ethertype = d.readUInt16BE(o);
+  o += 2;
+  if (ethertype === 0x8100 && d.length >= o + 4) {
+    ethertype = d.readUInt16BE(o + 2);
+    o += 4;
+  }
+  if (ethertype === 0x0806) {
+    info.proto = 'arp';
+    return info;
+  }
+  let l4: number;
+  let l4End: number;
+  let next: number;
+  if (ethertype === 0x0800 && d.length >= o + 20 && d[o]! >> 4 === 4) {
+    const ihl = (d[o]! & 0x0f) * 4;
+    const total = d.readUInt16BE(o + 2);
+    if (ihl < 20 || total < ihl || d.length < o + total) return info;
+    info.ipOffset = o;
+    info.ipLength = total;
+    info.src = ipv4(d, o + 12);
+    info.dst = ipv4(d, o + 16);
+    next = d[o + 9]!;
+    // Only the first fragment carries the transport header.
+    if ((d.readUInt16BE(o + 6) & 0x1fff) !== 0) return info;
+    l4 = o + ihl;
+    l4End = o + total;
+  } else if (ethertype === 0x86dd && d.length >= o + 40 && d[o]! >> 4 === 6) {
+    const payloadLen = d.readUInt16BE(o + 4);
+    if (d.length < o + 40 + payloadLen) return info;
+    info.ipOffset = o;
+    info.ipLength = 40 + payloadLen;
+    info.src = ipv6(d, o + 8);
+    info.dst = ipv6(d, o + 24);
+    next = d[o + 6]!;
+    l4 = o + 40;
+    l4End = o + 40 + payloadLen;
+  } else {
+    return info;
+  }
+  if (next === 17 && l4End - l4 >= 8) {
+    info.proto = 'udp';
+    info.sport = d.readUInt16BE(l4);
+    info.dport = d.readUInt16BE(l4 + 2);
+    info.payloadOffset = l4 + 8;
+    info.payloadLength = l4End - l4 - 8;
+  } else if (next === 6 && l4End - l4 >= 20) {
+    info.proto = 'tcp';
+    info.sport = d.readUInt16BE(l4);
+    info.dport = d.readUInt16BE(l4 + 2);
+    const dataOffset = (d[l4 + 12]! >> 4) * 4;
+    info.tcpFlags = d[l4 + 13]!;
+    info.payloadOffset = Math.min(l4 + dataOffset, l4End);
+    info.payloadLength = Math.max(0, l4End - l4 - dataOffset);
+  } else if (next === 1 || next === 58) {
+    const type = d[l4];
+    // Neighbour solicitation and advertisement (and router ones) are IPv6's ARP.
+    info.proto = next === 58 && type !== undefined && type >= 133 && type <= 137 ? 'nd' : 'icmp';
+    info.payloadOffset = l4;
+    info.payloadLength = l4End - l4;
+  }
+  return info;
+}
+
+/** FNV-1a (32 bit) of the transport payload: what an application can compute from its own bytes. */
+export function fingerprint(d: Buffer, info: FrameInfo): string {
+  let h = 0x811c9dc5;
+  const end = info.payloadOffset + info.payloadLength;
+  for (let i = info.payloadOffset; i >= 0 && i < end; i++) {
+    h ^= d[i]!;
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The sequence number of a socklab probe message (`<seq>:...`) in a UDP payload; -1 otherwise. */
+export function probeSeq(d: Buffer, info: FrameInfo): number {
+  if (info.proto !== 'udp' || info.payloadLength < 2) return -1;
+  let seq = 0;
+  const end = info.payloadOffset + Math.min(info.payloadLength, 12);
+  for (let i = info.payloadOffset; i < end; i++) {
+    const b = d[i]!;
+    if (b === 0x3a) return i > info.payloadOffset ? seq : -1;
+    if (b < 0x30 || b > 0x39) return -1;
+    seq = seq * 10 + (b - 0x30);
+  }
+  return -1;
+}
