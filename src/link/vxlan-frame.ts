@@ -32,9 +32,19 @@ function ipv6(b: Buffer, o: number): string {
   return parts.join(':').replace(/(^|:)0(:0)+(:|$)/, '::');
 }
 
-/** Parses a VXLAN datagram; null when it is not one (too short, or the VNI flag is not set). */
+/** Parses a VXLAN datagram; null when it is not one (too short, no VNI flag, reserved bits set). */
 export function parseVxlan(d: Buffer): FrameInfo | null {
-  if (d.length < VXLAN_HEADER + ETH_HEADER || (d[0]! & 0x08) === 0) return null;
+  // The I flag set and the reserved bytes zero, as Linux sends it (RFC 7348).
+  if (
+    d.length < VXLAN_HEADER + ETH_HEADER ||
+    (d[0]! & 0x08) === 0 ||
+    d[1] !== 0 ||
+    d[2] !== 0 ||
+    d[3] !== 0 ||
+    d[7] !== 0
+  ) {
+    return null;
+  }
   const info: FrameInfo = {
     vni: d.readUIntBE(4, 3),
     proto: 'other',
