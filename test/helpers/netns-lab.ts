@@ -1,0 +1,187 @@
+// A lab of network namespaces on this machine: client and server each with a kernel VXLAN device
+// (lab0), reaching each other only through linkd in a third namespace, as in the containers but
+// without Docker. Needs root. Also a direct variant (VXLAN straight from client to server) for
+// comparing the relay against the kernel's own path. Addresses stay inside the namespaces.
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { appPath, ROOT, type Running, start } from './programs.ts';
+
+const run = promisify(execFile);
+
+export const CLIENT_LAB_IP = '198.19.0.1';
+export const SERVER_LAB_IP = '198.19.0.2';
+
+export interface NetnsLab extends AsyncDisposable {
+  client: string;
+  server: string;
+  link: string | null;
+  /** Runs a command in a namespace to completion. */
+  exec(
+    ns: string,
+    cmd: string,
+    args: string[],
+    timeoutMs?: number,
+  ): Promise<{ stdout: string; stderr: string; code: number }>;
+  /** Starts a long-running command in a namespace, returning once its output matches `ready`. */
+  start(ns: string, cmd: string, args: string[], ready: RegExp): Promise<Running>;
+  /** linkd's control socket (relay variant). */
+  control: string | null;
+  /** A kernel counter of the client's or server's TCP/UDP stack, e.g. ('Tcp', 'RetransSegs'). */
+  counter(ns: string, group: string, name: string): Promise<number>;
+}
+
+export function canRunNetns(): string | null {
+  if (process.getuid?.() !== 0) return 'needs root for ip netns';
+  return null;
+}
+
+async function ip(...args: string[]): Promise<void> {
+  await run('ip', args, { timeout: 10_000 });
+}
+
+async function vxlanEnd(ns: string, dev: string, remote: string, labIp: string): Promise<void> {
+  await ip(
+    '-n',
+    ns,
+    'link',
+    'add',
+    'lab0',
+    'type',
+    'vxlan',
+    'id',
+    '42',
+    'remote',
+    remote,
+    'dstport',
+    '4789',
+    'dev',
+    dev,
+  );
+  await ip('-n', ns, 'addr', 'add', `${labIp}/24`, 'dev', 'lab0');
+  // Frames leave through a userspace relay, so the kernel must complete the checksums itself.
+  await run('ip', ['netns', 'exec', ns, 'ethtool', '-K', 'lab0', 'tx', 'off'], { timeout: 10_000 });
+  await ip('-n', ns, 'link', 'set', 'lab0', 'up');
+}
+
+async function addNamespaces(names: string[]): Promise<void> {
+  for (const n of names) {
+    await run('ip', ['netns', 'del', n]).catch(() => {});
+    await ip('netns', 'add', n);
+    await ip('-n', n, 'link', 'set', 'lo', 'up');
+  }
+}
+
+async function vethBetween(
+  a: string,
+  aDev: string,
+  aIp: string,
+  b: string,
+  bDev: string,
+  bIp: string,
+): Promise<void> {
+  await ip('link', 'add', aDev, 'netns', a, 'type', 'veth', 'peer', 'name', bDev, 'netns', b);
+  await ip('-n', a, 'addr', 'add', `${aIp}/24`, 'dev', aDev);
+  await ip('-n', b, 'addr', 'add', `${bIp}/24`, 'dev', bDev);
+  await ip('-n', a, 'link', 'set', aDev, 'up');
+  await ip('-n', b, 'link', 'set', bDev, 'up');
+}
+
+export interface NetnsLabOptions {
+  /** Short unique tag for names (namespaces and sockets). */
+  tag: string;
+  /** `relay`: through linkd with these arguments; `direct`: VXLAN straight between the ends. */
+  path: 'relay' | 'direct';
+  linkdArgs?: string[];
+}
+
+export async function startNetnsLab(opts: NetnsLabOptions): Promise<NetnsLab> {
+  const client = `sl${opts.tag}c`;
+  const server = `sl${opts.tag}s`;
+  const link = opts.path === 'relay' ? `sl${opts.tag}l` : null;
+  const names = [client, server, ...(link ? [link] : [])];
+  const processes: Running[] = [];
+  const cleanup = async (): Promise<void> => {
+    await Promise.all(processes.map((p) => p.stop()));
+    for (const n of names) await run('ip', ['netns', 'del', n]).catch(() => {});
+  };
+  const control = link ? `/tmp/socklab-${opts.tag}-linkd.sock` : null;
+  const exec = async (ns: string, cmd: string, args: string[], timeoutMs = 120_000) =>
+    new Promise<{ stdout: string; stderr: string; code: number }>((resolve, reject) => {
+      const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`${cmd} ${args.join(' ')} in ${ns} did not finish in ${timeoutMs} ms`));
+      }, timeoutMs);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ stdout, stderr, code: code ?? -1 });
+      });
+    });
+  const startIn = async (ns: string, cmd: string, args: string[], ready: RegExp): Promise<Running> => {
+    const p = await start('ip', ['netns', 'exec', ns, cmd, ...args], ready);
+    processes.push(p);
+    return p;
+  };
+  try {
+    await addNamespaces(names);
+    if (link) {
+      await vethBetween(client, 'c0', '198.19.250.1', link, 'lc', '198.19.250.2');
+      await vethBetween(server, 's0', '198.19.251.1', link, 'ls', '198.19.251.2');
+      await vxlanEnd(client, 'c0', '198.19.250.2', CLIENT_LAB_IP);
+      await vxlanEnd(server, 's0', '198.19.251.2', SERVER_LAB_IP);
+      await startIn(
+        link,
+        process.execPath,
+        [
+          `${ROOT}src/link/linkd.ts`,
+          '--peer',
+          '198.19.250.1',
+          '--peer',
+          '198.19.251.1',
+          '--control',
+          control!,
+          ...(opts.linkdArgs ?? []),
+        ],
+        /linkd: relaying VXLAN/,
+      );
+    } else {
+      await vethBetween(client, 'c0', '198.19.250.1', server, 's0', '198.19.250.2');
+      await vxlanEnd(client, 'c0', '198.19.250.2', CLIENT_LAB_IP);
+      await vxlanEnd(server, 's0', '198.19.250.1', SERVER_LAB_IP);
+    }
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+  return {
+    client,
+    server,
+    link,
+    control,
+    exec,
+    start: startIn,
+    async counter(ns, group, name) {
+      const { stdout } = await exec(ns, 'cat', ['/proc/net/snmp']);
+      const lines = stdout.split('\n').filter((l) => l.startsWith(`${group}:`));
+      const keys = lines[0]?.split(/\s+/) ?? [];
+      const values = lines[1]?.split(/\s+/) ?? [];
+      const i = keys.indexOf(name);
+      if (i < 0) throw new Error(`no ${group} ${name} in /proc/net/snmp`);
+      return Number(values[i]);
+    },
+    [Symbol.asyncDispose]: cleanup,
+  };
+}
+
+/** Starts one of our servers inside a namespace on the lab address. */
+export function startAppIn(lab: NetnsLab, ns: string, name: string, args: string[] = []): Promise<Running> {
+  return lab.start(ns, process.execPath, [appPath(name), '--port', '12000', ...args], /ready to receive/);
+}

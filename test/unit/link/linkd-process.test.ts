@@ -1,0 +1,176 @@
+// linkd and linkctl as the lab runs them: processes, a control socket, one-line errors.
+import { createSocket } from 'node:dgram';
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { vxlanUdpFrame } from '../../../src/link/frame-builder.ts';
+import { probeNetem } from '../../../src/link/netem-engine.ts';
+import { canRunNetns, SERVER_LAB_IP, startAppIn, startNetnsLab } from '../../helpers/netns-lab.ts';
+import { isOneLineError, ROOT, run, start } from '../../helpers/programs.ts';
+
+const LINKD = `${ROOT}src/link/linkd.ts`;
+const LINKCTL = `${ROOT}src/link/linkctl.ts`;
+const linkd = (args: string[]) => run(process.execPath, [LINKD, ...args]);
+const linkctl = (control: string, args: string[]) =>
+  run(process.execPath, [LINKCTL, '--control', control, ...args]);
+
+describe('linkd: bad input is one line per problem and a non-zero exit', () => {
+  it.each([
+    [['--peer', 'a'], /needs exactly two --peer options .* got 1; e.g. --peer client --peer server/],
+    [['--peer', 'a', '--peer', 'b', '--engine', 'tc'], /--engine must be relay or netem, got 'tc'/],
+    [
+      ['--peer', 'a', '--peer', 'b', '--impair', 'loss 140%'],
+      /^linkd: loss must be 0–100%, got 140%; e.g. loss 10%$/m,
+    ],
+    [['--peer', 'a', '--peer', 'b', '--up', 'delay 40'], /^linkd: up: delay needs a time, '40' needs a unit/],
+    [['--peer', 'a:99999', '--peer', 'b'], /--peer must be HOST or HOST:PORT, got 'a:99999'/],
+    [['--peer', 'a', '--peer', 'b', '--listen', 'nowhere'], /--listen must be ADDR:PORT, got 'nowhere'/],
+  ])('%j', async (args, message) => {
+    const r = await linkd(args);
+    expect(r.code).toBe(2);
+    expect(isOneLineError(r.stderr)).toBe(true);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('a listen port in use', async () => {
+    const taken = createSocket('udp4');
+    await new Promise<void>((r) => taken.bind(0, '127.0.0.1', r));
+    const r = await linkd([
+      '--peer',
+      '127.0.0.1:1',
+      '--peer',
+      '127.0.0.1:2',
+      '--listen',
+      `127.0.0.1:${taken.address().port}`,
+    ]);
+    taken.close();
+    expect(r.code).toBe(1);
+    expect(isOneLineError(r.stderr)).toBe(true);
+    expect(r.stderr).toMatch(/is already in use/);
+  });
+});
+
+describe('linkctl drives a running linkd without restarting it', () => {
+  it('show, set, stats, record, capture, reset', async () => {
+    const control = join(tmpdir(), `socklab-linkctl-${process.pid}.sock`);
+    const a = createSocket('udp4');
+    const b = createSocket('udp4');
+    await Promise.all([a, b].map((s) => new Promise<void>((r) => s.bind(0, '127.0.0.1', r))));
+    let atB = 0;
+    b.on('message', () => atB++);
+    await using d = await start(
+      process.execPath,
+      [
+        LINKD,
+        '--peer',
+        `127.0.0.1:${a.address().port}`,
+        '--peer',
+        `127.0.0.1:${b.address().port}`,
+        '--listen',
+        '127.0.0.1:0',
+        '--control',
+        control,
+        '--up',
+        'loss 100%',
+      ],
+      /linkd: relaying VXLAN on 127\.0\.0\.1:(\d+)/,
+    );
+    const send = async (n: number): Promise<void> => {
+      for (let i = 0; i < n; i++)
+        a.send(vxlanUdpFrame({ payload: Buffer.from(`${i}:x`) }), d.port, '127.0.0.1');
+      await new Promise((r) => setTimeout(r, 200));
+    };
+    expect((await linkctl(control, ['show'])).stdout).toBe(
+      'up: loss 100%; down: none; seed 1 (engine relay)\n',
+    );
+    await send(10);
+    expect(atB).toBe(0);
+    const set = await linkctl(control, ['set', '--up', 'none']);
+    expect(set.stdout).toBe('up: none; down: none; seed 1\n');
+    const pcap = join(tmpdir(), `socklab-linkctl-${process.pid}.pcap`);
+    expect((await linkctl(control, ['capture', 'start', pcap])).code).toBe(0);
+    await send(10);
+    expect(atB).toBe(10);
+    const stopped = JSON.parse((await linkctl(control, ['capture', 'stop'])).stdout);
+    expect(stopped.capture).toEqual({ path: pcap, frames: 10 });
+    expect(existsSync(pcap) && readFileSync(pcap).length).toBeGreaterThan(100);
+    const stats = JSON.parse((await linkctl(control, ['stats'])).stdout).stats;
+    expect(stats.up.total).toMatchObject({ received: 20, forwarded: 10, droppedLoss: 10 });
+    const records = (await linkctl(control, ['record', '--since', '15'])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(records.map((r) => r.n)).toEqual([16, 17, 18, 19, 20]);
+    const bad = await linkctl(control, ['set', '--impair', 'loss 140%']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe('linkctl: loss must be 0–100%, got 140%; e.g. loss 10%\n');
+    await linkctl(control, ['reset']);
+    expect(JSON.parse((await linkctl(control, ['stats'])).stdout).stats.up.total.received).toBe(0);
+    a.close();
+    b.close();
+  });
+
+  it('says where it looked when linkd is not there', async () => {
+    const r = await linkctl('/tmp/socklab-no-such-linkd.sock', ['show']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^linkctl: cannot reach linkd's control socket \/tmp\/socklab-no-such-linkd\.sock \(ENOENT\)/,
+    );
+  });
+});
+
+// The netem engine needs the kernel's sch_netem; the probe says whether this machine has it.
+const netemMissing = await probeNetem().then(
+  () => null,
+  (err: Error) => err.message,
+);
+const cannot = canRunNetns();
+
+describe('netem engine', () => {
+  it.runIf(netemMissing !== null)(
+    'where sch_netem is missing, linkd --engine netem stops with one line that names the relay engine',
+    async () => {
+      const r = await linkd([
+        '--peer',
+        '127.0.0.1:1',
+        '--peer',
+        '127.0.0.1:2',
+        '--engine',
+        'netem',
+        '--impair',
+        'delay 10ms',
+      ]);
+      expect(r.code).toBe(1);
+      expect(isOneLineError(r.stderr)).toBe(true);
+      expect(r.stderr).toMatch(
+        /the netem engine needs the kernel's sch_netem .*; use the relay engine \(--engine relay\)/,
+      );
+    },
+  );
+
+  it.skipIf(netemMissing !== null || cannot !== null)(
+    `impairs with tc netem: 20 ms each way makes the RTT at least 40 ms${netemMissing ? ` (skipped: ${netemMissing})` : ''}`,
+    async () => {
+      await using lab = await startNetnsLab({
+        tag: `n${process.pid % 10000}`,
+        path: 'relay',
+        linkdArgs: ['--engine', 'netem', '--impair', 'delay 20ms'],
+      });
+      await startAppIn(lab, lab.server, 'udp-echo-server', ['--quiet']);
+      const r = await lab.exec(lab.client, process.execPath, [
+        `${ROOT}src/apps/udp-echo-client.ts`,
+        '--host',
+        SERVER_LAB_IP,
+        '--count',
+        '20',
+        '--interval',
+        '10',
+        '--json',
+      ]);
+      const result = JSON.parse(r.stdout);
+      expect(result.received).toBe(20);
+      expect(result.rttMs.min).toBeGreaterThanOrEqual(40);
+    },
+  );
+});
