@@ -65,6 +65,9 @@ export class LinkRelay {
   #dropsBase = 0;
   #dropsSeen = 0;
   #resolver: NodeJS.Timeout | null = null;
+  /** How late delayed frames left, ms: the last 4096, for the delay-fidelity figures. */
+  readonly #lateness = new Float64Array(4096);
+  #latenessNext = 0;
   #watcher: NodeJS.Timeout | null = null;
 
   private constructor(socket: Socket, opts: RelayOptions) {
@@ -75,8 +78,9 @@ export class LinkRelay {
     this.#record = new PacketRecordRing(opts.recordCapacity ?? 200_000);
     this.#model = opts.model;
     this.#shapers = this.#makeShapers(opts.model);
-    this.#queue = new TimerQueue((p) => {
+    this.#queue = new TimerQueue((p, at) => {
       this.#pending[p.dir]--;
+      this.#lateness[this.#latenessNext++ % this.#lateness.length] = performance.now() - at;
       this.#send(p);
     });
   }
@@ -95,7 +99,11 @@ export class LinkRelay {
     await relay.#resolvePeers();
     relay.#dropsBase = udpSocketDrops(relay.address.port) ?? 0;
     socket.on('message', (msg, rinfo) => relay.#onDatagram(msg, rinfo));
-    socket.on('error', (err) => relay.#log(`linkd: socket error: ${err.message}`));
+    // Sends go without a callback (one less allocation per frame); their errors arrive here.
+    socket.on('error', (err) => {
+      relay.#counters.sendErrors++;
+      relay.#log(`linkd: socket error: ${err.message}`);
+    });
     relay.#resolver = setInterval(() => void relay.#resolvePeers(), opts.resolveEveryMs ?? 2000);
     relay.#resolver.unref();
     relay.#watcher = setInterval(() => relay.#checkDrops(), 1000);
@@ -128,7 +136,16 @@ export class LinkRelay {
       sendErrors: c.sendErrors,
       unintendedDrops: this.#dropsSeen,
       inFlight: this.#queue.size,
+      lateMs: this.#latenessSummary(),
     };
+  }
+
+  #latenessSummary(): RelayStats['lateMs'] {
+    const n = Math.min(this.#latenessNext, this.#lateness.length);
+    if (n === 0) return null;
+    const xs = Array.from(this.#lateness.subarray(0, n)).sort((a, b) => a - b);
+    const at = (p: number): number => Math.round(xs[Math.min(n - 1, Math.ceil(p * n) - 1)]! * 1000) / 1000;
+    return { p50: at(0.5), p99: at(0.99), max: at(1) };
   }
 
   /** Zeroes the counters and the record, and restarts the random streams from the seed. */
@@ -137,6 +154,7 @@ export class LinkRelay {
     this.#record.clear();
     this.#dropsBase = udpSocketDrops(this.address.port) ?? this.#dropsBase;
     this.#dropsSeen = 0;
+    this.#latenessNext = 0;
     this.#shapers = this.#makeShapers(this.#model);
   }
 
@@ -267,7 +285,7 @@ export class LinkRelay {
     if (d.reordered) this.#counters.count(dir, proto, 'reordered');
     if (d.corrupted) this.#counters.count(dir, proto, 'corrupted');
     this.#record.add({
-      t: Math.round((now - this.#start) * 1000) / 1000,
+      t: now - this.#start,
       dir,
       proto,
       src: info.src,
@@ -281,7 +299,7 @@ export class LinkRelay {
       duplicated: d.duplicated,
       corrupted: d.corrupted,
       reordered: d.reordered,
-      delayMs: Math.round(d.delayMs * 1000) / 1000,
+      delayMs: d.delayMs,
     });
     if (this.#capture && d.fate !== 'forwarded') {
       const why = d.fate === 'lost' ? 'loss' : 'queue full';
@@ -295,9 +313,7 @@ export class LinkRelay {
       this.#counters.sendErrors++;
       return;
     }
-    this.#socket.send(p.data, to.port, to.address, (err) => {
-      if (err) this.#counters.sendErrors++;
-    });
+    this.#socket.send(p.data, to.port, to.address);
     this.#counters.count(p.dir, p.proto, 'forwarded');
     this.#capture?.write(p.data.subarray(VXLAN_HEADER), nowMicros(), p.comment, p.dir === 'up');
   }

@@ -1,9 +1,10 @@
-// The fate of every frame the relay saw, kept in a ring buffer so that it can be read back and
-// checked against what the applications saw (which sequence numbers were dropped, and why).
-
+// The fate of every frame the relay saw, kept in a ring so that it can be read back and checked
+// against what the applications saw (which sequence numbers were dropped, and why). Stored as
+// typed arrays, not objects: the relay writes one entry per frame at line rate, and formatting
+// (addresses as text) waits until someone reads.
 import type { Fate } from './direction-shaper.ts';
 import type { Direction } from './impairment-model.ts';
-import type { InnerProtocol } from './vxlan-frame.ts';
+import { INNER_PROTOCOLS, type InnerProtocol } from './vxlan-frame.ts';
 
 export interface PacketRecord {
   /** Running number, from 1; survives the ring wrapping, so readers can ask for what is new. */
@@ -18,7 +19,7 @@ export interface PacketRecord {
   dport: number;
   /** Inner frame length in bytes. */
   len: number;
-  /** FNV-1a of the transport payload: an application can compute it from its own bytes. */
+  /** See vxlan-frame.ts fingerprint(): an application can compute it from its own bytes. */
   fp: string;
   /** Sequence number of a socklab probe message, or -1. */
   seq: number;
@@ -30,36 +31,119 @@ export interface PacketRecord {
   delayMs: number;
 }
 
+export interface RawRecord {
+  t: number;
+  dir: Direction;
+  proto: InnerProtocol;
+  /** IPv4 addresses as 32-bit numbers, or IPv6 ones as text. */
+  src: number | string;
+  dst: number | string;
+  sport: number;
+  dport: number;
+  len: number;
+  fp: number;
+  seq: number;
+  fate: Fate;
+  duplicated: boolean;
+  corrupted: boolean;
+  reordered: boolean;
+  delayMs: number;
+}
+
+const FATES: readonly Fate[] = ['forwarded', 'lost', 'queue-drop'];
+const ipv4Text = (x: number): string => `${x >>> 24}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`;
+
 export class PacketRecordRing {
   readonly capacity: number;
-  #items: PacketRecord[] = [];
   #next = 1;
+  readonly #t: Float64Array;
+  readonly #delay: Float32Array;
+  readonly #src: Uint32Array;
+  readonly #dst: Uint32Array;
+  readonly #ports: Uint32Array;
+  readonly #len: Uint32Array;
+  readonly #fp: Uint32Array;
+  readonly #seq: Float64Array;
+  /** dir (1 bit), proto (3), fate (2), duplicated, corrupted, reordered. */
+  readonly #bits: Uint16Array;
+  /** IPv6 addresses by slot, rare enough to keep as text. */
+  readonly #v6 = new Map<number, [string, string]>();
 
   constructor(capacity: number) {
     this.capacity = capacity;
+    this.#t = new Float64Array(capacity);
+    this.#delay = new Float32Array(capacity);
+    this.#src = new Uint32Array(capacity);
+    this.#dst = new Uint32Array(capacity);
+    this.#ports = new Uint32Array(capacity);
+    this.#len = new Uint32Array(capacity);
+    this.#fp = new Uint32Array(capacity);
+    this.#seq = new Float64Array(capacity);
+    this.#bits = new Uint16Array(capacity);
   }
 
-  add(r: Omit<PacketRecord, 'n'>): void {
+  add(r: RawRecord): void {
     if (this.capacity === 0) return;
-    const rec = r as PacketRecord;
-    rec.n = this.#next++;
-    if (this.#items.length < this.capacity) this.#items.push(rec);
-    else this.#items[(rec.n - 1) % this.capacity] = rec;
+    const i = (this.#next - 1) % this.capacity;
+    this.#next++;
+    this.#t[i] = r.t;
+    this.#delay[i] = r.delayMs;
+    if (typeof r.src === 'string' || typeof r.dst === 'string')
+      this.#v6.set(i, [String(r.src), String(r.dst)]);
+    else {
+      this.#v6.delete(i);
+      this.#src[i] = r.src;
+      this.#dst[i] = r.dst;
+    }
+    this.#ports[i] = ((r.sport << 16) | r.dport) >>> 0;
+    this.#len[i] = r.len;
+    this.#fp[i] = r.fp;
+    this.#seq[i] = r.seq;
+    this.#bits[i] =
+      (r.dir === 'down' ? 1 : 0) |
+      (INNER_PROTOCOLS.indexOf(r.proto) << 1) |
+      (FATES.indexOf(r.fate) << 4) |
+      (r.duplicated ? 64 : 0) |
+      (r.corrupted ? 128 : 0) |
+      (r.reordered ? 256 : 0);
   }
 
   /** Records with n > since, oldest first, at most `limit`. */
   read(since = 0, limit = Number.POSITIVE_INFINITY): PacketRecord[] {
-    const first = Math.max(since + 1, this.#next - this.#items.length);
+    const first = Math.max(since + 1, this.#next - Math.min(this.#next - 1, this.capacity));
     const out: PacketRecord[] = [];
-    for (let n = first; n < this.#next && out.length < limit; n++) {
-      out.push(this.#items[(n - 1) % this.capacity]!);
-    }
+    for (let n = first; n < this.#next && out.length < limit; n++) out.push(this.#at(n));
     return out;
   }
 
-  /** Records that were overwritten before anyone read them can no longer be had: how many so far. */
+  #at(n: number): PacketRecord {
+    const i = (n - 1) % this.capacity;
+    const bits = this.#bits[i]!;
+    const v6 = this.#v6.get(i);
+    const ports = this.#ports[i]!;
+    return {
+      n,
+      t: Math.round(this.#t[i]! * 1000) / 1000,
+      dir: bits & 1 ? 'down' : 'up',
+      proto: INNER_PROTOCOLS[(bits >> 1) & 7]!,
+      src: v6 ? v6[0] : ipv4Text(this.#src[i]!),
+      dst: v6 ? v6[1] : ipv4Text(this.#dst[i]!),
+      sport: ports >>> 16,
+      dport: ports & 0xffff,
+      len: this.#len[i]!,
+      fp: this.#fp[i]!.toString(16).padStart(8, '0'),
+      seq: this.#seq[i]!,
+      fate: FATES[(bits >> 4) & 3]!,
+      duplicated: (bits & 64) !== 0,
+      corrupted: (bits & 128) !== 0,
+      reordered: (bits & 256) !== 0,
+      delayMs: Math.round(this.#delay[i]! * 1000) / 1000,
+    };
+  }
+
+  /** Records overwritten so far (they can no longer be read). */
   get overwritten(): number {
-    return Math.max(0, this.#next - 1 - this.#items.length);
+    return Math.max(0, this.#next - 1 - this.capacity);
   }
 
   get last(): number {
@@ -67,7 +151,7 @@ export class PacketRecordRing {
   }
 
   clear(): void {
-    this.#items = [];
     this.#next = 1;
+    this.#v6.clear();
   }
 }

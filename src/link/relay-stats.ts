@@ -34,6 +34,8 @@ export interface RelayStats {
   unintendedDrops: number;
   /** Frames waiting in the delay queue now. */
   inFlight: number;
+  /** How late delayed frames left the relay against their due time (last 4096), ms. */
+  lateMs: { p50: number; p99: number; max: number } | null;
 }
 
 const zero = (): Counters => Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Counters;

@@ -14,8 +14,9 @@ export interface FrameInfo {
   /** Offset of the inner IP packet in the datagram, and its length; -1 when there is none. */
   ipOffset: number;
   ipLength: number;
-  src: string;
-  dst: string;
+  /** IPv4 addresses as 32-bit numbers (formatted only when someone reads them), IPv6 as text. */
+  src: number | string;
+  dst: number | string;
   sport: number;
   dport: number;
   /** Offset and length of the transport payload (UDP/TCP data, or the whole ICMP message). */
@@ -25,7 +26,6 @@ export interface FrameInfo {
   tcpFlags: number;
 }
 
-const ipv4 = (b: Uint8Array, o: number): string => `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
 function ipv6(b: Buffer, o: number): string {
   const parts: string[] = [];
   for (let i = 0; i < 16; i += 2) parts.push(b.readUInt16BE(o + i).toString(16));
@@ -50,8 +50,8 @@ export function parseVxlan(d: Buffer): FrameInfo | null {
     proto: 'other',
     ipOffset: -1,
     ipLength: 0,
-    src: '',
-    dst: '',
+    src: 0,
+    dst: 0,
     sport: 0,
     dport: 0,
     payloadOffset: -1,
@@ -78,8 +78,8 @@ export function parseVxlan(d: Buffer): FrameInfo | null {
     if (ihl < 20 || total < ihl || d.length < o + total) return info;
     info.ipOffset = o;
     info.ipLength = total;
-    info.src = ipv4(d, o + 12);
-    info.dst = ipv4(d, o + 16);
+    info.src = d.readUInt32BE(o + 12);
+    info.dst = d.readUInt32BE(o + 16);
     next = d[o + 9]!;
     // Only the first fragment carries the transport header.
     if ((d.readUInt16BE(o + 6) & 0x1fff) !== 0) return info;
@@ -122,15 +122,34 @@ export function parseVxlan(d: Buffer): FrameInfo | null {
   return info;
 }
 
-/** FNV-1a (32 bit) of the transport payload: what an application can compute from its own bytes. */
-export function fingerprint(d: Buffer, info: FrameInfo): string {
+/** How much of the payload the fingerprint reads: enough to tell messages apart, cheap at line rate. */
+export const FINGERPRINT_BYTES = 64;
+
+/**
+ * FNV-1a (32 bit) over the payload's length (4 bytes, big-endian) and its first 64 bytes: what an
+ * application can compute from the bytes it sent or received (see fingerprintPayload).
+ */
+export function fingerprintBytes(d: Uint8Array, offset: number, length: number): number {
   let h = 0x811c9dc5;
-  const end = info.payloadOffset + info.payloadLength;
-  for (let i = info.payloadOffset; i >= 0 && i < end; i++) {
+  for (let k = 24; k >= 0; k -= 8) {
+    h ^= (length >>> k) & 0xff;
+    h = Math.imul(h, 0x01000193);
+  }
+  const end = offset + Math.min(length, FINGERPRINT_BYTES);
+  for (let i = offset; i < end; i++) {
     h ^= d[i]!;
     h = Math.imul(h, 0x01000193);
   }
-  return (h >>> 0).toString(16).padStart(8, '0');
+  return h >>> 0;
+}
+
+export function fingerprint(d: Buffer, info: FrameInfo): number {
+  return info.payloadOffset < 0 ? 0 : fingerprintBytes(d, info.payloadOffset, info.payloadLength);
+}
+
+/** The fingerprint of an application's own message, as the relay records it. */
+export function fingerprintPayload(payload: Uint8Array): string {
+  return fingerprintBytes(payload, 0, payload.length).toString(16).padStart(8, '0');
 }
 
 /** The sequence number of a socklab probe message (`<seq>:...`) in a UDP payload; -1 otherwise. */

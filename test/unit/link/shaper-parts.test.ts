@@ -96,8 +96,8 @@ describe('frames', () => {
     expect(i).toMatchObject({
       vni: 7,
       proto: 'udp',
-      src: '198.19.0.1',
-      dst: '198.19.0.2',
+      src: 0xc6130001,
+      dst: 0xc6130002,
       sport: 5555,
       dport: 12000,
       payloadLength: 7,
