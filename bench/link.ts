@@ -38,14 +38,24 @@ async function rtts(lab: NetnsLab, count: number): Promise<number[]> {
   return (JSON.parse(r.stdout) as (number | null)[]).filter((x): x is number => x !== null);
 }
 
-async function iperf(lab: NetnsLab, args: string[]): Promise<Record<string, any>> {
+/** The parts of iperf3's JSON report used here. */
+interface IperfResult {
+  error?: string;
+  end: {
+    sum: { packets: number; seconds: number; lost_packets: number };
+    sum_received: { bits_per_second: number };
+    sum_sent: { retransmits?: number };
+  };
+}
+
+async function iperf(lab: NetnsLab, args: string[]): Promise<IperfResult> {
   const r = await lab.exec(
     lab.client,
     'iperf3',
     ['-c', SERVER_LAB_IP, '-J', '-t', String(SECONDS), ...args],
     60_000,
   );
-  const j = JSON.parse(r.stdout);
+  const j = JSON.parse(r.stdout) as IperfResult;
   if (j.error) throw new Error(`iperf3 ${args.join(' ')}: ${j.error}`);
   return j;
 }
