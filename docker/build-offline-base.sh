@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Builds the lab's base image without a container registry: a Debian bookworm root file system
+# from Debian's own packages (debootstrap), with the lab's tools already installed, plus this
+# machine's Node binary. The mirror comes from SOCKLAB_DEBIAN_MIRROR or this host's apt
+# configuration; no host name is written here.
+#   usage: docker/build-offline-base.sh [IMAGE_TAG]   (default socklab-base:bookworm)
+set -euo pipefail
+TAG="${1:-socklab-base:bookworm}"
+PACKAGES="iproute2,ethtool,iputils-ping,netcat-openbsd,tcpdump,procps,iperf3,python3,ca-certificates,libstdc++6"
+
+mirror="${SOCKLAB_DEBIAN_MIRROR:-}"
+if [ -z "$mirror" ]; then
+  # deb822 sources first (Debian 12), then the classic one-line format.
+  mirror="$(awk '/^URIs:/ && !found {print $2; found=1}' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -1 || true)"
+  [ -n "$mirror" ] || mirror="$(awk '$1=="deb" && $0 !~ /security/ {for (i=2;i<=NF;i++) if ($i ~ /^[a-z]+:\/\//) {print $i; exit}}' /etc/apt/sources.list 2>/dev/null || true)"
+fi
+if [ -z "$mirror" ]; then
+  echo "build-offline-base: no Debian mirror found in /etc/apt; set SOCKLAB_DEBIAN_MIRROR to one" >&2
+  exit 1
+fi
+command -v debootstrap >/dev/null || { echo "build-offline-base: debootstrap is missing; apt-get install debootstrap" >&2; exit 1; }
+
+node_bin="$(readlink -f "$(command -v node)")"
+"$node_bin" -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>22||(a===22&&b>=22)?0:1)' || {
+  echo "build-offline-base: the Node on this machine ($("$node_bin" --version)) is older than 22.22; install Node 24 first" >&2
+  exit 1
+}
+
+root="$(mktemp -d /tmp/socklab-rootfs.XXXXXX)"
+trap 'rm -rf "$root"' EXIT
+echo "build-offline-base: debootstrap bookworm from $mirror" >&2
+debootstrap --variant=minbase --include="$PACKAGES" bookworm "$root" "$mirror" >/tmp/socklab-debootstrap.log 2>&1 || {
+  echo "build-offline-base: debootstrap failed; see /tmp/socklab-debootstrap.log" >&2
+  exit 1
+}
+install -m 0755 "$node_bin" "$root/usr/local/bin/node"
+rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+tar -C "$root" -c . | docker import \
+  --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+  --change 'CMD ["bash"]' - "$TAG" >/dev/null
+echo "build-offline-base: built $TAG ($(docker image inspect -f '{{.Size}}' "$TAG" | awk '{printf "%.0f MB", $1/1e6}'))" >&2

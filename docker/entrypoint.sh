@@ -1,0 +1,70 @@
+#!/bin/bash
+# Entry point of the lab's hosts. client and server build lab0, a VXLAN device whose only remote
+# is the link host (found by name on the one network they share with it); link runs linkd.
+set -euo pipefail
+role="${1:-client}"
+shift || true
+
+LAB_SUBNET="${LAB_SUBNET:-198.19.0}"
+CLIENT_IP="${LAB_SUBNET}.1"
+SERVER_IP="${LAB_SUBNET}.2"
+VNI="${LAB_VNI:-42}"
+
+log() { echo "socklab-$role: $*"; }
+
+resolve() {
+  # The link may start a moment after us: wait for its name.
+  local name="$1" ip=""
+  for _ in $(seq 1 100); do
+    ip="$(getent ahostsv4 "$name" | awk 'NR==1 {print $1}')"
+    [ -n "$ip" ] && { echo "$ip"; return 0; }
+    sleep 0.1
+  done
+  log "cannot resolve '$name': is the link service running on this network?" >&2
+  return 1
+}
+
+make_lab0() {
+  local my_ip="$1" peer_name="$2" peer_ip="$3"
+  local link_ip dev
+  link_ip="$(resolve link)"
+  dev="$(ip -o route get "$link_ip" | sed -n 's/.* dev \([^ ]*\).*/\1/p')"
+  ip link del lab0 2>/dev/null || true
+  ip link add lab0 type vxlan id "$VNI" remote "$link_ip" dstport 4789 dev "$dev"
+  # Frames leave through linkd, a userspace relay: the kernel must complete checksums itself.
+  ethtool -K lab0 tx off >/dev/null
+  ip addr add "$my_ip/24" dev lab0
+  ip link set lab0 up
+  # The other end by name, as in the textbook: nc -u server 12000.
+  grep -q " $peer_name\$" /etc/hosts || echo "$peer_ip $peer_name" >> /etc/hosts
+  log "lab0 $my_ip/24 via VXLAN to the link at $link_ip ($dev); $peer_name is $peer_ip"
+}
+
+case "$role" in
+  link)
+    args=(--peer client --peer server --engine "${LAB_ENGINE:-relay}" --seed "${LAB_SEED:-1}" --control /run/socklab/linkd.sock)
+    [ -n "${LAB_IMPAIR:-}" ] && args+=(--impair "$LAB_IMPAIR")
+    [ -n "${LAB_IMPAIR_UP:-}" ] && args+=(--up "$LAB_IMPAIR_UP")
+    [ -n "${LAB_IMPAIR_DOWN:-}" ] && args+=(--down "$LAB_IMPAIR_DOWN")
+    exec node /opt/socklab/src/link/linkd.ts "${args[@]}"
+    ;;
+  server)
+    make_lab0 "$SERVER_IP" client "$CLIENT_IP"
+    node /opt/socklab/src/apps/udp-echo-server.ts --port 12000 ${LAB_SERVER_QUIET:+--quiet} &
+    node /opt/socklab/src/apps/tcp-echo-server.ts --port 12000 ${LAB_SERVER_QUIET:+--quiet} &
+    touch /run/socklab-ready
+    wait -n
+    ;;
+  client)
+    make_lab0 "$CLIENT_IP" server "$SERVER_IP"
+    touch /run/socklab-ready
+    if [ "${LAB_DEMO:-on}" != "off" ]; then
+      node /opt/socklab/src/apps/lab-demo.ts --host server || log "the demo did not complete (see above)"
+    fi
+    log "ready: docker compose exec client bash   (then: nc -u server 12000, udp-echo-client, tcp-echo-client, ping server)"
+    exec sleep infinity
+    ;;
+  *)
+    exec "$role" "$@"
+    ;;
+esac
