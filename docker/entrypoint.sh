@@ -52,6 +52,11 @@ case "$role" in
     make_lab0 "$SERVER_IP" client "$CLIENT_IP"
     node /opt/socklab/src/apps/udp-echo-server.ts --port 12000 ${LAB_SERVER_QUIET:+--quiet} &
     node /opt/socklab/src/apps/tcp-echo-server.ts --port 12000 ${LAB_SERVER_QUIET:+--quiet} &
+    # Ready once both echo servers listen.
+    for _ in $(seq 1 100); do
+      ss -Hlun 'sport = :12000' | grep -q . && ss -Hltn 'sport = :12000' | grep -q . && break
+      sleep 0.1
+    done
     touch /run/socklab-ready
     wait -n
     ;;

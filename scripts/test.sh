@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Runs socklab's tests on this machine, setting up what they need first: Node >= 22.22, the npm
 # dependencies, the programs the interop tests talk to (netcat, python3), and the network tools
-# of the namespace tests (iproute2, ethtool).
+# of the namespace tests (iproute2, ethtool), a Docker engine and the lab image.
 # Extra arguments go to vitest (e.g. --project unit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-node.sh
 source scripts/ensure-packages.sh
-ensure_packages nc:netcat-openbsd python3:python3 unshare:util-linux ip:iproute2 ethtool:ethtool tc:iproute2
+ensure_packages nc:netcat-openbsd python3:python3 unshare:util-linux ip:iproute2 ethtool:ethtool tc:iproute2 debootstrap:debootstrap
 source scripts/ensure-deps.sh
+# The integration suite runs the lab on a real engine: an engine, and the lab image.
+source scripts/ensure-docker.sh
+ensure_docker
+./scripts/images.sh
 exec npx vitest run "$@"

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds the lab image. The base is node:24-bookworm-slim where a registry answers; where the pull
+# fails (no registry, offline), an offline base built with debootstrap from Debian's packages.
+#   usage: scripts/images.sh [--offline]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+base="${BASE_IMAGE:-node:24-bookworm-slim}"
+if [ "${1:-}" = "--offline" ] || ! docker image inspect "$base" >/dev/null 2>&1; then
+  if [ "${1:-}" != "--offline" ] && timeout 60 docker pull -q "$base" >/dev/null 2>&1; then
+    :
+  else
+    [ "${1:-}" = "--offline" ] || echo "socklab: cannot pull $base; building the offline base from Debian's packages instead" >&2
+    base="socklab-base:bookworm"
+    docker image inspect "$base" >/dev/null 2>&1 || docker/build-offline-base.sh "$base"
+  fi
+fi
+if docker compose version >/dev/null 2>&1; then compose=(docker compose); else compose=(docker-compose); fi
+BASE_IMAGE="$base" "${compose[@]}" -f compose.yaml -p socklab-images build -q link >/dev/null
+echo "socklab: built ${SOCKLAB_IMAGE:-socklab-lab:latest} on $base" >&2

@@ -1,0 +1,119 @@
+// The dockerode adapter: everything at run time (exec with separated output and exit code,
+// copying files in, inspect, logs, finding what the lab labelled). Only this file talks to
+// the Docker API.
+import { PassThrough } from 'node:stream';
+import Docker from 'dockerode';
+import { AppError } from '../apps/app-error.ts';
+
+export const LAB_LABEL = 'dev.socklab.lab';
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+let docker: Docker | null = null;
+
+export function engine(): Docker {
+  docker ??= new Docker();
+  return docker;
+}
+
+/** Rejects with the fix when no engine answers. */
+export async function assertEngine(): Promise<void> {
+  try {
+    await engine().ping();
+  } catch (err) {
+    throw new AppError(
+      'ENODOCKER',
+      `no Docker engine answers (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); start one: sudo systemctl start docker, or dockerd & (Debian: apt-get install docker.io)`,
+      1,
+    );
+  }
+}
+
+export async function execIn(
+  container: string,
+  cmd: string[],
+  opts: { stdin?: string; timeoutMs?: number; env?: string[] } = {},
+): Promise<ExecResult> {
+  const c = engine().getContainer(container);
+  const exec = await c.exec({
+    Cmd: cmd,
+    AttachStdout: true,
+    AttachStderr: true,
+    AttachStdin: opts.stdin !== undefined,
+    Env: opts.env,
+  });
+  const stream = await exec.start({ hijack: true, stdin: opts.stdin !== undefined });
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const chunks = { out: [] as Buffer[], err: [] as Buffer[] };
+  out.on('data', (d: Buffer) => chunks.out.push(d));
+  err.on('data', (d: Buffer) => chunks.err.push(d));
+  engine().modem.demuxStream(stream, out, err);
+  if (opts.stdin !== undefined) stream.end(opts.stdin);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stream.destroy();
+      reject(
+        new AppError(
+          'ETIMEDOUT',
+          `${cmd.join(' ')} in ${container} did not finish within ${opts.timeoutMs} ms`,
+          1,
+        ),
+      );
+    }, opts.timeoutMs ?? 600_000);
+    stream.on('end', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    stream.on('error', reject);
+  });
+  const info = await exec.inspect();
+  return {
+    stdout: Buffer.concat(chunks.out).toString(),
+    stderr: Buffer.concat(chunks.err).toString(),
+    exitCode: info.ExitCode ?? -1,
+  };
+}
+
+/** Copies files into a container: `files` maps a path inside `dir` to its contents. */
+export async function copyInto(
+  container: string,
+  dir: string,
+  files: Record<string, Buffer | string>,
+): Promise<void> {
+  const { tarOf } = await import('./tar.ts');
+  await engine().getContainer(container).putArchive(tarOf(files), { path: dir });
+}
+
+export async function containerLogs(container: string, tail = 200): Promise<string> {
+  const buf = (await engine()
+    .getContainer(container)
+    .logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
+  // Without a TTY the log is multiplexed: 8-byte frame headers before each chunk.
+  const parts: Buffer[] = [];
+  for (let i = 0; i + 8 <= buf.length; ) {
+    const len = buf.readUInt32BE(i + 4);
+    parts.push(buf.subarray(i + 8, i + 8 + len));
+    i += 8 + len;
+  }
+  return Buffer.concat(parts).toString();
+}
+
+export async function containerIp(container: string, network?: string): Promise<string> {
+  const info = await engine().getContainer(container).inspect();
+  const nets = info.NetworkSettings.Networks;
+  const key = network ? Object.keys(nets).find((n) => n.endsWith(network)) : Object.keys(nets)[0];
+  return (key && nets[key]?.IPAddress) || '';
+}
+
+/** Compose projects that have containers labelled as socklab labs. */
+export async function labProjects(): Promise<string[]> {
+  const list = await engine().listContainers({ all: true, filters: { label: [LAB_LABEL] } });
+  return [
+    ...new Set(list.map((c) => c.Labels['com.docker.compose.project']).filter((p): p is string => !!p)),
+  ];
+}

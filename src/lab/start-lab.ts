@@ -1,0 +1,216 @@
+// startLab(): a whole lab (client, link, server) for a test suite or the CLI, as a typed
+// lifecycle. `await using lab = await startLab({ impair: 'loss 10%' })` tears it down at the end
+// of the scope. Everything is validated before anything starts.
+import { randomBytes } from 'node:crypto';
+import { AppError } from '../apps/app-error.ts';
+import { type KernelCounters, parseSnmp } from '../apps/kernel-counters.ts';
+import type { ControlReply } from '../link/control-protocol.ts';
+import type { DirectionModel, LinkModel } from '../link/impairment-model.ts';
+import { buildLinkModel, formatDirection, type LinkModelInput } from '../link/impairment-text.ts';
+import type { PacketRecord } from '../link/packet-record.ts';
+import type { RelayStats } from '../link/relay-stats.ts';
+import { compose, containerName, detectCompose } from './compose-cli.ts';
+import { assertEngine, containerLogs, engine } from './docker-engine.ts';
+import { ContainerHost, type LabHost } from './lab-host.ts';
+
+export const LAB_IMAGE = process.env.SOCKLAB_IMAGE ?? 'socklab-lab:latest';
+export const LAB_SUBNET = '198.19.0';
+export const ENGINES = ['relay', 'netem'] as const;
+export type Engine = (typeof ENGINES)[number];
+
+export interface LabOptions extends LinkModelInput {
+  engine?: Engine;
+  /** Compose project name; unique by default so that labs run side by side. */
+  project?: string;
+  /** Run the client's demo at start-up (off for test suites). */
+  demo?: boolean;
+  readyTimeoutMs?: number;
+}
+
+export interface StartedLab extends AsyncDisposable {
+  readonly project: string;
+  readonly client: LabHost;
+  readonly link: LabHost;
+  readonly server: LabHost;
+  /** The model in force. */
+  readonly model: LinkModel;
+  /** Changes the impairment at run time: what is named is replaced, what is not stays. */
+  impair(input: LinkModelInput): Promise<LinkModel>;
+  linkStats(): Promise<RelayStats>;
+  linkRecord(since?: number): Promise<PacketRecord[]>;
+  resetLink(): Promise<void>;
+  counters(host: 'client' | 'server'): Promise<KernelCounters>;
+  down(): Promise<void>;
+}
+
+const toText = (d: string | DirectionModel | undefined): string | undefined =>
+  d === undefined || typeof d === 'string' ? d : formatDirection(d);
+
+export function uniqueProject(): string {
+  return `socklab-${randomBytes(3).toString('hex')}`;
+}
+
+export function validateProject(name: string): string {
+  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(name)) {
+    throw new AppError(
+      'EINVAL',
+      `--project must be lowercase letters, digits, - or _ (at most 63), got '${name}'; e.g. --project lab1`,
+    );
+  }
+  return name;
+}
+
+export async function assertImage(): Promise<void> {
+  try {
+    await engine().getImage(LAB_IMAGE).inspect();
+  } catch {
+    throw new AppError(
+      'ENOIMAGE',
+      `the lab image ${LAB_IMAGE} is missing; build it with: npx socklab images (or scripts/images.sh)`,
+      1,
+    );
+  }
+}
+
+async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const ok = await check().catch((err) => {
+      if (err instanceof AppError) throw err;
+      return false;
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new AppError(
+    'ETIMEDOUT',
+    `the lab did not become ready: ${what} (after ${timeoutMs} ms); see socklab logs`,
+    1,
+  );
+}
+
+async function linkctl(link: LabHost, args: string[]): Promise<ControlReply & { ok: true }> {
+  const r = await link.exec(['node', '/opt/socklab/src/link/linkctl.ts', '--json', ...args]);
+  if (r.exitCode !== 0)
+    throw new AppError('ELINKD', r.stderr.trim().replace(/^linkctl: /, ''), r.exitCode === 2 ? 2 : 1);
+  return {
+    ok: true,
+    ...(args[0] === 'record'
+      ? {
+          records: r.stdout
+            .trim()
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l)),
+        }
+      : JSON.parse(r.stdout)),
+  };
+}
+
+export function labEnvironment(model: LinkModel, engineName: Engine, demo: boolean): Record<string, string> {
+  return {
+    LAB_IMPAIR: '',
+    LAB_IMPAIR_UP: formatDirection(model.up),
+    LAB_IMPAIR_DOWN: formatDirection(model.down),
+    LAB_ENGINE: engineName,
+    LAB_SEED: String(model.seed),
+    LAB_DEMO: demo ? 'on' : 'off',
+    SOCKLAB_IMAGE: LAB_IMAGE,
+  };
+}
+
+/** Attaches to a lab that is already running under `project`. */
+export async function attachLab(project: string, model: LinkModel): Promise<StartedLab> {
+  const c = await detectCompose();
+  const name = (s: string): string => containerName(c, project, s);
+  const client = new ContainerHost('client', name('client'), `${LAB_SUBNET}.1`);
+  const link = new ContainerHost('link', name('link'), null);
+  const server = new ContainerHost('server', name('server'), `${LAB_SUBNET}.2`);
+  let current = model;
+  const lab: StartedLab = {
+    project,
+    client,
+    link,
+    server,
+    get model() {
+      return current;
+    },
+    async impair(input) {
+      const args = ['set'];
+      if (input.impair !== undefined) args.push('--impair', toText(input.impair) || 'none');
+      if (input.up !== undefined) args.push('--up', toText(input.up) || 'none');
+      if (input.down !== undefined) args.push('--down', toText(input.down) || 'none');
+      if (input.seed !== undefined) args.push('--seed', String(input.seed));
+      buildLinkModel(input);
+      const r = await linkctl(link, args);
+      current = r.model!;
+      return current;
+    },
+    async linkStats() {
+      return (await linkctl(link, ['stats'])).stats!;
+    },
+    async linkRecord(since = 0) {
+      return (await linkctl(link, ['record', '--since', String(since)])).records!;
+    },
+    async resetLink() {
+      await linkctl(link, ['reset']);
+    },
+    async counters(host) {
+      const r = await (host === 'client' ? client : server).exec(['cat', '/proc/net/snmp']);
+      return parseSnmp(r.stdout);
+    },
+    async down() {
+      await compose(project, ['down', '-v', '-t', '1'], { SOCKLAB_IMAGE: LAB_IMAGE });
+    },
+    async [Symbol.asyncDispose]() {
+      await lab.down();
+    },
+  };
+  return lab;
+}
+
+/** A readiness check that fails at once, with the host's last log line, when its container has stopped. */
+function ready(host: LabHost, test: string[]): () => Promise<boolean> {
+  return async () => {
+    const container = (host as ContainerHost).container;
+    const state = await engine().getContainer(container).inspect();
+    if (!state.State.Running) {
+      const why = (await containerLogs(container, 5)).trim().split('\n').at(-1) ?? `${host.role} exited`;
+      throw new AppError(
+        'EHOSTDOWN',
+        `the ${host.role} host stopped: ${why.replace(/^(linkd|socklab-\w+): /, '')}`,
+        1,
+      );
+    }
+    return (await host.exec(test)).exitCode === 0;
+  };
+}
+
+export async function startLab(opts: LabOptions = {}): Promise<StartedLab> {
+  const model = buildLinkModel(opts);
+  const engineName = opts.engine ?? 'relay';
+  if (!ENGINES.includes(engineName))
+    throw new AppError('EINVAL', `engine must be relay or netem, got '${engineName}'`);
+  const project = validateProject(opts.project ?? uniqueProject());
+  await assertEngine();
+  await assertImage();
+  const env = labEnvironment(model, engineName, opts.demo ?? false);
+  try {
+    await compose(project, ['up', '-d', '--no-build'], env);
+    const lab = await attachLab(project, model);
+    const timeout = opts.readyTimeoutMs ?? 60_000;
+    // The link first: when linkd refuses to start (netem missing, say), the ends cannot come up.
+    await waitFor(
+      "linkd's control socket",
+      timeout,
+      ready(lab.link, ['test', '-S', '/run/socklab/linkd.sock']),
+    );
+    await waitFor('the server host', timeout, ready(lab.server, ['test', '-f', '/run/socklab-ready']));
+    await waitFor('the client host', timeout, ready(lab.client, ['test', '-f', '/run/socklab-ready']));
+    return lab;
+  } catch (err) {
+    // Nothing leaks: a lab that did not come up is taken down again.
+    await compose(project, ['down', '-v', '-t', '1'], env).catch(() => {});
+    throw err;
+  }
+}

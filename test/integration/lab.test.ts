@@ -1,0 +1,134 @@
+// The lab on a real Docker engine: three containers, two internal networks, the link between.
+// In CI this suite must run, never skip: no engine is a failure.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UdpResult } from '../../src/apps/udp-measure.ts';
+import { containerIp } from '../../src/lab/docker-engine.ts';
+import type { ContainerHost } from '../../src/lab/lab-host.ts';
+import { type StartedLab, startLab } from '../../src/lab/start-lab.ts';
+import { binomialInterval } from '../helpers/stats.ts';
+
+const APP = '/opt/socklab/src/apps';
+
+async function udpMeasure(lab: StartedLab, count: number, extra: string[] = []): Promise<UdpResult> {
+  const r = await lab.client.exec([
+    'node',
+    `${APP}/udp-echo-client.ts`,
+    '--host',
+    'server',
+    '--count',
+    String(count),
+    '--interval',
+    '2',
+    '--json',
+    ...extra,
+  ]);
+  return JSON.parse(r.stdout);
+}
+
+describe('the lab', () => {
+  let lab: StartedLab;
+
+  beforeAll(async () => {
+    lab = await startLab({ impair: 'loss 20%', seed: 3 });
+  });
+  afterAll(async () => {
+    await lab?.down();
+  });
+
+  it('the client reaches the server only through the link', async () => {
+    const serverUnderlay = await containerIp((lab.server as ContainerHost).container);
+    expect(serverUnderlay).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    const direct = await lab.client.exec(['sh', '-c', `nc -z -w 2 ${serverUnderlay} 12000`]);
+    expect(direct.exitCode).not.toBe(0);
+    const routes = await lab.client.exec(['ip', '-o', 'route']);
+    expect(routes.stdout).not.toContain(serverUnderlay.split('.').slice(0, 3).join('.'));
+    const viaLink = await lab.client.exec([
+      'sh',
+      '-c',
+      'for i in 1 2 3 4 5 6; do echo hi | nc -u -w 1 server 12000 && break; done',
+    ]);
+    expect(viaLink.stdout).toContain('HI');
+    expect(await lab.client.exec(['getent', 'hosts', 'server'])).toMatchObject({
+      stdout: expect.stringContaining('198.19.0.2'),
+    });
+  });
+
+  it('UDP under 20% loss each way loses inside the 99% binomial interval, and the link accounts for every loss', async () => {
+    await lab.resetLink();
+    const n = 1000;
+    const r = await udpMeasure(lab, n);
+    const [lo, hi] = binomialInterval(n, 0.8 * 0.8);
+    expect(r.received).toBeGreaterThanOrEqual(lo);
+    expect(r.received).toBeLessThanOrEqual(hi);
+    const s = await lab.linkStats();
+    expect(s.up.byProtocol.udp.droppedLoss + s.down.byProtocol.udp.droppedLoss).toBe(r.lost);
+    expect(s.unintendedDrops).toBe(0);
+  });
+
+  it('1 MB over TCP through 10% loss arrives intact, with retransmissions counted by the client kernel', async () => {
+    await lab.impair({ impair: 'loss 10%' });
+    const before = (await lab.counters('client'))['Tcp.RetransSegs']!;
+    const r = await lab.client.exec([
+      'node',
+      `${APP}/tcp-echo-client.ts`,
+      '--host',
+      'server',
+      '--count',
+      '1',
+      '--size',
+      '1000000',
+      '--timeout',
+      '120000',
+      '--json',
+    ]);
+    expect(JSON.parse(r.stdout)).toMatchObject({ intact: true, bytes: 1_000_000 });
+    expect((await lab.counters('client'))['Tcp.RetransSegs']!).toBeGreaterThan(before);
+  });
+
+  it('50 ms of delay each way, set at run time, gives RTT of at least 100 ms', async () => {
+    const model = await lab.impair({ impair: 'delay 50ms' });
+    expect(model.up.delay?.ms).toBe(50);
+    const r = await udpMeasure(lab, 20, ['--timeout', '2000']);
+    expect(r.received).toBe(20);
+    expect(r.rttMs!.min).toBeGreaterThanOrEqual(100);
+    await lab.impair({ impair: 'none' });
+    const clean = await udpMeasure(lab, 20);
+    expect(clean.received).toBe(20);
+    expect(clean.rttMs!.max).toBeLessThan(50);
+  });
+});
+
+describe('two labs side by side', () => {
+  it('run independently under different project names', async () => {
+    const [a, b] = await Promise.all([startLab({ impair: 'delay 30ms' }), startLab({})]);
+    try {
+      expect(a.project).not.toBe(b.project);
+      const [ra, rb] = await Promise.all([udpMeasure(a, 10), udpMeasure(b, 10)]);
+      expect(ra.rttMs!.min).toBeGreaterThanOrEqual(60);
+      expect(rb.rttMs!.max).toBeLessThan(30);
+    } finally {
+      await Promise.all([a.down(), b.down()]);
+    }
+  });
+});
+
+describe('netem engine', () => {
+  it('is used where sch_netem exists, and otherwise refused with the reason and the relay engine as the fix', async () => {
+    let lab: StartedLab | null = null;
+    try {
+      lab = await startLab({ engine: 'netem', impair: 'delay 20ms' });
+    } catch (err) {
+      // The only acceptable failure: this kernel has no sch_netem.
+      expect((err as Error).message).toMatch(
+        /the netem engine needs the kernel's sch_netem.*use the relay engine/,
+      );
+      return;
+    }
+    try {
+      const r = await udpMeasure(lab, 10);
+      expect(r.rttMs!.min).toBeGreaterThanOrEqual(40);
+    } finally {
+      await lab.down();
+    }
+  });
+});
