@@ -66,7 +66,7 @@ export async function assertImage(): Promise<void> {
   } catch {
     throw new AppError(
       'ENOIMAGE',
-      `the lab image ${LAB_IMAGE} is missing; build it with: npx socklab images (or scripts/images.sh)`,
+      `the lab image ${LAB_IMAGE} is missing; build it with: scripts/images.sh`,
       1,
     );
   }
