@@ -1,0 +1,28 @@
+// Which running lab a command means: --project, or the only socklab lab running.
+import { AppError } from '../apps/app-error.ts';
+import { labProjects } from '../lab/docker-engine.ts';
+import { attachLab, type StartedLab, validateProject } from '../lab/start-lab.ts';
+
+export async function targetLab(project: string | undefined): Promise<StartedLab> {
+  const running = await labProjects();
+  if (project) {
+    validateProject(project);
+    if (!running.includes(project)) {
+      throw new AppError(
+        'ENOLAB',
+        `no lab named '${project}' is running (running: ${running.join(', ') || 'none'}); start one with: socklab up --project ${project}`,
+        1,
+      );
+    }
+    return attachLab(project, { up: {}, down: {}, seed: 1 });
+  }
+  if (running.length === 0) throw new AppError('ENOLAB', 'no lab is running; start one with: socklab up', 1);
+  if (running.length > 1) {
+    throw new AppError(
+      'EAMBIGUOUS',
+      `${running.length} labs are running (${running.join(', ')}); say which with --project NAME`,
+      2,
+    );
+  }
+  return attachLab(running[0]!, { up: {}, down: {}, seed: 1 });
+}

@@ -1,0 +1,266 @@
+#!/usr/bin/env node
+// socklab: brings labs up and down, changes the link at run time, runs the echo experiments.
+// Validation happens before anything starts; errors are one line with the fix, never a trace.
+import { spawn } from 'node:child_process';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { AppError } from '../apps/app-error.ts';
+import { compose, detectCompose } from '../lab/compose-cli.ts';
+import { assertEngine, containerLogs, labProjects } from '../lab/docker-engine.ts';
+import type { ContainerHost } from '../lab/lab-host.ts';
+import { ENGINES, startLab, uniqueProject, validateProject } from '../lab/start-lab.ts';
+import { ImpairmentError } from '../link/impairment-error.ts';
+import { buildLinkModel, formatDirection } from '../link/impairment-text.ts';
+import { IMPAIRMENTS } from '../link/impairments/registry.ts';
+import { targetLab } from './lab-target.ts';
+
+const APPS = '/opt/socklab/src/apps';
+
+const positiveInt =
+  (name: string) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n < 1)
+      throw new InvalidArgumentError(`${name} must be a whole number ≥ 1, got '${v}'; e.g. ${name} 100`);
+    return n;
+  };
+
+const print = (json: boolean, data: unknown, text: string): void => {
+  process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : `${text}\n`);
+};
+
+export function buildProgram(): Command {
+  const program = new Command('socklab')
+    .description('A multi-host lab for socket programming: client, impaired link, server.')
+    .showHelpAfterError(false)
+    .exitOverride();
+  const impairHelp = `impairment in netem's words, e.g. 'delay 40ms loss 10%' (${IMPAIRMENTS.map((i) => i.keyword).join(', ')})`;
+
+  program
+    .command('up')
+    .description('start a lab (client, link, server) and wait until it is ready')
+    .option('--impair <spec>', `both directions: ${impairHelp}`)
+    .option('--up <spec>', 'client to server (replaces fields of --impair)')
+    .option('--down <spec>', 'server to client (replaces fields of --impair)')
+    .addOption(new Option('--engine <engine>', 'who impairs').choices([...ENGINES]).default('relay'))
+    .option('--seed <n>', 'seed of the random decisions', positiveInt('--seed'))
+    .option('--project <name>', 'Compose project name (default: a unique one)')
+    .option('--demo', "run the client's UDP-vs-TCP demo at start-up")
+    .option('--json', 'print the lab as JSON')
+    .action(async (o) => {
+      const started = performance.now();
+      const project = validateProject(o.project ?? uniqueProject());
+      // Ctrl-C while the lab comes up: take down what was started, then stop.
+      const interrupted = (): void => {
+        process.stderr.write(`socklab: interrupted; removing ${project}\n`);
+        void compose(project, ['down', '-v', '-t', '1']).finally(() => process.exit(130));
+      };
+      process.once('SIGINT', interrupted);
+      process.once('SIGTERM', interrupted);
+      const lab = await startLab({
+        impair: o.impair,
+        up: o.up,
+        down: o.down,
+        engine: o.engine,
+        seed: o.seed,
+        project,
+        demo: o.demo,
+      });
+      process.off('SIGINT', interrupted);
+      process.off('SIGTERM', interrupted);
+      const ms = Math.round(performance.now() - started);
+      print(
+        o.json,
+        { project: lab.project, model: lab.model, readyMs: ms },
+        `lab ${lab.project} is up in ${(ms / 1000).toFixed(1)} s; up: ${formatDirection(lab.model.up)}; down: ${formatDirection(lab.model.down)}\n` +
+          `  socklab shell client   |   socklab run compare   |   socklab down --project ${lab.project}`,
+      );
+    });
+
+  program
+    .command('down')
+    .description('stop and remove a lab (or --all of them)')
+    .option('--project <name>', 'which lab')
+    .option('--all', 'every socklab lab on this engine')
+    .action(async (o) => {
+      await assertEngine();
+      const projects = o.all ? await labProjects() : [(await targetLab(o.project)).project];
+      await Promise.all(projects.map((p) => compose(p, ['down', '-v', '-t', '1'])));
+      process.stdout.write(projects.length ? `removed ${projects.join(', ')}\n` : 'no labs were running\n');
+    });
+
+  program
+    .command('status')
+    .description('the labs running, and the link model of each')
+    .option('--json', 'as JSON')
+    .action(async (o) => {
+      await assertEngine();
+      const rows = [];
+      for (const p of await labProjects()) {
+        const lab = await targetLab(p);
+        const stats = await lab.linkStats().catch(() => null);
+        const show = await lab.link.exec(['node', '/opt/socklab/src/link/linkctl.ts', 'show']);
+        rows.push({ project: p, link: show.stdout.trim() || show.stderr.trim(), stats });
+      }
+      print(
+        o.json,
+        rows,
+        rows.length ? rows.map((r) => `${r.project}: ${r.link}`).join('\n') : 'no labs are running',
+      );
+    });
+
+  program
+    .command('impair')
+    .description('change the link now, without restarting anything')
+    .argument('[spec]', `both directions: ${impairHelp}; 'none' clears`)
+    .option('--up <spec>', 'client to server')
+    .option('--down <spec>', 'server to client')
+    .option('--seed <n>', 'seed', positiveInt('--seed'))
+    .option('--project <name>', 'which lab')
+    .option('--json', 'as JSON')
+    .action(async (spec, o) => {
+      // Checked here first, so a typo fails before any container is touched.
+      buildLinkModel({ impair: spec, up: o.up, down: o.down, seed: o.seed });
+      await assertEngine();
+      const lab = await targetLab(o.project);
+      const model = await lab.impair({ impair: spec, up: o.up, down: o.down, seed: o.seed });
+      print(
+        o.json,
+        model,
+        `up: ${formatDirection(model.up)}; down: ${formatDirection(model.down)}; seed ${model.seed}`,
+      );
+    });
+
+  program
+    .command('run')
+    .description('run an echo experiment from the client: udp, tcp, or compare (both)')
+    .argument('<experiment>', 'udp | tcp | compare')
+    .option('--count <n>', 'messages', positiveInt('--count'), 200)
+    .option('--project <name>', 'which lab')
+    .option('--json', 'as JSON')
+    .action(async (experiment: string, o) => {
+      if (!['udp', 'tcp', 'compare'].includes(experiment)) {
+        throw new AppError(
+          'EINVAL',
+          `experiment must be udp, tcp or compare, got '${experiment}'; e.g. socklab run compare`,
+          2,
+        );
+      }
+      await assertEngine();
+      const lab = await targetLab(o.project);
+      const count = String(o.count);
+      const cmd =
+        experiment === 'compare'
+          ? ['node', `${APPS}/lab-demo.ts`, '--count', count, '--wait', '5000']
+          : [
+              'node',
+              `${APPS}/${experiment}-echo-client.ts`,
+              '--host',
+              'server',
+              '--count',
+              count,
+              ...(experiment === 'udp' ? ['--interval', '5'] : []),
+            ];
+      const r = await lab.client.exec([...cmd, ...(o.json ? ['--json'] : [])], { timeoutMs: 600_000 });
+      process.stdout.write(r.stdout);
+      if (r.stderr) process.stderr.write(r.stderr);
+      process.exitCode = r.exitCode;
+    });
+
+  program
+    .command('shell')
+    .description('a shell on one of the hosts')
+    .argument('<host>', 'client | link | server')
+    .option('--project <name>', 'which lab')
+    .action(async (host: string, o) => {
+      if (!['client', 'link', 'server'].includes(host)) {
+        throw new AppError(
+          'EINVAL',
+          `host must be client, link or server, got '${host}'; e.g. socklab shell client`,
+          2,
+        );
+      }
+      await assertEngine();
+      const lab = await targetLab(o.project);
+      const container = (lab[host as 'client'] as ContainerHost).container;
+      const child = spawn('docker', ['exec', '-it', container, 'bash'], { stdio: 'inherit' });
+      await new Promise<void>((resolve) =>
+        child.on('close', (code) => resolve(void (process.exitCode = code ?? 0))),
+      );
+    });
+
+  program
+    .command('logs')
+    .description("the hosts' logs")
+    .option('--project <name>', 'which lab')
+    .option('--tail <n>', 'lines per host', positiveInt('--tail'), 100)
+    .action(async (o) => {
+      await assertEngine();
+      const lab = await targetLab(o.project);
+      for (const host of [lab.link, lab.server, lab.client] as ContainerHost[]) {
+        process.stdout.write(
+          `== ${host.role} (${host.container})\n${await containerLogs(host.container, o.tail)}`,
+        );
+      }
+    });
+
+  program
+    .command('capture')
+    .description("capture the link's inner frames (pcapng; dropped frames marked) for --seconds")
+    .requiredOption('--out <file>', 'where to write it, e.g. link.pcap')
+    .option('--seconds <n>', 'how long', positiveInt('--seconds'), 10)
+    .option('--project <name>', 'which lab')
+    .action(async (o) => {
+      await assertEngine();
+      const lab = await targetLab(o.project);
+      const inside = '/tmp/socklab-capture.pcap';
+      const ctl = ['node', '/opt/socklab/src/link/linkctl.ts'];
+      await lab.link.exec([...ctl, 'capture', 'start', inside]);
+      await new Promise((r) => setTimeout(r, o.seconds * 1000));
+      await lab.link.exec([...ctl, 'capture', 'stop']);
+      const container = (lab.link as ContainerHost).container;
+      const cp = spawn('docker', ['cp', `${container}:${inside}`, o.out], { stdio: 'inherit' });
+      await new Promise((r) => cp.on('close', r));
+      process.stdout.write(`wrote ${o.out} (open it in Wireshark; dropped frames carry a comment)\n`);
+    });
+
+  program
+    .command('images')
+    .description('build the lab image (offline base from Debian packages when the pull fails)')
+    .option('--offline', 'build the offline base without trying to pull')
+    .action(async (o) => {
+      await assertEngine();
+      const script = new URL('../../scripts/images.sh', import.meta.url).pathname;
+      const child = spawn('bash', [script, ...(o.offline ? ['--offline'] : [])], { stdio: 'inherit' });
+      await new Promise<void>((resolve) =>
+        child.on('close', (code) => resolve(void (process.exitCode = code ?? 0))),
+      );
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await detectCompose().catch(() => null);
+    await program.parseAsync(argv, { from: 'user' });
+    return Number(process.exitCode ?? 0);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are not errors; commander has already printed its one line otherwise.
+      return err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.help' ||
+        err.code === 'commander.version'
+        ? 0
+        : 2;
+    }
+    if (err instanceof ImpairmentError || err instanceof AppError) {
+      process.stderr.write(`socklab: ${err.message.split('\n').join('\nsocklab: ')}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`socklab: unexpected error: ${(err as Error).message}\n`);
+    return 70;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,39 @@
+// The socklab CLI against a real engine: up, status, impair, run, down, as a user types them.
+import { describe, expect, it } from 'vitest';
+import { ROOT, run } from '../helpers/programs.ts';
+
+const socklab = (args: string[]) =>
+  run(process.execPath, [`${ROOT}src/cli/socklab.ts`, ...args], '', 300_000);
+
+describe('socklab CLI', () => {
+  it('up, status, impair, run, down', async () => {
+    const project = `socklab-cli-${process.pid}`;
+    const up = await socklab(['up', '--project', project, '--impair', 'delay 30ms', '--json']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(JSON.parse(up.stdout)).toMatchObject({ project, model: { up: { delay: { ms: 30 } } } });
+    try {
+      const status = await socklab(['status', '--json']);
+      expect(JSON.parse(status.stdout).find((s: { project: string }) => s.project === project).link).toMatch(
+        /^up: delay 30ms;/,
+      );
+      const slow = JSON.parse(
+        (await socklab(['run', 'udp', '--count', '10', '--project', project, '--json'])).stdout,
+      );
+      expect(slow.rttMs.min).toBeGreaterThanOrEqual(60);
+      const impaired = await socklab(['impair', 'none', '--project', project]);
+      expect(impaired.stdout).toBe('up: none; down: none; seed 1\n');
+      const fast = JSON.parse(
+        (await socklab(['run', 'udp', '--count', '10', '--project', project, '--json'])).stdout,
+      );
+      expect(fast.rttMs.max).toBeLessThan(30);
+      const compare = await socklab(['run', 'compare', '--count', '20', '--project', project]);
+      expect(compare.stdout).toMatch(/UDP vs TCP echo through the link/);
+    } finally {
+      const down = await socklab(['down', '--project', project]);
+      expect(down.stdout).toBe(`removed ${project}\n`);
+    }
+    const gone = await socklab(['run', 'udp', '--project', project]);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(new RegExp(`^socklab: no lab named '${project}' is running`));
+  });
+});

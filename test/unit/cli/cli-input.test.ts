@@ -1,0 +1,38 @@
+// The socklab CLI's edge: bad input is refused before anything starts, in one line with the fix.
+import { describe, expect, it } from 'vitest';
+import { isOneLineError, ROOT, run } from '../../helpers/programs.ts';
+
+const socklab = (args: string[]) => run(process.execPath, [`${ROOT}src/cli/socklab.ts`, ...args]);
+
+describe('socklab: bad input', () => {
+  it.each([
+    [['up', '--impair', 'loss 140%'], /^socklab: loss must be 0–100%, got 140%; e.g. loss 10%$/m],
+    [['up', '--up', 'delay 40'], /^socklab: up: delay needs a time, '40' needs a unit/],
+    [['impair', 'lose 5%'], /^socklab: unknown impairment 'lose': the impairments are/],
+    [['up', '--engine', 'tc'], /argument 'tc' is invalid. Allowed choices are relay, netem/],
+    [['up', '--project', 'Bad Name'], /--project must be lowercase letters, digits, - or _/],
+    [['run', 'ping'], /experiment must be udp, tcp or compare, got 'ping'/],
+    [['run', 'udp', '--count', '0'], /--count must be a whole number ≥ 1, got '0'/],
+    [['shell', 'router'], /host must be client, link or server, got 'router'/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('%j', async (args, message) => {
+    const r = await socklab(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(
+      isOneLineError(
+        r.stderr
+          .split('\n')
+          .filter((l) => !l.startsWith('(Did you mean'))
+          .join('\n'),
+      ),
+    ).toBe(true);
+  });
+
+  it('lists its commands', async () => {
+    const r = await socklab(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['up', 'down', 'status', 'impair', 'run', 'shell', 'logs', 'capture', 'images'])
+      expect(r.stdout).toContain(`  ${c}`);
+  });
+});
