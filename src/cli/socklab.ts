@@ -24,6 +24,9 @@ const positiveInt =
     return n;
   };
 
+const exitCodeOf = (child: ReturnType<typeof spawn>): Promise<number> =>
+  new Promise((resolve) => child.on('close', (code) => resolve(code ?? 0)));
+
 const print = (json: boolean, data: unknown, text: string): void => {
   process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : `${text}\n`);
 };
@@ -183,9 +186,7 @@ export function buildProgram(): Command {
       const lab = await targetLab(o.project);
       const container = (lab[host as 'client'] as ContainerHost).container;
       const child = spawn('docker', ['exec', '-it', container, 'bash'], { stdio: 'inherit' });
-      await new Promise<void>((resolve) =>
-        child.on('close', (code) => resolve(void (process.exitCode = code ?? 0))),
-      );
+      process.exitCode = await exitCodeOf(child);
     });
 
   program
@@ -231,9 +232,7 @@ export function buildProgram(): Command {
       await assertEngine();
       const script = new URL('../../scripts/images.sh', import.meta.url).pathname;
       const child = spawn('bash', [script, ...(o.offline ? ['--offline'] : [])], { stdio: 'inherit' });
-      await new Promise<void>((resolve) =>
-        child.on('close', (code) => resolve(void (process.exitCode = code ?? 0))),
-      );
+      process.exitCode = await exitCodeOf(child);
     });
 
   return program;
