@@ -2,9 +2,9 @@
 // (lab0), reaching each other only through linkd in a third namespace, as in the containers but
 // without Docker. Needs root. Also a direct variant (VXLAN straight from client to server) for
 // comparing the relay against the kernel's own path. Addresses stay inside the namespaces.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { appPath, ROOT, type Running, start } from './programs.ts';
+import { appPath, ROOT, type Running, run as runToEnd, start } from './programs.ts';
 
 const run = promisify(execFile);
 
@@ -105,26 +105,10 @@ export async function startNetnsLab(opts: NetnsLabOptions): Promise<NetnsLab> {
     for (const n of names) await run('ip', ['netns', 'del', n]).catch(() => {});
   };
   const control = link ? `/tmp/socklab-${opts.tag}-linkd.sock` : null;
-  const exec = async (ns: string, cmd: string, args: string[], timeoutMs = 120_000) =>
-    new Promise<{ stdout: string; stderr: string; code: number }>((resolve, reject) => {
-      const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString();
-      });
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-      });
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`${cmd} ${args.join(' ')} in ${ns} did not finish in ${timeoutMs} ms`));
-      }, timeoutMs);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ stdout, stderr, code: code ?? -1 });
-      });
-    });
+  const exec = async (ns: string, cmd: string, args: string[], timeoutMs = 120_000) => {
+    const r = await runToEnd('ip', ['netns', 'exec', ns, cmd, ...args], '', timeoutMs);
+    return { stdout: r.stdout, stderr: r.stderr, code: r.code ?? -1 };
+  };
   const startIn = async (ns: string, cmd: string, args: string[], ready: RegExp): Promise<Running> => {
     const p = await start('ip', ['netns', 'exec', ns, cmd, ...args], ready);
     processes.push(p);
