@@ -69,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
   return result.intact ? 0 : 1;
 }
 
-export function formatSummary(r: TcpResult, target: string): string {
+function formatSummary(r: TcpResult, target: string): string {
   const lines = [
     '',
     `--- ${target} TCP echo statistics (${r.mode}) ---`,

@@ -56,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
   return result.received > 0 ? 0 : 1;
 }
 
-export function formatSummary(r: UdpResult, target: string): string {
+function formatSummary(r: UdpResult, target: string): string {
   const pct = r.sent === 0 ? 0 : (100 * r.lost) / r.sent;
   const lines = [
     '',

@@ -14,7 +14,7 @@ export async function targetLab(project: string | undefined): Promise<StartedLab
         1,
       );
     }
-    return attachLab(project, { up: {}, down: {}, seed: 1 });
+    return attachLab(project);
   }
   if (running.length === 0) throw new AppError('ENOLAB', 'no lab is running; start one with: socklab up', 1);
   if (running.length > 1) {
@@ -24,5 +24,5 @@ export async function targetLab(project: string | undefined): Promise<StartedLab
       2,
     );
   }
-  return attachLab(running[0]!, { up: {}, down: {}, seed: 1 });
+  return attachLab(running[0]!);
 }

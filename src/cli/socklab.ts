@@ -4,12 +4,12 @@
 import { spawn } from 'node:child_process';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { AppError } from '../apps/app-error.ts';
-import { compose, detectCompose } from '../lab/compose-cli.ts';
+import { compose } from '../lab/compose-cli.ts';
 import { assertEngine, containerLogs, labProjects } from '../lab/docker-engine.ts';
 import type { ContainerHost } from '../lab/lab-host.ts';
-import { ENGINES, startLab, uniqueProject, validateProject } from '../lab/start-lab.ts';
+import { attachLab, ENGINES, startLab, uniqueProject, validateProject } from '../lab/start-lab.ts';
 import { ImpairmentError } from '../link/impairment-error.ts';
-import { buildLinkModel, formatDirection } from '../link/impairment-text.ts';
+import { buildLinkModel, formatDirection, formatLinkModel } from '../link/impairment-text.ts';
 import { IMPAIRMENTS } from '../link/impairments/registry.ts';
 import { targetLab } from './lab-target.ts';
 
@@ -99,7 +99,7 @@ export function buildProgram(): Command {
       await assertEngine();
       const rows = [];
       for (const p of await labProjects()) {
-        const lab = await targetLab(p);
+        const lab = await attachLab(p);
         const stats = await lab.linkStats().catch(() => null);
         const show = await lab.link.exec(['node', '/opt/socklab/src/link/linkctl.ts', 'show']);
         rows.push({ project: p, link: show.stdout.trim() || show.stderr.trim(), stats });
@@ -126,11 +126,7 @@ export function buildProgram(): Command {
       await assertEngine();
       const lab = await targetLab(o.project);
       const model = await lab.impair({ impair: spec, up: o.up, down: o.down, seed: o.seed });
-      print(
-        o.json,
-        model,
-        `up: ${formatDirection(model.up)}; down: ${formatDirection(model.down)}; seed ${model.seed}`,
-      );
+      print(o.json, model, formatLinkModel(model));
     });
 
   program
@@ -241,7 +237,6 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
-    await detectCompose().catch(() => null);
     await program.parseAsync(argv, { from: 'user' });
     return Number(process.exitCode ?? 0);
   } catch (err) {

@@ -4,6 +4,7 @@
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { AppError } from '../apps/app-error.ts';
+import { tarOf } from './tar.ts';
 
 export const LAB_LABEL = 'dev.socklab.lab';
 
@@ -85,7 +86,6 @@ export async function copyInto(
   dir: string,
   files: Record<string, Buffer | string>,
 ): Promise<void> {
-  const { tarOf } = await import('./tar.ts');
   await engine().getContainer(container).putArchive(tarOf(files), { path: dir });
 }
 

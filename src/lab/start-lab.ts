@@ -119,8 +119,11 @@ export function labEnvironment(model: LinkModel, engineName: Engine, demo: boole
   };
 }
 
-/** Attaches to a lab that is already running under `project`. */
-export async function attachLab(project: string, model: LinkModel): Promise<StartedLab> {
+/** Attaches to a lab that is already running under `project`; `model` is what it was started with, if known. */
+export async function attachLab(
+  project: string,
+  model: LinkModel = { up: {}, down: {}, seed: 1 },
+): Promise<StartedLab> {
   const c = await detectCompose();
   const name = (s: string): string => containerName(c, project, s);
   const client = new ContainerHost('client', name('client'), `${LAB_SUBNET}.1`);

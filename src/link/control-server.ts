@@ -7,7 +7,7 @@ import { AppError } from '../apps/app-error.ts';
 import { LineFramer } from '../apps/line-framer.ts';
 import type { ControlReply, ControlRequest } from './control-protocol.ts';
 import type { LinkModel } from './impairment-model.ts';
-import { buildLinkModel, formatDirection, formatLinkModel, parseDirectionOrNone } from './impairment-text.ts';
+import { buildLinkModel, formatLinkModel, parseDirectionOrNone } from './impairment-text.ts';
 import type { LinkRelay } from './link-relay.ts';
 
 export interface ControlTarget {
@@ -46,7 +46,7 @@ async function handle(target: ControlTarget, req: ControlRequest): Promise<Contr
       return {
         ok: true,
         model,
-        text: `up: ${formatDirection(model.up)}; down: ${formatDirection(model.down)}; seed ${model.seed}`,
+        text: formatLinkModel(model),
       };
     }
     case 'stats':

@@ -31,24 +31,12 @@ export interface PacketRecord {
   delayMs: number;
 }
 
-export interface RawRecord {
-  t: number;
-  dir: Direction;
-  proto: InnerProtocol;
-  /** IPv4 addresses as 32-bit numbers, or IPv6 ones as text. */
+/** What the relay writes: IPv4 addresses as 32-bit numbers (IPv6 as text), the fingerprint as a number. */
+export type RawRecord = Omit<PacketRecord, 'n' | 'src' | 'dst' | 'fp'> & {
   src: number | string;
   dst: number | string;
-  sport: number;
-  dport: number;
-  len: number;
   fp: number;
-  seq: number;
-  fate: Fate;
-  duplicated: boolean;
-  corrupted: boolean;
-  reordered: boolean;
-  delayMs: number;
-}
+};
 
 const FATES: readonly Fate[] = ['forwarded', 'lost', 'queue-drop'];
 const ipv4Text = (x: number): string => `${x >>> 24}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`;

@@ -2,7 +2,6 @@
 // receive VXLAN datagrams, so the relay is exercised without root, Docker or a kernel VXLAN device.
 import { createSocket, type Socket } from 'node:dgram';
 import { vxlanUdpFrame } from '../../src/link/frame-builder.ts';
-import type { LinkModel } from '../../src/link/impairment-model.ts';
 import { buildLinkModel, type LinkModelInput } from '../../src/link/impairment-text.ts';
 import { LinkRelay } from '../../src/link/link-relay.ts';
 import { replySeqFromFrame } from './frames.ts';
@@ -30,14 +29,9 @@ export interface Harness extends AsyncDisposable {
 const bound = (s: Socket): Promise<number> =>
   new Promise((resolve) => s.bind(0, '127.0.0.1', () => resolve(s.address().port)));
 
-export async function startHarness(
-  input: LinkModelInput | LinkModel,
-  recordCapacity?: number,
-): Promise<Harness> {
-  const model =
-    'up' in input && typeof input.up === 'object' && 'seed' in input
-      ? (input as LinkModel)
-      : buildLinkModel(input);
+export async function startHarness(input: LinkModelInput, recordCapacity?: number): Promise<Harness> {
+  // A built LinkModel is a LinkModelInput too; building validates it either way.
+  const model = buildLinkModel(input);
   const client = createSocket({ type: 'udp4', recvBufferSize: 8 << 20 });
   const server = createSocket({ type: 'udp4', recvBufferSize: 8 << 20 });
   const [cp, sp] = await Promise.all([bound(client), bound(server)]);
