@@ -12,7 +12,8 @@ ensure_docker() {
     return 1
   fi
   echo "socklab: starting dockerd" >&2
-  nohup dockerd --default-address-pool base=198.18.0.0/16,size=24 --bip 198.18.255.1/24 >/tmp/socklab-dockerd.log 2>&1 &
+  # A session of its own, so that Ctrl-C on the script that started it does not stop the engine.
+  setsid nohup dockerd --default-address-pool base=198.18.0.0/16,size=24 --bip 198.18.255.1/24 >/tmp/socklab-dockerd.log 2>&1 &
   echo $! >/tmp/socklab-dockerd.pid
   for _ in $(seq 1 60); do
     docker info >/dev/null 2>&1 && return 0
