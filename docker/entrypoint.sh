@@ -58,7 +58,9 @@ case "$role" in
       sleep 0.1
     done
     touch /run/socklab-ready
-    wait -n
+    # Not `wait`: socklab check stops these servers while it runs a user's own, and starts them
+    # again afterwards; the host must stay up meanwhile.
+    exec sleep infinity
     ;;
   client)
     make_lab0 "$CLIENT_IP" server "$SERVER_IP"

@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-node.sh
 source scripts/ensure-packages.sh
-ensure_packages nc:netcat-openbsd python3:python3 unshare:util-linux ip:iproute2 ethtool:ethtool tc:iproute2 debootstrap:debootstrap
+# chromium renders the HTML report in the report test.
+ensure_packages nc:netcat-openbsd python3:python3 unshare:util-linux ip:iproute2 ethtool:ethtool tc:iproute2 debootstrap:debootstrap chromium:chromium
 source scripts/ensure-deps.sh
 # The integration suite runs the lab on a real engine: an engine, and the lab image.
 source scripts/ensure-docker.sh

@@ -23,6 +23,7 @@ async function main(argv: string[]): Promise<number> {
       size: { type: 'string', value: 'BYTES', help: 'measurement: datagram size', default: '64' },
       timeout: { type: 'string', value: 'MS', help: 'how long to wait for a reply', default: '1000' },
       json: { type: 'boolean', help: 'measurement: print one JSON object' },
+      'per-seq': { type: 'boolean', help: 'with --json: include the RTT of every sequence number' },
     },
     argv,
   );
@@ -50,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
   });
   if (opts.json) {
     const { rtts: _perSeq, ...summary } = result;
-    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    process.stdout.write(`${JSON.stringify(opts['per-seq'] ? result : summary)}\n`);
   } else process.stdout.write(formatSummary(result, `${server.name}:${port}`));
   // Like ping: success when at least one reply came back.
   return result.received > 0 ? 0 : 1;

@@ -2,27 +2,26 @@
 // socklab: brings labs up and down, changes the link at run time, runs the echo experiments.
 // Validation happens before anything starts; errors are one line with the fix, never a trace.
 import { spawn } from 'node:child_process';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { AppError } from '../apps/app-error.ts';
 import { compose } from '../lab/compose-cli.ts';
 import { assertEngine, containerLogs, labProjects } from '../lab/docker-engine.ts';
 import type { ContainerHost } from '../lab/lab-host.ts';
+import { loadProfile, profileNames } from '../lab/profiles.ts';
 import { attachLab, ENGINES, startLab, uniqueProject, validateProject } from '../lab/start-lab.ts';
 import { ImpairmentError } from '../link/impairment-error.ts';
-import { buildLinkModel, formatDirection, formatLinkModel } from '../link/impairment-text.ts';
+import {
+  buildLinkModel,
+  formatDirection,
+  formatLinkModel,
+  type LinkModelInput,
+} from '../link/impairment-text.ts';
 import { IMPAIRMENTS } from '../link/impairments/registry.ts';
+import { positiveInt } from './cli-options.ts';
+import { addExperimentCommands } from './experiment-commands.ts';
 import { targetLab } from './lab-target.ts';
 
 const APPS = '/opt/socklab/src/apps';
-
-const positiveInt =
-  (name: string) =>
-  (v: string): number => {
-    const n = Number(v);
-    if (!/^\d+$/.test(v) || n < 1)
-      throw new InvalidArgumentError(`${name} must be a whole number ≥ 1, got '${v}'; e.g. ${name} 100`);
-    return n;
-  };
 
 const exitCodeOf = (child: ReturnType<typeof spawn>): Promise<number> =>
   new Promise((resolve) => child.on('close', (code) => resolve(code ?? 0)));
@@ -30,6 +29,23 @@ const exitCodeOf = (child: ReturnType<typeof spawn>): Promise<number> =>
 const print = (json: boolean, data: unknown, text: string): void => {
   process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : `${text}\n`);
 };
+
+/** The link from the flags: a profile, or --impair/--up/--down (not both). */
+function linkInput(
+  spec: string | undefined,
+  o: { impair?: string; up?: string; down?: string; seed?: number; profile?: string },
+): LinkModelInput {
+  const impair = spec ?? o.impair;
+  if (!o.profile) return { impair, up: o.up, down: o.down, seed: o.seed };
+  if (impair !== undefined || o.up !== undefined || o.down !== undefined)
+    throw new AppError(
+      'EINVAL',
+      'give either --profile or an impairment (--impair/--up/--down), not both; e.g. --profile satellite',
+      2,
+    );
+  const { model } = loadProfile(o.profile);
+  return { up: model.up, down: model.down, seed: o.seed ?? model.seed };
+}
 
 export function buildProgram(): Command {
   const program = new Command('socklab')
@@ -44,6 +60,7 @@ export function buildProgram(): Command {
     .option('--impair <spec>', `both directions: ${impairHelp}`)
     .option('--up <spec>', 'client to server (replaces fields of --impair)')
     .option('--down <spec>', 'server to client (replaces fields of --impair)')
+    .option('--profile <name>', `a scenario from lab/profiles: ${profileNames().join(', ')}`)
     .addOption(new Option('--engine <engine>', 'who impairs').choices([...ENGINES]).default('relay'))
     .option('--seed <n>', 'seed of the random decisions', positiveInt('--seed'))
     .option('--project <name>', 'Compose project name (default: a unique one)')
@@ -59,15 +76,7 @@ export function buildProgram(): Command {
       };
       process.once('SIGINT', interrupted);
       process.once('SIGTERM', interrupted);
-      const lab = await startLab({
-        impair: o.impair,
-        up: o.up,
-        down: o.down,
-        engine: o.engine,
-        seed: o.seed,
-        project,
-        demo: o.demo,
-      });
+      const lab = await startLab({ ...linkInput(undefined, o), engine: o.engine, project, demo: o.demo });
       process.off('SIGINT', interrupted);
       process.off('SIGTERM', interrupted);
       const ms = Math.round(performance.now() - started);
@@ -99,10 +108,14 @@ export function buildProgram(): Command {
       await assertEngine();
       const rows = [];
       for (const p of await labProjects()) {
-        const lab = await attachLab(p);
+        // A lab whose link is not answering is still listed, with linkd's complaint.
+        const lab = await attachLab(p).catch((err: Error) => err);
+        if (lab instanceof Error) {
+          rows.push({ project: p, link: lab.message, stats: null });
+          continue;
+        }
         const stats = await lab.linkStats().catch(() => null);
-        const show = await lab.link.exec(['node', '/opt/socklab/src/link/linkctl.ts', 'show']);
-        rows.push({ project: p, link: show.stdout.trim() || show.stderr.trim(), stats });
+        rows.push({ project: p, link: formatLinkModel(lab.model), stats });
       }
       print(
         o.json,
@@ -118,52 +131,36 @@ export function buildProgram(): Command {
     .option('--up <spec>', 'client to server')
     .option('--down <spec>', 'server to client')
     .option('--seed <n>', 'seed', positiveInt('--seed'))
+    .option('--profile <name>', 'a scenario from lab/profiles')
     .option('--project <name>', 'which lab')
     .option('--json', 'as JSON')
     .action(async (spec, o) => {
       // Checked here first, so a typo fails before any container is touched.
-      buildLinkModel({ impair: spec, up: o.up, down: o.down, seed: o.seed });
+      const input = linkInput(spec, o);
+      buildLinkModel(input);
       await assertEngine();
       const lab = await targetLab(o.project);
-      const model = await lab.impair({ impair: spec, up: o.up, down: o.down, seed: o.seed });
+      const model = await lab.impair(input);
       print(o.json, model, formatLinkModel(model));
     });
 
-  program
-    .command('run')
-    .description('run an echo experiment from the client: udp, tcp, or compare (both)')
-    .argument('<experiment>', 'udp | tcp | compare')
-    .option('--count <n>', 'messages', positiveInt('--count'), 200)
-    .option('--project <name>', 'which lab')
-    .option('--json', 'as JSON')
-    .action(async (experiment: string, o) => {
-      if (!['udp', 'tcp', 'compare'].includes(experiment)) {
-        throw new AppError(
-          'EINVAL',
-          `experiment must be udp, tcp or compare, got '${experiment}'; e.g. socklab run compare`,
-          2,
-        );
-      }
-      await assertEngine();
-      const lab = await targetLab(o.project);
-      const count = String(o.count);
-      const cmd =
-        experiment === 'compare'
-          ? ['node', `${APPS}/lab-demo.ts`, '--count', count, '--wait', '5000']
-          : [
-              'node',
-              `${APPS}/${experiment}-echo-client.ts`,
-              '--host',
-              'server',
-              '--count',
-              count,
-              ...(experiment === 'udp' ? ['--interval', '5'] : []),
-            ];
-      const r = await lab.client.exec([...cmd, ...(o.json ? ['--json'] : [])], { timeoutMs: 600_000 });
-      process.stdout.write(r.stdout);
-      if (r.stderr) process.stderr.write(r.stderr);
-      process.exitCode = r.exitCode;
-    });
+  addExperimentCommands(program, async (experiment, o) => {
+    const lab = await targetLab(o.project);
+    const cmd = [
+      'node',
+      `${APPS}/${experiment}-echo-client.ts`,
+      '--host',
+      'server',
+      '--count',
+      String(o.count),
+      ...(experiment === 'udp' ? ['--interval', '5'] : []),
+      ...(o.json ? ['--json'] : []),
+    ];
+    const r = await lab.client.exec(cmd, { timeoutMs: 600_000 });
+    process.stdout.write(r.stdout);
+    if (r.stderr) process.stderr.write(r.stderr);
+    process.exitCode = r.exitCode;
+  });
 
   program
     .command('shell')

@@ -119,17 +119,14 @@ export function labEnvironment(model: LinkModel, engineName: Engine, demo: boole
   };
 }
 
-/** Attaches to a lab that is already running under `project`; `model` is what it was started with, if known. */
-export async function attachLab(
-  project: string,
-  model: LinkModel = { up: {}, down: {}, seed: 1 },
-): Promise<StartedLab> {
+/** Attaches to a lab that is already running under `project`; without `model`, asks linkd for the one in force. */
+export async function attachLab(project: string, model?: LinkModel): Promise<StartedLab> {
   const c = await detectCompose();
   const name = (s: string): string => containerName(c, project, s);
   const client = new ContainerHost('client', name('client'), `${LAB_SUBNET}.1`);
   const link = new ContainerHost('link', name('link'), null);
   const server = new ContainerHost('server', name('server'), `${LAB_SUBNET}.2`);
-  let current = model;
+  let current = model ?? (await linkctl(link, ['show'])).model!;
   const lab: StartedLab = {
     project,
     client,
@@ -159,7 +156,12 @@ export async function attachLab(
       await linkctl(link, ['reset']);
     },
     async counters(host) {
-      const r = await (host === 'client' ? client : server).exec(['cat', '/proc/net/snmp']);
+      // netstat holds TcpExt (timeouts) in the same header/value pairs as snmp.
+      const r = await (host === 'client' ? client : server).exec([
+        'cat',
+        '/proc/net/snmp',
+        '/proc/net/netstat',
+      ]);
       return parseSnmp(r.stdout);
     },
     async down() {

@@ -27,7 +27,9 @@ describe('socklab CLI', () => {
       );
       expect(fast.rttMs.max).toBeLessThan(30);
       const compare = await socklab(['run', 'compare', '--count', '20', '--project', project]);
-      expect(compare.stdout).toMatch(/UDP vs TCP echo through the link/);
+      expect(compare.code, compare.stderr).toBe(0);
+      expect(compare.stdout).toMatch(/^UDP vs TCP echo; link up: none; down: none; seed 1$/m);
+      expect(compare.stdout).toMatch(/^PASS {2}TCP intact and in order: all 20 messages came back/m);
     } finally {
       const down = await socklab(['down', '--project', project]);
       expect(down.stdout).toBe(`removed ${project}\n`);

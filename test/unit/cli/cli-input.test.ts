@@ -11,7 +11,37 @@ describe('socklab: bad input', () => {
     [['impair', 'lose 5%'], /^socklab: unknown impairment 'lose': the impairments are/],
     [['up', '--engine', 'tc'], /argument 'tc' is invalid. Allowed choices are relay, netem/],
     [['up', '--project', 'Bad Name'], /--project must be lowercase letters, digits, - or _/],
-    [['run', 'ping'], /experiment must be udp, tcp or compare, got 'ping'/],
+    [
+      ['run', 'ping'],
+      /experiment must be one of udp, tcp, compare, pinger, concurrency, framing, got 'ping'/,
+    ],
+    [
+      ['sweep', '--loss', '0,150'],
+      /--loss takes numbers 0–100 separated by commas, got '0,150'; e\.g\. --loss 0,5,10,20/,
+    ],
+    [['check'], /check needs exactly one of --server FILE or --client FILE/],
+    [
+      ['check', '--server', 'a.py', '--client', 'b.py'],
+      /check needs exactly one of --server FILE or --client FILE/,
+    ],
+    [
+      ['check', '--server', '/nonexistent/UDPServer.py'],
+      /no such file: \/nonexistent\/UDPServer\.py; give the path to your program/,
+    ],
+    [
+      ['check', '--server', 'lab/textbook/UDPServer.py', '--proto', 'sctp'],
+      /argument 'sctp' is invalid\. Allowed choices are udp, tcp/,
+    ],
+    [
+      ['check', '--server', 'lab/textbook/UDPServer.py', '--profile', 'moon'],
+      /no profile 'moon': the profiles are bursty, clean, congested, lossy-wifi, satellite/,
+    ],
+    [
+      ['check', '--server', 'lab/textbook/UDPServer.py', '--port', '70000'],
+      /--port must be 1–65535, got '70000'/,
+    ],
+    [['up', '--profile', 'satellite', '--impair', 'loss 5%'], /give either --profile or an impairment/],
+    [['impair', '--profile', 'moon'], /no profile 'moon'/],
     [['run', 'udp', '--count', '0'], /--count must be a whole number ≥ 1, got '0'/],
     [['shell', 'router'], /host must be client, link or server, got 'router'/],
     [['frobnicate'], /unknown command 'frobnicate'/],
@@ -32,7 +62,19 @@ describe('socklab: bad input', () => {
   it('lists its commands', async () => {
     const r = await socklab(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['up', 'down', 'status', 'impair', 'run', 'shell', 'logs', 'capture', 'images'])
+    for (const c of [
+      'up',
+      'down',
+      'status',
+      'impair',
+      'run',
+      'sweep',
+      'check',
+      'shell',
+      'logs',
+      'capture',
+      'images',
+    ])
       expect(r.stdout).toContain(`  ${c}`);
   });
 });

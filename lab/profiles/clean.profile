@@ -1,0 +1,3 @@
+# clean: no impairment at all; what the programs do when nothing goes wrong.
+impair: none
+seed: 1

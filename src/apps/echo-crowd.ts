@@ -1,0 +1,167 @@
+// N echo clients at once against one server, each with its own socket and its own sentences:
+// how long each waits before it is served, and whether each got its own replies. Over TCP an
+// iterative server (the textbook's) serves them one after another, so the k-th waits for the
+// k−1 before it; a concurrent server gives each its own connection socket at once. Over UDP one
+// server socket answers everyone, and each reply must go back to the socket that asked.
+import { createSocket } from 'node:dgram';
+import type { Socket } from 'node:net';
+import { intOption, parseOptions, portOption, stringOption } from './app-args.ts';
+import { AppError, runMain } from './app-error.ts';
+import { resolveHost } from './resolve-host.ts';
+import { SocketLines } from './socket-lines.ts';
+import { connectTcp } from './tcp-connect.ts';
+import { uppercaseBytes } from './uppercase.ts';
+
+const PROG = 'echo-crowd';
+
+export interface CrowdClient {
+  client: number;
+  /** From the start until the first reply came: the wait to be served. */
+  waitMs: number | null;
+  /** From the start until the client was done. */
+  doneMs: number | null;
+  ok: boolean;
+  error?: string;
+}
+
+export interface CrowdResult {
+  clients: CrowdClient[];
+  served: number;
+  holdMs: number;
+  messages: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const round = (x: number): number => Math.round(x * 10) / 10;
+
+async function oneUdpClient(
+  i: number,
+  address: string,
+  port: number,
+  messages: number,
+  holdMs: number,
+  timeoutMs: number,
+  start: number,
+): Promise<CrowdClient> {
+  const socket = createSocket('udp4');
+  const replies: Buffer[] = [];
+  let wake: (() => void) | null = null;
+  socket.on('message', (m) => {
+    replies.push(m);
+    wake?.();
+  });
+  socket.on('error', () => {});
+  let waitMs: number | null = null;
+  try {
+    for (let m = 0; m < messages; m++) {
+      if (m > 0) await sleep(holdMs);
+      const text = Buffer.from(`client ${i} message ${m}`);
+      const got = await new Promise<Buffer | null>((resolve) => {
+        const timer = setTimeout(() => resolve(null), timeoutMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve(replies.shift()!);
+        };
+        socket.send(text, port, address);
+      });
+      wake = null;
+      if (!got) return { client: i, waitMs, doneMs: null, ok: false, error: `message ${m}: no reply` };
+      if (!got.equals(uppercaseBytes(text)))
+        return {
+          client: i,
+          waitMs,
+          doneMs: null,
+          ok: false,
+          error: `message ${m}: got '${got.toString().slice(0, 60)}'`,
+        };
+      waitMs ??= round(performance.now() - start);
+    }
+    return { client: i, waitMs, doneMs: round(performance.now() - start), ok: true };
+  } finally {
+    socket.close();
+  }
+}
+
+async function oneTcpClient(
+  i: number,
+  address: string,
+  port: number,
+  messages: number,
+  holdMs: number,
+  timeoutMs: number,
+  start: number,
+): Promise<CrowdClient> {
+  let socket: Socket | null = null;
+  let waitMs: number | null = null;
+  try {
+    socket = await connectTcp(address, port, timeoutMs);
+    const lines = new SocketLines(socket);
+    for (let m = 0; m < messages; m++) {
+      if (m > 0) await sleep(holdMs);
+      const text = `client ${i} message ${m}\n`;
+      socket.write(text);
+      const r = await lines.next(timeoutMs);
+      if (r.kind !== 'line' || !r.data.equals(uppercaseBytes(Buffer.from(text))))
+        return {
+          client: i,
+          waitMs,
+          doneMs: null,
+          ok: false,
+          error: `message ${m}: ${r.kind === 'line' ? 'wrong reply' : r.kind}`,
+        };
+      waitMs ??= round(performance.now() - start);
+    }
+    return { client: i, waitMs, doneMs: round(performance.now() - start), ok: true };
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    return { client: i, waitMs, doneMs: null, ok: false, error: err.message };
+  } finally {
+    socket?.end();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const opts = parseOptions(
+    PROG,
+    'Starts N echo clients at once, each with its own socket and sentences. Prints how long each waited.',
+    {
+      host: { type: 'string', value: 'HOST', help: 'the echo server', default: 'server' },
+      proto: { type: 'string', value: 'udp|tcp', help: 'which echo', default: 'tcp' },
+      port: { type: 'string', value: 'PORT', help: 'its port', default: '12000' },
+      clients: { type: 'string', value: 'N', help: 'clients at once', default: '5' },
+      messages: { type: 'string', value: 'N', help: 'messages per client', default: '2' },
+      hold: { type: 'string', value: 'MS', help: 'pause between one client’s messages', default: '300' },
+      timeout: { type: 'string', value: 'MS', help: 'per connect and per reply', default: '30000' },
+      json: { type: 'boolean', help: 'print one JSON object' },
+    },
+    argv,
+  );
+  if (!opts) return 0;
+  const port = portOption(opts, 12000, false);
+  const n = intOption(opts, 'clients', 1, 1000, 5)!;
+  const messages = intOption(opts, 'messages', 1, 1000, 2)!;
+  const holdMs = intOption(opts, 'hold', 0, 60_000, 300)!;
+  const timeoutMs = intOption(opts, 'timeout', 1, 600_000, 30000)!;
+  const proto = stringOption(opts, 'proto');
+  if (proto !== 'udp' && proto !== 'tcp')
+    throw new AppError('EINVAL', `--proto must be udp or tcp, got '${proto}'; e.g. --proto udp`);
+  const oneClient = proto === 'udp' ? oneUdpClient : oneTcpClient;
+  const server = await resolveHost(stringOption(opts, 'host')!);
+  const start = performance.now();
+  const clients = await Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      oneClient(i, server.address, port, messages, holdMs, timeoutMs, start),
+    ),
+  );
+  const result: CrowdResult = { clients, served: clients.filter((c) => c.ok).length, holdMs, messages };
+  if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else {
+    for (const c of clients)
+      process.stdout.write(
+        `client ${c.client}: ${c.ok ? `waited ${c.waitMs} ms, done at ${c.doneMs} ms` : `FAILED: ${c.error}`}\n`,
+      );
+  }
+  return result.served === n ? 0 : 1;
+}
+
+await runMain(PROG, () => main(process.argv.slice(2)));

@@ -1,0 +1,25 @@
+// How the CLI hands an experiment's result to the user: the table (or JSON) on stdout first, so
+// nothing measured is lost, then the HTML page if asked for; the exit code is the verdicts'.
+import { writeFileSync } from 'node:fs';
+import { AppError } from '../apps/app-error.ts';
+import { allPassed } from '../experiments/verdict.ts';
+import type { ExperimentResult } from '../report/experiment-result.ts';
+import { renderHtml } from '../report/html-report.ts';
+import { formatText } from '../report/text-report.ts';
+
+export function emitResult(result: ExperimentResult, o: { json?: boolean; html?: string }): number {
+  process.stdout.write(o.json ? `${JSON.stringify(result, null, 2)}\n` : formatText(result));
+  if (o.html) {
+    try {
+      writeFileSync(o.html, renderHtml([result], `socklab ${result.experiment}`));
+    } catch (err) {
+      throw new AppError(
+        'EWRITE',
+        `cannot write --html ${o.html}: ${(err as Error).message}; choose a writable path`,
+        1,
+      );
+    }
+    process.stderr.write(`socklab: wrote ${o.html}\n`);
+  }
+  return allPassed(result.verdicts) ? 0 : 1;
+}

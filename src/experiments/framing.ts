@@ -1,0 +1,46 @@
+// framing: N messages written back to back over TCP. A naive single recv() returns whatever
+// bytes have arrived (several messages, or part of one); a reader that frames at newlines
+// gets the N messages back exactly.
+import type { FramingResult } from '../apps/framing-demo.ts';
+import type { StartedLab } from '../lab/start-lab.ts';
+import { runJson } from './host-program.ts';
+import { check, skip, type Verdict } from './verdict.ts';
+
+export interface FramingExperiment {
+  experiment: 'framing';
+  framing: FramingResult;
+  verdicts: Verdict[];
+}
+
+export async function framing(lab: StartedLab, opts: { messages?: number } = {}): Promise<FramingExperiment> {
+  const n = opts.messages ?? 20;
+  const r = await runJson<FramingResult>(lab.client, 'framing-demo', [
+    '--host',
+    'server',
+    '--messages',
+    String(n),
+  ]);
+  const boundaries =
+    r.recvsAlignedToMessages < n
+      ? check(
+          'TCP kept no message boundaries',
+          true,
+          `${n} writes came back in ${r.recvSizes.length} recv() calls; the first held ${r.firstRecv.wholeMessages} whole message(s)${r.firstRecv.partialBytes ? ` and ${r.firstRecv.partialBytes} bytes of another` : ''}`,
+        )
+      : skip(
+          'TCP kept no message boundaries',
+          `this run happened to return one message per recv(); send more (--count) or add delay`,
+        );
+  return {
+    experiment: 'framing',
+    framing: r,
+    verdicts: [
+      check(
+        'the framed reader got every message',
+        r.framed.intact,
+        `${r.framed.messages} of ${n} messages, ${r.framed.intact ? 'each intact and in order' : 'NOT intact'}`,
+      ),
+      boundaries,
+    ],
+  };
+}

@@ -1,0 +1,45 @@
+// pinger: the textbook's UDP pinger lab run from the client: one ping at a time, a timeout
+// for each, "Request timed out" for the lost ones, min/avg/max RTT and the loss rate.
+import type { PingerResult } from '../apps/udp-pinger.ts';
+import type { StartedLab } from '../lab/start-lab.ts';
+import type { LinkModel } from '../link/impairment-model.ts';
+import { runJson } from './host-program.ts';
+import { rttVerdict, udpDeliveryVerdict } from './link-verdicts.ts';
+import type { Verdict } from './verdict.ts';
+
+export interface PingerOptions {
+  count?: number;
+  intervalMs?: number;
+  timeoutMs?: number;
+}
+
+export interface PingerExperiment {
+  experiment: 'pinger';
+  model: LinkModel;
+  pinger: PingerResult;
+  verdicts: Verdict[];
+}
+
+export async function pinger(lab: StartedLab, opts: PingerOptions = {}): Promise<PingerExperiment> {
+  const count = opts.count ?? 20;
+  const timeoutMs = opts.timeoutMs ?? 1000;
+  await lab.resetLink();
+  const r = await runJson<PingerResult>(lab.client, 'udp-pinger', [
+    '--host',
+    'server',
+    '--count',
+    String(count),
+    '--interval',
+    String(opts.intervalMs ?? 200),
+    '--timeout',
+    String(timeoutMs),
+  ]);
+  const received = r.rtts.filter((x) => x !== null).length;
+  const rtt = r.minMs === null || r.avgMs === null ? null : { min: r.minMs, avg: r.avgMs };
+  return {
+    experiment: 'pinger',
+    model: lab.model,
+    pinger: r,
+    verdicts: [udpDeliveryVerdict(lab.model, r), rttVerdict(lab.model, rtt, received)],
+  };
+}

@@ -1,0 +1,70 @@
+// Lab profiles: named impairment scenarios in lab/profiles/NAME.profile. A profile is a few
+// `key: value` lines (impair, up, down, seed) with # comments; the first comment describes it.
+// Parsing is pure and validates the impairments, so a bad profile fails before a lab is touched.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { AppError } from '../apps/app-error.ts';
+import { ImpairmentError } from '../link/impairment-error.ts';
+import type { LinkModel } from '../link/impairment-model.ts';
+import { buildLinkModel } from '../link/impairment-text.ts';
+
+export const PROFILE_DIR = new URL('../../lab/profiles/', import.meta.url).pathname;
+const KEYS = ['impair', 'up', 'down', 'seed'] as const;
+
+export interface Profile {
+  name: string;
+  description: string;
+  model: LinkModel;
+}
+
+export function parseProfile(name: string, text: string): Profile {
+  const fields: Record<string, string> = {};
+  let description = '';
+  for (const [i, raw] of text.split('\n').entries()) {
+    const line = raw.trim();
+    if (line.startsWith('#')) {
+      // The comment above the settings describes the profile.
+      if (Object.keys(fields).length === 0)
+        description += `${description ? ' ' : ''}${line.replace(/^#\s*/, '')}`;
+      continue;
+    }
+    if (!line) continue;
+    const m = /^(\w+)\s*:\s*(.*)$/.exec(line);
+    if (!m || !(KEYS as readonly string[]).includes(m[1]!)) {
+      throw new AppError(
+        'EPROFILE',
+        `profile ${name}, line ${i + 1}: expected one of ${KEYS.join(', ')} followed by ':', got '${line}'; e.g. impair: delay 40ms loss 5%`,
+      );
+    }
+    fields[m[1]!] = m[2]!;
+  }
+  const seed = fields.seed === undefined ? undefined : Number(fields.seed);
+  try {
+    return {
+      name,
+      description,
+      model: buildLinkModel({ impair: fields.impair, up: fields.up, down: fields.down, seed }),
+    };
+  } catch (err) {
+    if (err instanceof ImpairmentError) throw new AppError('EPROFILE', `profile ${name}: ${err.message}`);
+    throw err;
+  }
+}
+
+export function profileNames(): string[] {
+  return readdirSync(PROFILE_DIR)
+    .filter((f) => f.endsWith('.profile'))
+    .map((f) => f.slice(0, -'.profile'.length))
+    .sort();
+}
+
+/** A profile by name (lab/profiles/NAME.profile) or by path to a .profile file. */
+export function loadProfile(nameOrPath: string): Profile {
+  const path = nameOrPath.endsWith('.profile') ? nameOrPath : `${PROFILE_DIR}${nameOrPath}.profile`;
+  if (!/^[\w.\-/]+$/.test(nameOrPath) || !existsSync(path)) {
+    throw new AppError(
+      'EPROFILE',
+      `no profile '${nameOrPath}': the profiles are ${profileNames().join(', ')} (lab/profiles/), or give a path to a .profile file`,
+    );
+  }
+  return parseProfile(nameOrPath.replace(/^.*\//, '').replace(/\.profile$/, ''), readFileSync(path, 'utf8'));
+}

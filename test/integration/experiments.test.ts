@@ -1,0 +1,192 @@
+// The experiments on a real lab: typed results, evidence from all three hosts, verdicts; the
+// HTML report rendered by headless Chromium; socklab check on textbook programs and broken ones.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compare } from '../../src/experiments/compare.ts';
+import { concurrency } from '../../src/experiments/concurrency.ts';
+import { framing } from '../../src/experiments/framing.ts';
+import { pinger } from '../../src/experiments/pinger.ts';
+import { allPassed } from '../../src/experiments/verdict.ts';
+import { type StartedLab, startLab } from '../../src/lab/start-lab.ts';
+import { COLORS } from '../../src/report/svg-chart.ts';
+import { countColor, decodePng } from '../helpers/png.ts';
+import { labPath, ROOT, run } from '../helpers/programs.ts';
+
+const socklab = (args: string[]) =>
+  run(process.execPath, [`${ROOT}src/cli/socklab.ts`, ...args], '', 600_000);
+const failed = (verdicts: { status: string; name: string; reason: string }[]) =>
+  verdicts.filter((v) => v.status === 'fail').map((v) => `${v.name}: ${v.reason}`);
+
+let lab: StartedLab;
+beforeAll(async () => {
+  lab = await startLab({ impair: 'delay 5ms loss 10% corrupt 2%', seed: 5 });
+});
+afterAll(async () => {
+  await lab?.down();
+});
+
+describe('compare', () => {
+  it('UDP loses, TCP delivers; the link, both kernels and the client agree, and every verdict passes', async () => {
+    const r = await compare(lab, { count: 200 });
+    expect(failed(r.verdicts)).toEqual([]);
+    const status = Object.fromEntries(r.verdicts.map((v) => [v.name, v.status]));
+    // With loss and corruption set, none of these may be skipped.
+    expect(Object.values(status).filter((s) => s === 'skip')).toEqual([]);
+    expect(r.udp.lost).toBeGreaterThan(0);
+    expect(r.tcp.intact).toBe(true);
+    expect(r.evidence.crossCheck.disagreements).toEqual([]);
+    // Every loss the client saw is one the link dropped or corrupted, in one direction or the other.
+    const link = new Set([
+      ...r.evidence.link.up.dropped,
+      ...r.evidence.link.up.corrupted,
+      ...r.evidence.link.down.dropped,
+      ...r.evidence.link.down.corrupted,
+    ]);
+    for (const seq of r.udp.lostSeqs) expect(link.has(seq), `seq ${seq}`).toBe(true);
+    expect(
+      r.evidence.kernel.tcp.client['Tcp.RetransSegs'] + r.evidence.kernel.tcp.server['Tcp.RetransSegs'],
+    ).toBeGreaterThan(0);
+  });
+
+  it('the same seed gives the same losses', async () => {
+    const a = await compare(lab, { count: 100 });
+    const b = await compare(lab, { count: 100 });
+    expect(b.evidence.link.up.dropped).toEqual(a.evidence.link.up.dropped);
+  });
+});
+
+describe('pinger, concurrency, framing', () => {
+  it('pinger: timeouts where the link lost, RTT above the delays', async () => {
+    await lab.impair({ impair: 'delay 20ms loss 20%' });
+    const r = await pinger(lab, { count: 40, intervalMs: 20, timeoutMs: 500 });
+    expect(failed(r.verdicts)).toEqual([]);
+    expect(r.pinger.rtts.filter((x) => x === null).length).toBe(r.pinger.sent - r.pinger.received);
+    expect(r.pinger.minMs).toBeGreaterThanOrEqual(40);
+  });
+
+  it('concurrency: the iterative server makes clients wait in turn, the concurrent one does not', async () => {
+    await lab.impair({ impair: 'none' });
+    const r = await concurrency(lab, { clients: 4, holdMs: 200 });
+    expect(failed(r.verdicts)).toEqual([]);
+    expect(allPassed(r.verdicts)).toBe(true);
+  });
+
+  it('framing: the framed reader gets every message through a lossy link', async () => {
+    await lab.impair({ impair: 'delay 10ms loss 5%' });
+    const r = await framing(lab, { messages: 40 });
+    expect(r.framing.framed).toEqual({ messages: 40, intact: true });
+    expect(r.verdicts[0]!.status).toBe('pass');
+  });
+});
+
+describe('socklab sweep --html', () => {
+  it('prints the table, writes a self-contained page, and Chromium renders its charts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'socklab-report-'));
+    const html = join(dir, 'sweep.html');
+    const r = await socklab([
+      'sweep',
+      '--loss',
+      '0,20',
+      '--count',
+      '50',
+      '--project',
+      lab.project,
+      '--html',
+      html,
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    const [clean, lossy] = result.points;
+    expect(clean.udp.deliveryRatio).toBe(1);
+    expect(lossy.udp.deliveryRatio).toBeLessThan(1);
+    expect(lossy.tcp.intact).toBe(true);
+    expect(lossy.tcp.retransmits).toBeGreaterThan(0);
+    expect(lossy.tcp.completionMs).toBeGreaterThan(clean.tcp.completionMs);
+
+    const page = readFileSync(html, 'utf8');
+    // Self-contained: no script, nothing fetched.
+    expect(page).not.toMatch(/<script|<link |src=|url\(|@import/);
+    expect(page.match(/<svg /g)!.length).toBeGreaterThanOrEqual(4);
+
+    const png = join(dir, 'sweep.png');
+    await promisify(execFile)(
+      'chromium',
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--hide-scrollbars',
+        `--user-data-dir=${join(dir, 'profile')}`,
+        '--window-size=1280,1200',
+        `--screenshot=${png}`,
+        `file://${html}`,
+      ],
+      { timeout: 120_000 },
+    );
+    const img = decodePng(readFileSync(png));
+    expect([img.width, img.height]).toEqual([1280, 1200]);
+    // The charts are on the page: UDP's and TCP's lines and dots, lost cells in the strip.
+    expect(countColor(img, COLORS.udp)).toBeGreaterThan(500);
+    expect(countColor(img, COLORS.tcp)).toBeGreaterThan(500);
+    expect(countColor(img, COLORS.lost)).toBeGreaterThan(200);
+    expect(countColor(img, COLORS.ok)).toBeGreaterThan(2000);
+  });
+});
+
+describe('socklab check', () => {
+  const check = (args: string[]) => socklab(['check', '--project', lab.project, ...args]);
+
+  it("passes the textbook's UDPServer.py as it is", async () => {
+    const r = await check(['--server', labPath('textbook/UDPServer.py')]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    for (const v of [
+      'starts and listens',
+      'echoes correctly',
+      'serves concurrent clients',
+      'survives bad input',
+      'survives the lossy-wifi link',
+    ])
+      expect(r.stdout).toMatch(new RegExp(`^PASS {2}${v}`, 'm'));
+  });
+
+  it('fails a server that answers in lowercase, saying what came back', async () => {
+    const r = await check(['--server', `${ROOT}test/fixtures/LowercaseUDPServer.py`, '--json']);
+    expect(r.code).toBe(1);
+    const echo = JSON.parse(r.stdout).verdicts.find((v: { name: string }) => v.name === 'echoes correctly');
+    expect(echo.status).toBe('fail');
+    expect(echo.reason).toMatch(/'hello socklab' came back as 'hello socklab' \(expected 'HELLO SOCKLAB'\)/);
+    // The lab's own server is back afterwards.
+    const after = await socklab(['run', 'udp', '--count', '5', '--project', lab.project, '--json']);
+    expect(JSON.parse(after.stdout).received).toBeGreaterThan(0);
+  });
+
+  it("passes the textbook's TCPServer.py over TCP", async () => {
+    const r = await check([
+      '--server',
+      labPath('textbook/TCPServer.py'),
+      '--proto',
+      'tcp',
+      '--profile',
+      'lossy-wifi',
+    ]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+  });
+
+  it('clients: the textbook UDPClient (with its timeout) passes; one without a timeout fails on loss', async () => {
+    const good = await check(['--client', labPath('textbook/UDPClient.py')]);
+    expect(good.code, good.stdout + good.stderr).toBe(0);
+    const hangs = await check(['--client', `${ROOT}test/fixtures/NoTimeoutUDPClient.py`]);
+    expect(hangs.code).toBe(1);
+    expect(hangs.stdout).toMatch(/^PASS {2}prints the uppercase reply/m);
+    expect(hangs.stdout).toMatch(/^FAIL {2}gives up when its datagram is lost: .*set a timeout/m);
+  });
+});
