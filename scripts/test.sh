@@ -14,4 +14,9 @@ source scripts/ensure-deps.sh
 source scripts/ensure-docker.sh
 ensure_docker
 ./scripts/images.sh
+# testcontainers: its reaper (Ryuk) is an image pulled from a registry, which machines without
+# one cannot get; the suites remove their labs themselves (afterAll, await using). Set
+# TESTCONTAINERS_RYUK_DISABLED=false where Ryuk can run. The engine is local.
+export TESTCONTAINERS_RYUK_DISABLED="${TESTCONTAINERS_RYUK_DISABLED:-true}"
+export TESTCONTAINERS_HOST_OVERRIDE="${TESTCONTAINERS_HOST_OVERRIDE:-localhost}"
 exec npx vitest run "$@"

@@ -76,7 +76,13 @@ export function buildProgram(): Command {
       };
       process.once('SIGINT', interrupted);
       process.once('SIGTERM', interrupted);
-      const lab = await startLab({ ...linkInput(undefined, o), engine: o.engine, project, demo: o.demo });
+      const lab = await startLab({
+        ...linkInput(undefined, o),
+        engine: o.engine,
+        project,
+        demo: o.demo,
+        autoCleanup: false,
+      });
       process.off('SIGINT', interrupted);
       process.off('SIGTERM', interrupted);
       const ms = Math.round(performance.now() - started);

@@ -10,6 +10,7 @@ import { buildLinkModel, formatDirection, type LinkModelInput } from '../link/im
 import type { PacketRecord } from '../link/packet-record.ts';
 import type { RelayStats } from '../link/relay-stats.ts';
 import { compose, containerName, detectCompose } from './compose-cli.ts';
+import { composeUp } from './compose-environment.ts';
 import { assertEngine, containerLogs, engine } from './docker-engine.ts';
 import { ContainerHost, type LabHost } from './lab-host.ts';
 
@@ -25,6 +26,11 @@ export interface LabOptions extends LinkModelInput {
   /** Run the client's demo at start-up (off for test suites). */
   demo?: boolean;
   readyTimeoutMs?: number;
+  /**
+   * Let testcontainers' Ryuk remove the lab when this process ends (default: true, as a test
+   * suite wants). The CLI turns it off: its labs outlive the command that started them.
+   */
+  autoCleanup?: boolean;
 }
 
 export interface StartedLab extends AsyncDisposable {
@@ -80,7 +86,7 @@ async function waitFor(what: string, timeoutMs: number, check: () => Promise<boo
       return false;
     });
     if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 100));
   }
   throw new AppError(
     'ETIMEDOUT',
@@ -120,7 +126,12 @@ export function labEnvironment(model: LinkModel, engineName: Engine, demo: boole
 }
 
 /** Attaches to a lab that is already running under `project`; without `model`, asks linkd for the one in force. */
-export async function attachLab(project: string, model?: LinkModel): Promise<StartedLab> {
+export async function attachLab(
+  project: string,
+  model?: LinkModel,
+  down: () => Promise<void> = async () =>
+    void (await compose(project, ['down', '-v', '-t', '1'], { SOCKLAB_IMAGE: LAB_IMAGE })),
+): Promise<StartedLab> {
   const c = await detectCompose();
   const name = (s: string): string => containerName(c, project, s);
   const client = new ContainerHost('client', name('client'), `${LAB_SUBNET}.1`);
@@ -164,9 +175,7 @@ export async function attachLab(project: string, model?: LinkModel): Promise<Sta
       ]);
       return parseSnmp(r.stdout);
     },
-    async down() {
-      await compose(project, ['down', '-v', '-t', '1'], { SOCKLAB_IMAGE: LAB_IMAGE });
-    },
+    down,
     async [Symbol.asyncDispose]() {
       await lab.down();
     },
@@ -201,17 +210,16 @@ export async function startLab(opts: LabOptions = {}): Promise<StartedLab> {
   await assertImage();
   const env = labEnvironment(model, engineName, opts.demo ?? false);
   try {
-    await compose(project, ['up', '-d', '--no-build'], env);
-    const lab = await attachLab(project, model);
+    const handle = await composeUp(project, env, { autoCleanup: opts.autoCleanup ?? true });
+    const lab = await attachLab(project, model, handle.down);
     const timeout = opts.readyTimeoutMs ?? 60_000;
-    // The link first: when linkd refuses to start (netem missing, say), the ends cannot come up.
-    await waitFor(
-      "linkd's control socket",
-      timeout,
-      ready(lab.link, ['test', '-S', '/run/socklab/linkd.sock']),
-    );
-    await waitFor('the server host', timeout, ready(lab.server, ['test', '-f', '/run/socklab-ready']));
-    await waitFor('the client host', timeout, ready(lab.client, ['test', '-f', '/run/socklab-ready']));
+    // All three at once; when linkd refuses to start (netem missing, say), its container stops and
+    // that error, with linkd's reason, comes first.
+    await Promise.all([
+      waitFor("linkd's control socket", timeout, ready(lab.link, ['test', '-S', '/run/socklab/linkd.sock'])),
+      waitFor('the server host', timeout, ready(lab.server, ['test', '-f', '/run/socklab-ready'])),
+      waitFor('the client host', timeout, ready(lab.client, ['test', '-f', '/run/socklab-ready'])),
+    ]);
     return lab;
   } catch (err) {
     // Nothing leaks: a lab that did not come up is taken down again.

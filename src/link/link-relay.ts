@@ -2,7 +2,7 @@
 // deciding each frame's fate with the direction's shaper. Peers are given by name or address and
 // re-resolved, so a restarted container with a new address is followed.
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { lookup } from 'node:dns/promises';
+import { lookup, Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { type Decision, DirectionShaper } from './direction-shaper.ts';
 import { type Direction, isClean, type LinkModel } from './impairment-model.ts';
@@ -39,7 +39,14 @@ export interface RelayOptions {
 
 interface Peer extends PeerSpec {
   address: string | null;
+  /** A lookup is in flight: one at a time per peer. */
+  resolving: boolean;
 }
+
+// Docker's DNS answers for containers that exist; for one that does not exist yet it may forward
+// to upstream servers that never answer. A short c-ares query does not tie up libuv's thread
+// pool the way getaddrinfo does; getaddrinfo remains the fallback for /etc/hosts names.
+const dnsQuery = new Resolver({ timeout: 250, tries: 1 });
 
 interface Pending {
   data: Buffer;
@@ -74,7 +81,11 @@ export class LinkRelay {
     this.#socket = socket;
     this.#opts = opts;
     this.#log = opts.log ?? ((line) => process.stderr.write(`${line}\n`));
-    this.#peers = opts.peers.map((p) => ({ ...p, address: isIP(p.host) ? p.host : null })) as [Peer, Peer];
+    this.#peers = opts.peers.map((p) => ({
+      ...p,
+      address: isIP(p.host) ? p.host : null,
+      resolving: false,
+    })) as [Peer, Peer];
     this.#record = new PacketRecordRing(opts.recordCapacity ?? 200_000);
     this.#model = opts.model;
     this.#shapers = this.#makeShapers(opts.model);
@@ -96,7 +107,9 @@ export class LinkRelay {
       });
     });
     const relay = new LinkRelay(socket, opts);
-    await relay.#resolvePeers();
+    // Not awaited: the peers may not exist yet (the link starts first); until they resolve,
+    // their datagrams are counted as foreign, and names are tried again every 100 ms.
+    relay.#scheduleResolve(0, opts.resolveEveryMs ?? 2000);
     relay.#dropsBase = udpSocketDrops(relay.address.port) ?? 0;
     socket.on('message', (msg, rinfo) => relay.#onDatagram(msg, rinfo));
     // Sends go without a callback (one less allocation per frame); their errors arrive here.
@@ -104,8 +117,6 @@ export class LinkRelay {
       relay.#counters.sendErrors++;
       relay.#log(`linkd: socket error: ${err.message}`);
     });
-    relay.#resolver = setInterval(() => void relay.#resolvePeers(), opts.resolveEveryMs ?? 2000);
-    relay.#resolver.unref();
     relay.#watcher = setInterval(() => relay.#checkDrops(), 1000);
     relay.#watcher.unref();
     return relay;
@@ -180,7 +191,7 @@ export class LinkRelay {
   }
 
   async close(): Promise<void> {
-    if (this.#resolver) clearInterval(this.#resolver);
+    if (this.#resolver) clearTimeout(this.#resolver);
     if (this.#watcher) clearInterval(this.#watcher);
     this.#queue.close();
     await this.stopCapture();
@@ -194,18 +205,31 @@ export class LinkRelay {
     };
   }
 
+  /** Resolves now and again later: every 100 ms while a peer is unknown, then every `everyMs`. */
+  #scheduleResolve(inMs: number, everyMs: number): void {
+    this.#resolver = setTimeout(async () => {
+      await this.#resolvePeers();
+      this.#scheduleResolve(this.#peers.every((p) => p.address) ? everyMs : 100, everyMs);
+    }, inMs);
+    this.#resolver.unref();
+  }
+
   async #resolvePeers(): Promise<void> {
     await Promise.all(
       this.#peers.map(async (peer) => {
-        if (isIP(peer.host)) return;
+        if (isIP(peer.host) || peer.resolving) return;
+        peer.resolving = true;
         try {
-          const { address } = await lookup(peer.host, { family: 4 });
+          const answers = await dnsQuery.resolve4(peer.host).catch(() => null);
+          const address = answers?.[0] ?? (await lookup(peer.host, { family: 4 })).address;
           if (address !== peer.address) {
             if (peer.address) this.#log(`linkd: peer ${peer.host} moved from ${peer.address} to ${address}`);
             peer.address = address;
           }
         } catch {
           // Not up yet, or gone for a moment: keep the last address and try again later.
+        } finally {
+          peer.resolving = false;
         }
       }),
     );

@@ -1,0 +1,41 @@
+// The testcontainers adapter: brings a lab's Compose project up through testcontainers'
+// DockerComposeEnvironment, so that a test suite's labs are reaped by Ryuk when its process
+// dies (where Ryuk runs), as every other testcontainers resource is. Compose v1 is driven as
+// a standalone executable; v2 as the docker plugin.
+import { DockerComposeEnvironment } from 'testcontainers';
+import { AppError } from '../apps/app-error.ts';
+import { COMPOSE_FILE, detectCompose, PROJECT_DIR } from './compose-cli.ts';
+
+export interface ComposeHandle {
+  down(): Promise<void>;
+}
+
+export async function composeUp(
+  project: string,
+  env: Record<string, string>,
+  opts: { autoCleanup: boolean },
+): Promise<ComposeHandle> {
+  const c = await detectCompose();
+  const environment = new DockerComposeEnvironment(PROJECT_DIR, COMPOSE_FILE.slice(PROJECT_DIR.length))
+    .withProjectName(project)
+    .withEnvironment(env)
+    .withAutoCleanup(opts.autoCleanup)
+    // The images are built beforehand (socklab images): never build or pull here.
+    .withClientOptions({
+      commandOptions: ['--no-build'],
+      ...(c.version === 1
+        ? { executable: { standalone: true as const, executablePath: 'docker-compose' } }
+        : {}),
+    });
+  try {
+    const started = await environment.up();
+    return { down: async () => void (await started.down({ timeout: 1000, removeVolumes: true })) };
+  } catch (err) {
+    const last = String((err as Error).message)
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .at(-1);
+    throw new AppError('ECOMPOSE', `${c.argv.join(' ')} up failed for project ${project}: ${last}`, 1);
+  }
+}
