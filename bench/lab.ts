@@ -45,7 +45,10 @@ async function main(): Promise<void> {
   const dockerUp: number[] = [];
   const dockerDown: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    const [lab, up] = await timed(() => startLab({ project: `socklab-bench-${process.pid}-${i}` }));
+    // As `socklab up` does: no reaper, the lab is removed by down().
+    const [lab, up] = await timed(() =>
+      startLab({ project: `socklab-bench-${process.pid}-${i}`, autoCleanup: false }),
+    );
     const [, down] = await timed(() => lab.down());
     labUp.push(up);
     labDown.push(down);

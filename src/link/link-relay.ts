@@ -2,7 +2,8 @@
 // deciding each frame's fate with the direction's shaper. Peers are given by name or address and
 // re-resolved, so a restarted container with a new address is followed.
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { lookup, Resolver } from 'node:dns/promises';
+import { Resolver } from 'node:dns/promises';
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { type Decision, DirectionShaper } from './direction-shaper.ts';
 import { type Direction, isClean, type LinkModel } from './impairment-model.ts';
@@ -39,14 +40,30 @@ export interface RelayOptions {
 
 interface Peer extends PeerSpec {
   address: string | null;
-  /** A lookup is in flight: one at a time per peer. */
+  /** A DNS query is in flight: one at a time per peer. */
   resolving: boolean;
 }
 
 // Docker's DNS answers for containers that exist; for one that does not exist yet it may forward
-// to upstream servers that never answer. A short c-ares query does not tie up libuv's thread
-// pool the way getaddrinfo does; getaddrinfo remains the fallback for /etc/hosts names.
+// to upstream servers that never answer: queries are short and retried.
 const dnsQuery = new Resolver({ timeout: 250, tries: 1 });
+
+/** The IPv4 address /etc/hosts gives a name, if any. */
+export function hostsFileAddress(name: string, text = readHostsFile()): string | null {
+  for (const line of text.split('\n')) {
+    const [addr, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
+    if (addr && isIP(addr) === 4 && names.includes(name)) return addr;
+  }
+  return null;
+}
+
+function readHostsFile(): string {
+  try {
+    return readFileSync('/etc/hosts', 'utf8');
+  } catch {
+    return '';
+  }
+}
 
 interface Pending {
   data: Buffer;
@@ -220,19 +237,23 @@ export class LinkRelay {
         if (isIP(peer.host) || peer.resolving) return;
         peer.resolving = true;
         try {
-          const answers = await dnsQuery.resolve4(peer.host).catch(() => null);
-          const address = answers?.[0] ?? (await lookup(peer.host, { family: 4 })).address;
-          if (address !== peer.address) {
-            if (peer.address) this.#log(`linkd: peer ${peer.host} moved from ${peer.address} to ${address}`);
-            peer.address = address;
-          }
-        } catch {
-          // Not up yet, or gone for a moment: keep the last address and try again later.
+          // /etc/hosts first, then DNS. Not getaddrinfo: on a name Docker's DNS does not know yet
+          // it can hang for seconds in libuv's thread pool, and the process cannot exit until it
+          // returns. Not found (not up yet, or gone for a moment): the last address stays.
+          const address =
+            hostsFileAddress(peer.host) ?? (await dnsQuery.resolve4(peer.host).catch(() => null))?.[0];
+          if (address) this.#setAddress(peer, address);
         } finally {
           peer.resolving = false;
         }
       }),
     );
+  }
+
+  #setAddress(peer: Peer, address: string): void {
+    if (address === peer.address) return;
+    if (peer.address) this.#log(`linkd: peer ${peer.host} moved from ${peer.address} to ${address}`);
+    peer.address = address;
   }
 
   #checkDrops(): void {

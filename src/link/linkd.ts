@@ -124,10 +124,11 @@ async function main(argv: string[]): Promise<number | undefined> {
   process.stdout.write(
     `linkd: relaying VXLAN on ${address}:${port} between ${peers[0]!.host} (up) and ${peers[1]!.host} (down); engine ${engine}; ${formatLinkModel(model)}; control ${opts.control}\n`,
   );
-  await stopOnSignal(() => {
-    control.close();
-    void relay.close();
-  });
+  await stopOnSignal(() => control.close());
+  await relay.close();
+  // Closed; a name lookup still in flight (they can hang for seconds on names Docker's DNS does
+  // not know yet) must not hold the process, and with it `docker stop`.
+  setImmediate(() => process.exit(0));
   return 0;
 }
 
