@@ -34,15 +34,18 @@ export interface CrowdResult {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const round = (x: number): number => Math.round(x * 10) / 10;
 
-async function oneUdpClient(
+/** One client's conversation: `ask` sends message m and says what went wrong, or null. */
+interface Conversation {
+  ask(m: number): Promise<string | null>;
+  close(): void;
+}
+
+async function udpConversation(
   i: number,
   address: string,
   port: number,
-  messages: number,
-  holdMs: number,
   timeoutMs: number,
-  start: number,
-): Promise<CrowdClient> {
+): Promise<Conversation> {
   const socket = createSocket('udp4');
   const replies: Buffer[] = [];
   let wake: (() => void) | null = null;
@@ -51,10 +54,8 @@ async function oneUdpClient(
     wake?.();
   });
   socket.on('error', () => {});
-  let waitMs: number | null = null;
-  try {
-    for (let m = 0; m < messages; m++) {
-      if (m > 0) await sleep(holdMs);
+  return {
+    async ask(m) {
       const text = Buffer.from(`client ${i} message ${m}`);
       const got = await new Promise<Buffer | null>((resolve) => {
         const timer = setTimeout(() => resolve(null), timeoutMs);
@@ -65,50 +66,48 @@ async function oneUdpClient(
         socket.send(text, port, address);
       });
       wake = null;
-      if (!got) return { client: i, waitMs, doneMs: null, ok: false, error: `message ${m}: no reply` };
-      if (!got.equals(uppercaseBytes(text)))
-        return {
-          client: i,
-          waitMs,
-          doneMs: null,
-          ok: false,
-          error: `message ${m}: got '${got.toString().slice(0, 60)}'`,
-        };
-      waitMs ??= round(performance.now() - start);
-    }
-    return { client: i, waitMs, doneMs: round(performance.now() - start), ok: true };
-  } finally {
-    socket.close();
-  }
+      if (!got) return 'no reply';
+      return got.equals(uppercaseBytes(text)) ? null : `got '${got.toString().slice(0, 60)}'`;
+    },
+    close: () => socket.close(),
+  };
 }
 
-async function oneTcpClient(
+async function tcpConversation(
   i: number,
   address: string,
   port: number,
-  messages: number,
-  holdMs: number,
   timeoutMs: number,
-  start: number,
-): Promise<CrowdClient> {
-  let socket: Socket | null = null;
-  let waitMs: number | null = null;
-  try {
-    socket = await connectTcp(address, port, timeoutMs);
-    const lines = new SocketLines(socket);
-    for (let m = 0; m < messages; m++) {
-      if (m > 0) await sleep(holdMs);
+): Promise<Conversation> {
+  const socket: Socket = await connectTcp(address, port, timeoutMs);
+  const lines = new SocketLines(socket);
+  return {
+    async ask(m) {
       const text = `client ${i} message ${m}\n`;
       socket.write(text);
       const r = await lines.next(timeoutMs);
-      if (r.kind !== 'line' || !r.data.equals(uppercaseBytes(Buffer.from(text))))
-        return {
-          client: i,
-          waitMs,
-          doneMs: null,
-          ok: false,
-          error: `message ${m}: ${r.kind === 'line' ? 'wrong reply' : r.kind}`,
-        };
+      if (r.kind !== 'line') return r.kind;
+      return r.data.equals(uppercaseBytes(Buffer.from(text))) ? null : 'wrong reply';
+    },
+    close: () => socket.end(),
+  };
+}
+
+async function oneClient(
+  i: number,
+  open: () => Promise<Conversation>,
+  messages: number,
+  holdMs: number,
+  start: number,
+): Promise<CrowdClient> {
+  let waitMs: number | null = null;
+  let conversation: Conversation | null = null;
+  try {
+    conversation = await open();
+    for (let m = 0; m < messages; m++) {
+      if (m > 0) await sleep(holdMs);
+      const problem = await conversation.ask(m);
+      if (problem) return { client: i, waitMs, doneMs: null, ok: false, error: `message ${m}: ${problem}` };
       waitMs ??= round(performance.now() - start);
     }
     return { client: i, waitMs, doneMs: round(performance.now() - start), ok: true };
@@ -116,7 +115,7 @@ async function oneTcpClient(
     if (!(err instanceof AppError)) throw err;
     return { client: i, waitMs, doneMs: null, ok: false, error: err.message };
   } finally {
-    socket?.end();
+    conversation?.close();
   }
 }
 
@@ -145,12 +144,12 @@ async function main(argv: string[]): Promise<number> {
   const proto = stringOption(opts, 'proto');
   if (proto !== 'udp' && proto !== 'tcp')
     throw new AppError('EINVAL', `--proto must be udp or tcp, got '${proto}'; e.g. --proto udp`);
-  const oneClient = proto === 'udp' ? oneUdpClient : oneTcpClient;
+  const conversation = proto === 'udp' ? udpConversation : tcpConversation;
   const server = await resolveHost(stringOption(opts, 'host')!);
   const start = performance.now();
   const clients = await Promise.all(
     Array.from({ length: n }, (_, i) =>
-      oneClient(i, server.address, port, messages, holdMs, timeoutMs, start),
+      oneClient(i, () => conversation(i, server.address, port, timeoutMs), messages, holdMs, start),
     ),
   );
   const result: CrowdResult = { clients, served: clients.filter((c) => c.ok).length, holdMs, messages };

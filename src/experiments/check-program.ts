@@ -4,6 +4,7 @@
 // when it is lost (client). Every verdict must pass for exit code 0: usable as an autograder.
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
+import type { CrowdResult } from '../apps/echo-crowd.ts';
 import type { TcpResult } from '../apps/tcp-measure.ts';
 import type { UdpResult } from '../apps/udp-measure.ts';
 import type { LabHost } from '../lab/lab-host.ts';
@@ -51,6 +52,8 @@ export function runnerFor(name: string): string[] {
 async function tail(host: LabHost): Promise<string> {
   return (await host.exec(['tail', '-n', '20', LOG])).stdout;
 }
+
+const lastLine = async (host: LabHost): Promise<string> => (await tail(host)).trim().split('\n').at(-1) ?? '';
 
 async function alive(host: LabHost, pid: number): Promise<boolean> {
   return (await host.exec(['kill', '-0', String(pid)])).exitCode === 0;
@@ -113,10 +116,7 @@ async function checkServer(lab: StartedLab, o: CheckOptions, name: string): Prom
     const state = await waitListening(host, o.proto, o.port, pid, 10_000);
     const listening = `starts and listens on ${o.proto.toUpperCase()} port ${o.port}`;
     if (state !== 'listening') {
-      const why =
-        state === 'exited'
-          ? `it exited: ${(await tail(host)).trim().split('\n').at(-1) ?? ''}`
-          : 'nothing listened within 10 s';
+      const why = state === 'exited' ? `it exited: ${await lastLine(host)}` : 'nothing listened within 10 s';
       return [
         fail(
           listening,
@@ -137,27 +137,23 @@ async function checkServer(lab: StartedLab, o: CheckOptions, name: string): Prom
       ),
     );
 
-    const crowd = await runJson<{ served: number; clients: { ok: boolean; error?: string }[] }>(
-      lab.client,
-      'echo-crowd',
-      [
-        '--proto',
-        o.proto,
-        '--host',
-        'server',
-        '--port',
-        String(o.port),
-        '--clients',
-        '5',
-        // Textbook TCP servers answer one sentence per connection.
-        '--messages',
-        o.proto === 'tcp' ? '1' : '2',
-        '--hold',
-        '0',
-        '--timeout',
-        '15000',
-      ],
-    );
+    const crowd = await runJson<CrowdResult>(lab.client, 'echo-crowd', [
+      '--proto',
+      o.proto,
+      '--host',
+      'server',
+      '--port',
+      String(o.port),
+      '--clients',
+      '5',
+      // Textbook TCP servers answer one sentence per connection.
+      '--messages',
+      o.proto === 'tcp' ? '1' : '2',
+      '--hold',
+      '0',
+      '--timeout',
+      '15000',
+    ]);
     const firstError = crowd.clients.find((c) => !c.ok)?.error;
     verdicts.push(
       check(
@@ -180,7 +176,7 @@ async function checkServer(lab: StartedLab, o: CheckOptions, name: string): Prom
       check(
         'survives bad input',
         afterBad !== null && afterBad.received === 5,
-        `after ${bad.sent.join(', ')}: ${afterBad === null ? `the program exited: ${(await tail(host)).trim().split('\n').at(-1) ?? ''}` : `${afterBad.received} of 5 sentences echoed`}`,
+        `after ${bad.sent.join(', ')}: ${afterBad === null ? `the program exited: ${await lastLine(host)}` : `${afterBad.received} of 5 sentences echoed`}`,
       ),
     );
 

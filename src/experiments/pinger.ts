@@ -34,12 +34,11 @@ export async function pinger(lab: StartedLab, opts: PingerOptions = {}): Promise
     '--timeout',
     String(timeoutMs),
   ]);
-  const received = r.rtts.filter((x) => x !== null).length;
   const rtt = r.minMs === null || r.avgMs === null ? null : { min: r.minMs, avg: r.avgMs };
   return {
     experiment: 'pinger',
     model: lab.model,
     pinger: r,
-    verdicts: [udpDeliveryVerdict(lab.model, r), rttVerdict(lab.model, rtt, received)],
+    verdicts: [udpDeliveryVerdict(lab.model, r), rttVerdict(lab.model, rtt, r.received)],
   };
 }

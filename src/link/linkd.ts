@@ -126,9 +126,6 @@ async function main(argv: string[]): Promise<number | undefined> {
   );
   await stopOnSignal(() => control.close());
   await relay.close();
-  // Closed; a name lookup still in flight (they can hang for seconds on names Docker's DNS does
-  // not know yet) must not hold the process, and with it `docker stop`.
-  setImmediate(() => process.exit(0));
   return 0;
 }
 

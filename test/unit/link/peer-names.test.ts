@@ -4,7 +4,7 @@ import { hostsFileAddress } from '../../../src/link/link-relay.ts';
 
 describe('hostsFileAddress', () => {
   const hosts =
-    '127.0.0.1 localhost\n::1 localhost ip6-localhost\n# 10.0.0.9 server\n198.19.0.2\tserver srv # lab\n';
+    '127.0.0.1 localhost\n::1 localhost ip6-localhost\n# 198.19.0.9 server\n198.19.0.2\tserver srv # lab\n';
   it('finds IPv4 entries by any of their names, ignoring comments and IPv6', () => {
     expect(hostsFileAddress('server', hosts)).toBe('198.19.0.2');
     expect(hostsFileAddress('srv', hosts)).toBe('198.19.0.2');
