@@ -3,7 +3,8 @@ import { AppError } from '../apps/app-error.ts';
 import { labProjects } from '../lab/docker-engine.ts';
 import { attachLab, type StartedLab, validateProject } from '../lab/start-lab.ts';
 
-export async function targetLab(project: string | undefined): Promise<StartedLab> {
+/** The project a command means: --project when it is running, or the only lab running. */
+export async function targetProject(project: string | undefined): Promise<string> {
   const running = await labProjects();
   if (project) {
     validateProject(project);
@@ -14,7 +15,7 @@ export async function targetLab(project: string | undefined): Promise<StartedLab
         1,
       );
     }
-    return attachLab(project);
+    return project;
   }
   if (running.length === 0) throw new AppError('ENOLAB', 'no lab is running; start one with: socklab up', 1);
   if (running.length > 1) {
@@ -24,5 +25,10 @@ export async function targetLab(project: string | undefined): Promise<StartedLab
       2,
     );
   }
-  return attachLab(running[0]!);
+  return running[0]!;
+}
+
+/** The lab a command means, attached (its hosts found, linkd asked for its model). */
+export async function targetLab(project: string | undefined): Promise<StartedLab> {
+  return attachLab(await targetProject(project));
 }

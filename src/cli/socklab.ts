@@ -19,7 +19,7 @@ import {
 import { IMPAIRMENTS } from '../link/impairments/registry.ts';
 import { positiveInt } from './cli-options.ts';
 import { addExperimentCommands } from './experiment-commands.ts';
-import { targetLab } from './lab-target.ts';
+import { targetLab, targetProject } from './lab-target.ts';
 
 const APPS = '/opt/socklab/src/apps';
 
@@ -101,7 +101,8 @@ export function buildProgram(): Command {
     .option('--all', 'every socklab lab on this engine')
     .action(async (o) => {
       await assertEngine();
-      const projects = o.all ? await labProjects() : [(await targetLab(o.project)).project];
+      // Only the name is needed: attaching would ask linkd for its model first.
+      const projects = o.all ? await labProjects() : [await targetProject(o.project)];
       await Promise.all(projects.map((p) => compose(p, ['down', '-v', '-t', '1'])));
       process.stdout.write(projects.length ? `removed ${projects.join(', ')}\n` : 'no labs were running\n');
     });

@@ -2,6 +2,8 @@
 // standalone `docker-compose` (v1, the only one Debian 12 ships). compose.yaml is the one
 // source of truth for the topology; nothing here knows its services.
 import { execFile } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../apps/app-error.ts';
 
@@ -11,21 +13,38 @@ export const PROJECT_DIR = fileURLToPath(new URL('../..', import.meta.url));
 export interface ComposeCommand {
   /** The program and the arguments that come before compose's own: ['docker', 'compose'] or ['docker-compose']. */
   argv: string[];
-  version: 1 | 2;
+  /** A standalone executable (v1, or v2 installed as docker-compose) rather than the docker plugin. */
+  standalone: boolean;
 }
 
 function tryRun(cmd: string, args: string[]): Promise<boolean> {
   return new Promise((resolve) => execFile(cmd, args, { timeout: 15_000 }, (err) => resolve(!err)));
 }
 
+/** Whether `name` is an executable file in a directory of PATH; looked up, not run. */
+function onPath(name: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir || '.', name), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
 let detected: Promise<ComposeCommand> | null = null;
 
-/** `docker compose` when the plugin answers, else `docker-compose`; an error naming both otherwise. */
+/**
+ * `docker compose` when the plugin answers, else `docker-compose` when it is on PATH; an error
+ * naming both otherwise. The standalone one is not run to ask its version: v1 is Python and
+ * takes 0.4 s to say it, on every CLI call; if it is broken, its first real call says so.
+ */
 export function detectCompose(): Promise<ComposeCommand> {
   detected ??= (async () => {
     if (await tryRun('docker', ['compose', 'version']))
-      return { argv: ['docker', 'compose'], version: 2 as const };
-    if (await tryRun('docker-compose', ['version'])) return { argv: ['docker-compose'], version: 1 as const };
+      return { argv: ['docker', 'compose'], standalone: false };
+    if (onPath('docker-compose')) return { argv: ['docker-compose'], standalone: true };
     throw new AppError(
       'ENOCOMPOSE',
       'neither `docker compose` (v2) nor `docker-compose` (v1) works here; install Docker Compose (Debian: apt-get install docker-compose)',
@@ -72,9 +91,4 @@ export async function compose(
       },
     );
   });
-}
-
-/** Container name pattern of each Compose version, so containers can be found without asking. */
-export function containerName(c: ComposeCommand, project: string, service: string): string {
-  return c.version === 2 ? `${project}-${service}-1` : `${project}_${service}_1`;
 }

@@ -1,7 +1,7 @@
 // The testcontainers adapter: brings a lab's Compose project up through testcontainers'
 // DockerComposeEnvironment, so that a test suite's labs are reaped by Ryuk when its process
-// dies (where Ryuk runs), as every other testcontainers resource is. Compose v1 is driven as
-// a standalone executable; v2 as the docker plugin.
+// dies (where Ryuk runs), as every other testcontainers resource is. A standalone docker-compose
+// (v1, or v2 installed so) is driven as an executable; otherwise the docker plugin.
 import { DockerComposeEnvironment } from 'testcontainers';
 import { AppError } from '../apps/app-error.ts';
 import { COMPOSE_FILE, detectCompose, PROJECT_DIR } from './compose-cli.ts';
@@ -23,7 +23,7 @@ export async function composeUp(
     // The images are built beforehand (socklab images): never build or pull here.
     .withClientOptions({
       commandOptions: ['--no-build'],
-      ...(c.version === 1
+      ...(c.standalone
         ? { executable: { standalone: true as const, executablePath: 'docker-compose' } }
         : {}),
     });

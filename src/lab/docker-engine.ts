@@ -117,3 +117,24 @@ export async function labProjects(): Promise<string[]> {
     ...new Set(list.map((c) => c.Labels['com.docker.compose.project']).filter((p): p is string => !!p)),
   ];
 }
+
+/**
+ * The container of each service of a Compose project, found by Compose's own labels rather than
+ * by name: v1 names them project_service_1, v2 project-service-1, and a standalone v2 binary is
+ * also called docker-compose. Stopped containers count (a link that refused to start is one).
+ */
+export async function serviceContainers(project: string): Promise<Map<string, string>> {
+  const list = await engine().listContainers({
+    all: true,
+    filters: { label: [LAB_LABEL, `com.docker.compose.project=${project}`] },
+  });
+  const byService = new Map<string, string>();
+  for (const c of list) {
+    // One-off containers (compose run) are not the service's host.
+    if (c.Labels['com.docker.compose.oneoff'] === 'True') continue;
+    const service = c.Labels['com.docker.compose.service'];
+    const name = c.Names[0]?.replace(/^\//, '');
+    if (service && name) byService.set(service, name);
+  }
+  return byService;
+}

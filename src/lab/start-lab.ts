@@ -9,9 +9,9 @@ import type { DirectionModel, LinkModel } from '../link/impairment-model.ts';
 import { buildLinkModel, formatDirection, type LinkModelInput } from '../link/impairment-text.ts';
 import type { PacketRecord } from '../link/packet-record.ts';
 import type { RelayStats } from '../link/relay-stats.ts';
-import { compose, containerName, detectCompose } from './compose-cli.ts';
+import { compose } from './compose-cli.ts';
 import { composeUp } from './compose-environment.ts';
-import { assertEngine, containerLogs, engine } from './docker-engine.ts';
+import { assertEngine, containerLogs, engine, serviceContainers } from './docker-engine.ts';
 import { ContainerHost, type LabHost } from './lab-host.ts';
 
 export const LAB_IMAGE = process.env.SOCKLAB_IMAGE ?? 'socklab-lab:latest';
@@ -132,8 +132,17 @@ export async function attachLab(
   down: () => Promise<void> = async () =>
     void (await compose(project, ['down', '-v', '-t', '1'], { SOCKLAB_IMAGE: LAB_IMAGE })),
 ): Promise<StartedLab> {
-  const c = await detectCompose();
-  const name = (s: string): string => containerName(c, project, s);
+  const containers = await serviceContainers(project);
+  const name = (s: string): string => {
+    const found = containers.get(s);
+    if (!found)
+      throw new AppError(
+        'ENOLAB',
+        `lab ${project} has no ${s} container; remove it and start again: socklab down --project ${project}; socklab up`,
+        1,
+      );
+    return found;
+  };
   const client = new ContainerHost('client', name('client'), `${LAB_SUBNET}.1`);
   const link = new ContainerHost('link', name('link'), null);
   const server = new ContainerHost('server', name('server'), `${LAB_SUBNET}.2`);
