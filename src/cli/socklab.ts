@@ -118,16 +118,18 @@ export function buildProgram(): Command {
         // A lab whose link is not answering is still listed, with linkd's complaint.
         const lab = await attachLab(p).catch((err: Error) => err);
         if (lab instanceof Error) {
-          rows.push({ project: p, link: lab.message, stats: null });
+          rows.push({ project: p, engine: null, link: lab.message, stats: null });
           continue;
         }
         const stats = await lab.linkStats().catch(() => null);
-        rows.push({ project: p, link: formatLinkModel(lab.model), stats });
+        rows.push({ project: p, engine: lab.engine, link: formatLinkModel(lab.model), stats });
       }
       print(
         o.json,
         rows,
-        rows.length ? rows.map((r) => `${r.project}: ${r.link}`).join('\n') : 'no labs are running',
+        rows.length
+          ? rows.map((r) => `${r.project}: ${r.engine ? `engine ${r.engine}; ` : ''}${r.link}`).join('\n')
+          : 'no labs are running',
       );
     });
 

@@ -40,6 +40,8 @@ export interface StartedLab extends AsyncDisposable {
   readonly server: LabHost;
   /** The model in force. */
   readonly model: LinkModel;
+  /** Who impairs the link: linkd itself (relay) or the kernel's netem. */
+  readonly engine: string;
   /** Changes the impairment at run time: what is named is replaced, what is not stays. */
   impair(input: LinkModelInput): Promise<LinkModel>;
   linkStats(): Promise<RelayStats>;
@@ -125,10 +127,10 @@ export function labEnvironment(model: LinkModel, engineName: Engine, demo: boole
   };
 }
 
-/** Attaches to a lab that is already running under `project`; without `model`, asks linkd for the one in force. */
+/** Attaches to a lab that is already running under `project`; without `known`, asks linkd for its model and engine. */
 export async function attachLab(
   project: string,
-  model?: LinkModel,
+  known?: { model: LinkModel; engine: string },
   down: () => Promise<void> = async () =>
     void (await compose(project, ['down', '-v', '-t', '1'], { SOCKLAB_IMAGE: LAB_IMAGE })),
 ): Promise<StartedLab> {
@@ -146,12 +148,14 @@ export async function attachLab(
   const client = new ContainerHost('client', name('client'), `${LAB_SUBNET}.1`);
   const link = new ContainerHost('link', name('link'), null);
   const server = new ContainerHost('server', name('server'), `${LAB_SUBNET}.2`);
-  let current = model ?? (await linkctl(link, ['show'])).model!;
+  const shown = known ?? (await linkctl(link, ['show']));
+  let current = shown.model!;
   const lab: StartedLab = {
     project,
     client,
     link,
     server,
+    engine: shown.engine ?? 'relay',
     get model() {
       return current;
     },
@@ -220,7 +224,7 @@ export async function startLab(opts: LabOptions = {}): Promise<StartedLab> {
   const env = labEnvironment(model, engineName, opts.demo ?? false);
   try {
     const handle = await composeUp(project, env, { autoCleanup: opts.autoCleanup ?? true });
-    const lab = await attachLab(project, model, handle.down);
+    const lab = await attachLab(project, { model, engine: engineName }, handle.down);
     const timeout = opts.readyTimeoutMs ?? 60_000;
     // All three at once; when linkd refuses to start (netem missing, say), its container stops and
     // that error, with linkd's reason, comes first.

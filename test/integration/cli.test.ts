@@ -13,8 +13,11 @@ describe('socklab CLI', () => {
     expect(JSON.parse(up.stdout)).toMatchObject({ project, model: { up: { delay: { ms: 30 } } } });
     try {
       const status = await socklab(['status', '--json']);
-      expect(JSON.parse(status.stdout).find((s: { project: string }) => s.project === project).link).toMatch(
-        /^up: delay 30ms;/,
+      const row = JSON.parse(status.stdout).find((s: { project: string }) => s.project === project);
+      expect(row.link).toMatch(/^up: delay 30ms;/);
+      expect(row.engine).toBe('relay');
+      expect((await socklab(['status'])).stdout).toMatch(
+        new RegExp(`^${project}: engine relay; up: delay 30ms;`, 'm'),
       );
       const slow = JSON.parse(
         (await socklab(['run', 'udp', '--count', '10', '--project', project, '--json'])).stdout,
