@@ -69,19 +69,30 @@ export function buildProgram(): Command {
     .action(async (o) => {
       const started = performance.now();
       const project = validateProject(o.project ?? uniqueProject());
-      // Ctrl-C while the lab comes up: take down what was started, then stop.
+      // Ctrl-C while the lab comes up: let Compose finish what it is creating (stopping it
+      // half-way leaves containers behind), remove it all, then stop. A second Ctrl-C does not wait.
+      const giveUp = new AbortController();
       const interrupted = (): void => {
-        process.stderr.write(`socklab: interrupted; removing ${project}\n`);
+        if (!giveUp.signal.aborted) {
+          process.stderr.write(`socklab: interrupted; removing ${project}\n`);
+          giveUp.abort();
+          return;
+        }
         void compose(project, ['down', '-v', '-t', '1']).finally(() => process.exit(130));
       };
-      process.once('SIGINT', interrupted);
-      process.once('SIGTERM', interrupted);
+      process.on('SIGINT', interrupted);
+      process.on('SIGTERM', interrupted);
       const lab = await startLab({
         ...linkInput(undefined, o),
         engine: o.engine,
         project,
         demo: o.demo,
         autoCleanup: false,
+        signal: giveUp.signal,
+      }).catch((err) => {
+        // Removed by startLab already; the line above said why.
+        if (giveUp.signal.aborted) process.exit(130);
+        throw err;
       });
       process.off('SIGINT', interrupted);
       process.off('SIGTERM', interrupted);

@@ -31,6 +31,12 @@ export interface LabOptions extends LinkModelInput {
    * suite wants). The CLI turns it off: its labs outlive the command that started them.
    */
   autoCleanup?: boolean;
+  /**
+   * Aborting gives up on the lab: what Compose is still creating is waited for (its process
+   * cannot be stopped half-way without leaving containers), then everything is removed and
+   * startLab rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 export interface StartedLab extends AsyncDisposable {
@@ -80,9 +86,15 @@ export async function assertImage(): Promise<void> {
   }
 }
 
-async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+async function waitFor(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<boolean>,
+  signal?: AbortSignal,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
+    signal?.throwIfAborted();
     const ok = await check().catch((err) => {
       if (err instanceof AppError) throw err;
       return false;
@@ -224,14 +236,30 @@ export async function startLab(opts: LabOptions = {}): Promise<StartedLab> {
   const env = labEnvironment(model, engineName, opts.demo ?? false);
   try {
     const handle = await composeUp(project, env, { autoCleanup: opts.autoCleanup ?? true });
+    opts.signal?.throwIfAborted();
     const lab = await attachLab(project, { model, engine: engineName }, handle.down);
     const timeout = opts.readyTimeoutMs ?? 60_000;
     // All three at once; when linkd refuses to start (netem missing, say), its container stops and
     // that error, with linkd's reason, comes first.
     await Promise.all([
-      waitFor("linkd's control socket", timeout, ready(lab.link, ['test', '-S', '/run/socklab/linkd.sock'])),
-      waitFor('the server host', timeout, ready(lab.server, ['test', '-f', '/run/socklab-ready'])),
-      waitFor('the client host', timeout, ready(lab.client, ['test', '-f', '/run/socklab-ready'])),
+      waitFor(
+        "linkd's control socket",
+        timeout,
+        ready(lab.link, ['test', '-S', '/run/socklab/linkd.sock']),
+        opts.signal,
+      ),
+      waitFor(
+        'the server host',
+        timeout,
+        ready(lab.server, ['test', '-f', '/run/socklab-ready']),
+        opts.signal,
+      ),
+      waitFor(
+        'the client host',
+        timeout,
+        ready(lab.client, ['test', '-f', '/run/socklab-ready']),
+        opts.signal,
+      ),
     ]);
     return lab;
   } catch (err) {
