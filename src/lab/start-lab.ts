@@ -80,7 +80,7 @@ export async function assertImage(): Promise<void> {
   } catch {
     throw new AppError(
       'ENOIMAGE',
-      `the lab image ${LAB_IMAGE} is missing; build it with: scripts/images.sh`,
+      `the lab image ${LAB_IMAGE} is missing; build it with: socklab images (offline: socklab images --offline)`,
       1,
     );
   }

@@ -98,9 +98,15 @@ export function startApp(name: string, args: string[] = []): Promise<Running> {
 }
 
 /** Runs a command to completion, feeding `input` on stdin. */
-export function run(cmd: string, args: string[], input = '', timeoutMs = 30_000): Promise<Finished> {
+export function run(
+  cmd: string,
+  args: string[],
+  input = '',
+  timeoutMs = 30_000,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {

@@ -1,5 +1,6 @@
 // The socklab CLI against a real engine: up, status, impair, run, down, as a user types them.
 import { describe, expect, it } from 'vitest';
+import { labProjects } from '../../src/lab/docker-engine.ts';
 import { ROOT, run } from '../helpers/programs.ts';
 
 const socklab = (args: string[]) =>
@@ -40,5 +41,21 @@ describe('socklab CLI', () => {
     const gone = await socklab(['run', 'udp', '--project', project]);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toMatch(new RegExp(`^socklab: no lab named '${project}' is running`));
+  });
+
+  it('without the lab image, names the command that builds it and starts nothing', async () => {
+    const project = `socklab-noimage-${process.pid}`;
+    const r = await run(
+      process.execPath,
+      [`${ROOT}src/cli/socklab.ts`, 'up', '--project', project],
+      '',
+      60_000,
+      { ...process.env, SOCKLAB_IMAGE: 'socklab-lab:no-such-tag' },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'socklab: the lab image socklab-lab:no-such-tag is missing; build it with: socklab images (offline: socklab images --offline)\n',
+    );
+    expect(await labProjects()).not.toContain(project);
   });
 });

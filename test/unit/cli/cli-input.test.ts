@@ -59,6 +59,17 @@ describe('socklab: bad input', () => {
     ).toBe(true);
   });
 
+  it('without a Docker engine, says how to start one (exit 1, one line)', async () => {
+    // A socket that does not exist: nothing is sent anywhere.
+    const r = await run(process.execPath, [`${ROOT}src/cli/socklab.ts`, 'status'], '', 30_000, {
+      ...process.env,
+      DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^socklab: no Docker engine answers \(ENOENT\); start one: .*dockerd/);
+    expect(isOneLineError(r.stderr)).toBe(true);
+  });
+
   it('lists its commands', async () => {
     const r = await socklab(['--help']);
     expect(r.code).toBe(0);
