@@ -1,0 +1,72 @@
+// The classroom path: plain `docker compose up` with every default (no socklab, no LAB_* set).
+// The client runs the demo through "delay 10ms loss 10%" each way, then the lab stays usable
+// with `docker compose exec client …`.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compose } from '../../src/lab/compose-cli.ts';
+import { containerLogs, serviceContainers } from '../../src/lab/docker-engine.ts';
+import { binomialInterval } from '../helpers/stats.ts';
+
+const project = `socklab-class-${process.pid}`;
+// Only what a student's shell would have: none of the lab's settings.
+const env = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => !k.startsWith('LAB_') && k !== 'SOCKLAB_IMAGE'),
+) as Record<string, string>;
+const READY = /socklab-client: ready: docker compose exec client bash/;
+
+/** A row of the demo's table: the UDP and TCP cells after its label. */
+function row(log: string, label: string): [string, string] {
+  const line = log.split('\n').find((l) => l.startsWith(label));
+  expect(line, `the demo printed no '${label}' row:\n${log}`).toBeDefined();
+  const cells = line!
+    .slice(label.length)
+    .trim()
+    .split(/\s{2,}/);
+  return [cells[0]!, cells[1]!];
+}
+
+describe('docker compose up, as a class runs it', () => {
+  afterAll(async () => {
+    await compose(project, ['down', '-v', '-t', '1'], env).catch(() => {});
+  });
+
+  it('the client shows UDP losing what the link dropped and TCP delivering all, then stays usable', async () => {
+    // Without -d Compose would follow the logs until Ctrl-C; a class does that in a terminal.
+    await compose(project, ['up', '-d'], env);
+    const client = (await serviceContainers(project)).get('client')!;
+    const deadline = Date.now() + 180_000;
+    let log = await containerLogs(client, 100);
+    while (!READY.test(log)) {
+      expect(Date.now(), `the demo did not finish:\n${log}`).toBeLessThan(deadline);
+      await sleep(500);
+      log = await containerLogs(client, 100);
+    }
+    expect(log).not.toMatch(/did not complete/);
+
+    const [udpSent, tcpSent] = row(log, 'messages sent');
+    expect([udpSent, tcpSent]).toEqual(['200', '200']);
+    // An echo comes back when neither direction loses it: p = 0.9 × 0.9.
+    const udpBack = Number(row(log, 'came back')[0].split(' ')[0]);
+    const [lo, hi] = binomialInterval(200, 0.81, 0.999);
+    expect(udpBack).toBeGreaterThanOrEqual(lo);
+    expect(udpBack).toBeLessThanOrEqual(hi);
+    expect(row(log, 'came back')[1]).toBe('200 (100.0%)');
+    expect(row(log, 'every byte intact, in order')).toEqual(['no', 'yes']);
+    // 200 messages each way at 10% loss: no retransmission has a chance below 1e-18.
+    expect(Number(row(log, 'TCP retransmissions (client kernel)')[1])).toBeGreaterThan(0);
+    // 10 ms each way: no echo comes back sooner than 20 ms.
+    expect(Number.parseFloat(row(log, 'RTT p50 / p99')[0])).toBeGreaterThanOrEqual(20);
+
+    // The lab stays usable: the textbook's `ping server` from the client, through the link.
+    const ping = await compose(
+      project,
+      ['exec', '-T', 'client', 'ping', '-c', '10', '-i', '0.2', 'server'],
+      env,
+    )
+      .then((r) => r.stdout)
+      .catch((err: Error) => err.message);
+    // Ten pings each lost with p = 0.19: all lost has a chance of 6e-8.
+    expect(ping).toMatch(/10 packets transmitted, [1-9]\d* received/);
+    expect(ping).toMatch(/from server \(198\.19\.0\.2\)/);
+  });
+});
