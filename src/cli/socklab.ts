@@ -2,6 +2,7 @@
 // socklab: brings labs up and down, changes the link at run time, runs the echo experiments.
 // Validation happens before anything starts; errors are one line with the fix, never a trace.
 import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { AppError } from '../apps/app-error.ts';
 import { compose } from '../lab/compose-cli.ts';
@@ -226,15 +227,11 @@ export function buildProgram(): Command {
     .action(async (o) => {
       await assertEngine();
       const lab = await targetLab(o.project);
-      const inside = '/tmp/socklab-capture.pcap';
-      const ctl = ['node', '/opt/socklab/src/link/linkctl.ts'];
-      await lab.link.exec([...ctl, 'capture', 'start', inside]);
-      await new Promise((r) => setTimeout(r, o.seconds * 1000));
-      await lab.link.exec([...ctl, 'capture', 'stop']);
-      const container = (lab.link as ContainerHost).container;
-      const cp = spawn('docker', ['cp', `${container}:${inside}`, o.out], { stdio: 'inherit' });
-      await new Promise((r) => cp.on('close', r));
-      process.stdout.write(`wrote ${o.out} (open it in Wireshark; dropped frames carry a comment)\n`);
+      const { pcapng, frames } = await lab.captureLink(o.seconds * 1000);
+      await writeFile(o.out, pcapng);
+      process.stdout.write(
+        `wrote ${o.out}: ${frames} frames (open it in Wireshark; dropped frames carry a comment)\n`,
+      );
     });
 
   program

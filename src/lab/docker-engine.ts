@@ -4,7 +4,7 @@
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { AppError } from '../apps/app-error.ts';
-import { tarOf } from './tar.ts';
+import { filesOfTar, tarOf } from './tar.ts';
 
 export const LAB_LABEL = 'dev.socklab.lab';
 
@@ -87,6 +87,16 @@ export async function copyInto(
   files: Record<string, Buffer | string>,
 ): Promise<void> {
   await engine().getContainer(container).putArchive(tarOf(files), { path: dir });
+}
+
+/** The contents of one file in a container (a capture, say), through the archive API. */
+export async function copyOut(container: string, path: string): Promise<Buffer> {
+  const stream = await engine().getContainer(container).getArchive({ path });
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  const file = [...filesOfTar(Buffer.concat(chunks)).values()][0];
+  if (!file) throw new AppError('ENOENT', `${path} in ${container} is not a regular file`, 1);
+  return file;
 }
 
 export async function containerLogs(container: string, tail = 200): Promise<string> {

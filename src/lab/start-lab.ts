@@ -11,7 +11,7 @@ import type { PacketRecord } from '../link/packet-record.ts';
 import type { RelayStats } from '../link/relay-stats.ts';
 import { compose } from './compose-cli.ts';
 import { composeUp } from './compose-environment.ts';
-import { assertEngine, containerLogs, engine, serviceContainers } from './docker-engine.ts';
+import { assertEngine, containerLogs, copyOut, engine, serviceContainers } from './docker-engine.ts';
 import { ContainerHost, type LabHost } from './lab-host.ts';
 
 export const LAB_IMAGE = process.env.SOCKLAB_IMAGE ?? 'socklab-lab:latest';
@@ -53,6 +53,8 @@ export interface StartedLab extends AsyncDisposable {
   linkStats(): Promise<RelayStats>;
   linkRecord(since?: number): Promise<PacketRecord[]>;
   resetLink(): Promise<void>;
+  /** The link's inner frames for `ms` as pcapng (dropped, duplicated, corrupted ones commented). */
+  captureLink(ms: number): Promise<{ pcapng: Buffer; frames: number }>;
   counters(host: 'client' | 'server'): Promise<KernelCounters>;
   down(): Promise<void>;
 }
@@ -190,6 +192,13 @@ export async function attachLab(
     },
     async resetLink() {
       await linkctl(link, ['reset']);
+    },
+    async captureLink(ms) {
+      const inside = '/tmp/socklab-capture.pcap';
+      await linkctl(link, ['capture', 'start', inside]);
+      await new Promise((r) => setTimeout(r, ms));
+      const stopped = await linkctl(link, ['capture', 'stop']);
+      return { pcapng: await copyOut(link.container, inside), frames: stopped.capture?.frames ?? 0 };
     },
     async counters(host) {
       // netstat holds TcpExt (timeouts) in the same header/value pairs as snmp.

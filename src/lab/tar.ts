@@ -1,4 +1,4 @@
-// A minimal ustar writer for putArchive: small files, regular ones only. Pure.
+// A minimal ustar writer for putArchive and reader for getArchive: regular files only. Pure.
 
 function header(name: string, size: number, mode: number): Buffer {
   const h = Buffer.alloc(512);
@@ -31,4 +31,25 @@ export function tarOf(files: Record<string, Buffer | string>, mode = 0o755): Buf
   }
   parts.push(Buffer.alloc(1024));
   return Buffer.concat(parts);
+}
+
+/**
+ * The regular files of a tar stream, by name. Other entries (directories, and the PAX headers
+ * Docker's archives may carry) are skipped; their size still moves the reader on.
+ */
+export function filesOfTar(tar: Buffer): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  for (let at = 0; at + 512 <= tar.length; ) {
+    const h = tar.subarray(at, at + 512);
+    if (h.every((b) => b === 0)) break;
+    const field = (from: number, len: number): string =>
+      h.toString('utf8', from, from + len).replace(/\0.*$/s, '');
+    const size = Number.parseInt(field(124, 12).trim() || '0', 8);
+    const type = field(156, 1) || '0';
+    const prefix = field(345, 155);
+    const name = prefix ? `${prefix}/${field(0, 100)}` : field(0, 100);
+    if (type === '0') files.set(name, Buffer.from(tar.subarray(at + 512, at + 512 + size)));
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  return files;
 }

@@ -1,10 +1,24 @@
 // The socklab CLI against a real engine: up, status, impair, run, down, as a user types them.
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { labProjects } from '../../src/lab/docker-engine.ts';
+import { execIn, labProjects, serviceContainers } from '../../src/lab/docker-engine.ts';
 import { ROOT, run } from '../helpers/programs.ts';
 
 const socklab = (args: string[]) =>
   run(process.execPath, [`${ROOT}src/cli/socklab.ts`, ...args], '', 300_000);
+
+/** Enhanced packet blocks (one per frame) in a little-endian pcapng file. */
+function packetBlocks(pcapng: Buffer): number {
+  expect(pcapng.readUInt32LE(0)).toBe(0x0a0d0d0a);
+  let n = 0;
+  for (let at = 0; at + 8 <= pcapng.length; at += pcapng.readUInt32LE(at + 4)) {
+    if (pcapng.readUInt32LE(at) === 6) n++;
+  }
+  return n;
+}
 
 describe('socklab CLI', () => {
   it('up, status, impair, run, down', async () => {
@@ -30,6 +44,26 @@ describe('socklab CLI', () => {
         (await socklab(['run', 'udp', '--count', '10', '--project', project, '--json'])).stdout,
       );
       expect(fast.rttMs.max).toBeLessThan(30);
+      // capture while 20 echoes cross the link: 20 requests and 20 replies, each one frame.
+      const pcap = join(tmpdir(), `${project}.pcapng`);
+      const capturing = socklab(['capture', '--out', pcap, '--seconds', '3', '--project', project]);
+      const link = (await serviceContainers(project)).get('link')!;
+      const deadline = Date.now() + 20_000;
+      while ((await execIn(link, ['test', '-f', '/tmp/socklab-capture.pcap'])).exitCode !== 0) {
+        expect(Date.now(), 'the capture did not start').toBeLessThan(deadline);
+        await sleep(100);
+      }
+      await socklab(['run', 'udp', '--count', '20', '--project', project]);
+      const captured = await capturing;
+      expect(captured.code, captured.stderr).toBe(0);
+      const frames = Number(captured.stdout.match(/^wrote .*: (\d+) frames/)?.[1]);
+      expect(frames).toBeGreaterThanOrEqual(40);
+      expect(packetBlocks(readFileSync(pcap))).toBe(frames);
+      rmSync(pcap);
+      const logs = await socklab(['logs', '--project', project, '--tail', '20']);
+      expect(logs.stdout).toMatch(/^== link \(.*\)\nlinkd: relaying VXLAN/m);
+      // The server's own lines: the last echoes, with the client's lab address.
+      expect(logs.stdout).toMatch(/^== server \(.*\)\n(.*\n)*Received: 19:.* from 198\.19\.0\.1:\d+$/m);
       const compare = await socklab(['run', 'compare', '--count', '20', '--project', project]);
       expect(compare.code, compare.stderr).toBe(0);
       expect(compare.stdout).toMatch(/^UDP vs TCP echo; link up: none; down: none; seed 1$/m);
