@@ -240,6 +240,7 @@ export async function startLab(opts: LabOptions = {}): Promise<StartedLab> {
   if (!ENGINES.includes(engineName))
     throw new AppError('EINVAL', `engine must be relay or netem, got '${engineName}'`);
   const project = validateProject(opts.project ?? uniqueProject());
+  opts.signal?.throwIfAborted();
   await assertEngine();
   await assertImage();
   const env = labEnvironment(model, engineName, opts.demo ?? false);
