@@ -251,25 +251,12 @@ export async function startLab(opts: LabOptions = {}): Promise<StartedLab> {
     const timeout = opts.readyTimeoutMs ?? 60_000;
     // All three at once; when linkd refuses to start (netem missing, say), its container stops and
     // that error, with linkd's reason, comes first.
+    const until = (what: string, host: LabHost, test: string[]): Promise<void> =>
+      waitFor(what, timeout, ready(host, test), opts.signal);
     await Promise.all([
-      waitFor(
-        "linkd's control socket",
-        timeout,
-        ready(lab.link, ['test', '-S', '/run/socklab/linkd.sock']),
-        opts.signal,
-      ),
-      waitFor(
-        'the server host',
-        timeout,
-        ready(lab.server, ['test', '-f', '/run/socklab-ready']),
-        opts.signal,
-      ),
-      waitFor(
-        'the client host',
-        timeout,
-        ready(lab.client, ['test', '-f', '/run/socklab-ready']),
-        opts.signal,
-      ),
+      until("linkd's control socket", lab.link, ['test', '-S', '/run/socklab/linkd.sock']),
+      until('the server host', lab.server, ['test', '-f', '/run/socklab-ready']),
+      until('the client host', lab.client, ['test', '-f', '/run/socklab-ready']),
     ]);
     return lab;
   } catch (err) {

@@ -1,5 +1,5 @@
 // Runs the programs of src/apps as real processes, the way a student or the lab runs them.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,6 +22,39 @@ export interface Running extends AsyncDisposable {
   stop(): Promise<Finished>;
 }
 
+export interface Spawned {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<Finished>;
+}
+
+/** Spawns a command with piped stdio and keeps all it writes; `onChange` hears new output and the exit. */
+export function spawnCollecting(
+  cmd: string,
+  args: string[],
+  opts: SpawnOptions = {},
+  onChange: () => void = () => {},
+): Spawned {
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], ...opts });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    onChange();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const exited = new Promise<Finished>((resolve) => {
+    child.on('close', (code) => {
+      onChange();
+      resolve({ code, stdout: out, stderr: err });
+    });
+  });
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
 /** Starts a command and returns once its output matches `ready`; `port` comes from the match's first group. */
 export async function start(
   cmd: string,
@@ -29,27 +62,14 @@ export async function start(
   ready: RegExp,
   timeoutMs = 10_000,
 ): Promise<Running> {
-  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
   const waiters = new Set<() => void>();
-  child.stdout!.on('data', (d: Buffer) => {
-    out += d.toString();
+  const { child, stdout, stderr, exited } = spawnCollecting(cmd, args, {}, () => {
     for (const w of waiters) w();
-  });
-  child.stderr!.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  const exited = new Promise<Finished>((resolve) => {
-    child.on('close', (code) => {
-      for (const w of waiters) w();
-      resolve({ code, stdout: out, stderr: err });
-    });
   });
   const waitFor = (pattern: RegExp, ms = timeoutMs): Promise<RegExpMatchArray> =>
     new Promise((resolve, reject) => {
       const check = (): void => {
-        const m = out.match(pattern);
+        const m = stdout().match(pattern);
         if (m) {
           waiters.delete(check);
           clearTimeout(timer);
@@ -58,13 +78,15 @@ export async function start(
           waiters.delete(check);
           clearTimeout(timer);
           reject(
-            new Error(`${cmd} ${args.join(' ')} exited (${child.exitCode}) before ${pattern}: ${out}${err}`),
+            new Error(
+              `${cmd} ${args.join(' ')} exited (${child.exitCode}) before ${pattern}: ${stdout()}${stderr()}`,
+            ),
           );
         }
       };
       const timer = setTimeout(() => {
         waiters.delete(check);
-        reject(new Error(`timed out waiting for ${pattern}; stdout: ${out} stderr: ${err}`));
+        reject(new Error(`timed out waiting for ${pattern}; stdout: ${stdout()} stderr: ${stderr()}`));
       }, ms);
       waiters.add(check);
       check();
@@ -80,8 +102,8 @@ export async function start(
   return {
     child,
     port: Number(m[1] ?? 0),
-    stdout: () => out,
-    stderr: () => err,
+    stdout,
+    stderr,
     waitFor,
     stop,
     [Symbol.asyncDispose]: async () => {
@@ -105,30 +127,22 @@ export function run(
   timeoutMs = 30_000,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Finished> {
+  const { child, stdout, stderr, exited } = spawnCollecting(cmd, args, { env });
+  child.stdin!.on('error', () => {});
+  child.stdin!.end(input);
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(
         new Error(
-          `${cmd} ${args.join(' ')} did not finish in ${timeoutMs} ms; stdout: ${stdout} stderr: ${stderr}`,
+          `${cmd} ${args.join(' ')} did not finish in ${timeoutMs} ms; stdout: ${stdout()} stderr: ${stderr()}`,
         ),
       );
     }, timeoutMs);
-    child.on('close', (code) => {
+    void exited.then((f) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve(f);
     });
-    child.stdin.on('error', () => {});
-    child.stdin.end(input);
   });
 }
 

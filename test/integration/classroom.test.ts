@@ -1,8 +1,7 @@
 // The classroom path: plain `docker compose up` with every default (no socklab, no LAB_* set).
 // The client runs the demo through "delay 10ms loss 10%" each way, then the lab stays usable
 // with `docker compose exec client …`.
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { compose } from '../../src/lab/compose-cli.ts';
 import { containerLogs, serviceContainers } from '../../src/lab/docker-engine.ts';
 import { binomialInterval } from '../helpers/stats.ts';
@@ -34,13 +33,16 @@ describe('docker compose up, as a class runs it', () => {
     // Without -d Compose would follow the logs until Ctrl-C; a class does that in a terminal.
     await compose(project, ['up', '-d'], env);
     const client = (await serviceContainers(project)).get('client')!;
-    const deadline = Date.now() + 180_000;
-    let log = await containerLogs(client, 100);
-    while (!READY.test(log)) {
-      expect(Date.now(), `the demo did not finish:\n${log}`).toBeLessThan(deadline);
-      await sleep(500);
-      log = await containerLogs(client, 100);
-    }
+    let log = '';
+    await vi
+      .waitUntil(
+        async () => {
+          log = await containerLogs(client, 100);
+          return READY.test(log);
+        },
+        { timeout: 180_000, interval: 500 },
+      )
+      .catch(() => expect.fail(`the demo did not finish:\n${log}`));
     expect(log).not.toMatch(/did not complete/);
 
     const [udpSent, tcpSent] = row(log, 'messages sent');

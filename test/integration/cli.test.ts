@@ -2,8 +2,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { execIn, labProjects, serviceContainers } from '../../src/lab/docker-engine.ts';
 import { ROOT, run } from '../helpers/programs.ts';
 
@@ -48,11 +47,10 @@ describe('socklab CLI', () => {
       const pcap = join(tmpdir(), `${project}.pcapng`);
       const capturing = socklab(['capture', '--out', pcap, '--seconds', '3', '--project', project]);
       const link = (await serviceContainers(project)).get('link')!;
-      const deadline = Date.now() + 20_000;
-      while ((await execIn(link, ['test', '-f', '/tmp/socklab-capture.pcap'])).exitCode !== 0) {
-        expect(Date.now(), 'the capture did not start').toBeLessThan(deadline);
-        await sleep(100);
-      }
+      await vi.waitUntil(
+        async () => (await execIn(link, ['test', '-f', '/tmp/socklab-capture.pcap'])).exitCode === 0,
+        { timeout: 20_000, interval: 100, message: 'the capture did not start' },
+      );
       await socklab(['run', 'udp', '--count', '20', '--project', project]);
       const captured = await capturing;
       expect(captured.code, captured.stderr).toBe(0);

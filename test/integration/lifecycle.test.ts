@@ -1,11 +1,10 @@
 // A lab's life on a real engine: down leaves nothing of it behind, and Ctrl-C while `socklab up`
 // is still bringing it up removes what was already started.
-import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { engine } from '../../src/lab/docker-engine.ts';
 import { startLab } from '../../src/lab/start-lab.ts';
-import { type Finished, ROOT } from '../helpers/programs.ts';
+import { ROOT, spawnCollecting } from '../helpers/programs.ts';
 
 /** Everything Compose made for a project: containers (stopped ones too) and networks. */
 async function resources(project: string): Promise<{ containers: string[]; networks: string[] }> {
@@ -36,29 +35,20 @@ describe('lifecycle', () => {
     ['the process group, as a terminal does', true],
   ])('Ctrl-C during `socklab up` (to %s) removes what was started, and exits 130', async (_, group) => {
     const project = `socklab-int-${process.pid}-${group ? 'g' : 'p'}`;
-    const child = spawn(process.execPath, [`${ROOT}src/cli/socklab.ts`, 'up', '--project', project], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: group,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const exited = new Promise<Finished>((resolve) =>
-      child.on('close', (code) => resolve({ code, stdout, stderr })),
+    const { child, stderr, exited } = spawnCollecting(
+      process.execPath,
+      [`${ROOT}src/cli/socklab.ts`, 'up', '--project', project],
+      { stdio: ['ignore', 'pipe', 'pipe'], detached: group },
     );
     try {
       // Interrupt as soon as the first container exists: the lab is half made.
-      const deadline = Date.now() + 60_000;
-      while ((await resources(project)).containers.length === 0) {
-        expect(Date.now(), `no container of ${project} appeared; ${stderr}`).toBeLessThan(deadline);
-        expect(child.exitCode, `socklab up exited early: ${stderr}`).toBeNull();
-        await sleep(50);
-      }
+      await vi.waitUntil(
+        async () => {
+          expect(child.exitCode, `socklab up exited early: ${stderr()}`).toBeNull();
+          return (await resources(project)).containers.length > 0;
+        },
+        { timeout: 60_000, interval: 50, message: `no container of ${project} appeared` },
+      );
       if (group) process.kill(-child.pid!, 'SIGINT');
       else child.kill('SIGINT');
       const r = await exited;
