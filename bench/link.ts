@@ -4,7 +4,6 @@
 // the relay's delay fidelity at 10 ms and 40 ms. Needs root and iperf3.
 
 import { summarizeRtt } from '../src/apps/rtt-stats.ts';
-import { controlRequest } from '../src/link/control-client.ts';
 import {
   canRunNetns,
   type NetnsLab,
@@ -78,15 +77,15 @@ async function lossFreePps(lab: NetnsLab, size: number): Promise<number> {
 async function measurePath(lab: NetnsLab): Promise<PathResult> {
   const samples = await rtts(lab, PINGS);
   const s = summarizeRtt(samples)!;
-  if (lab.control) await controlRequest(lab.control, { cmd: 'reset' });
+  await lab.linkd?.call({ cmd: 'reset' });
   const tcp = await iperf(lab, []);
   // Read right after the bulk run: the pps search below overloads the path on purpose.
-  const stats = lab.control ? await controlRequest(lab.control, { cmd: 'stats' }) : null;
+  const stats = (await lab.linkd?.call({ cmd: 'stats' }))?.stats;
   return {
     rtt: { p50: s.p50, p99: s.p99 },
     tcpGbps: tcp.end.sum_received.bits_per_second / 1e9,
     retransmits: tcp.end.sum_sent.retransmits ?? 0,
-    ...(stats?.ok ? { relayDrops: stats.stats!.unintendedDrops } : {}),
+    ...(stats ? { relayDrops: stats.unintendedDrops } : {}),
     pps64: await lossFreePps(lab, 64),
     pps1400: await lossFreePps(lab, 1400),
   };
@@ -115,12 +114,11 @@ async function main(): Promise<void> {
     const r = await measurePath(lab);
     const base = summarizeRtt(await rtts(lab, 500))!.p50;
     for (const delay of [10, 40]) {
-      await controlRequest(lab.control!, { cmd: 'set', impair: `delay ${delay}ms` });
-      await controlRequest(lab.control!, { cmd: 'reset' });
+      await lab.linkd!.call({ cmd: 'set', impair: `delay ${delay}ms` });
+      await lab.linkd!.call({ cmd: 'reset' });
       const errs = (await rtts(lab, 300)).map((x) => x - base - 2 * delay);
       const abs = errs.map(Math.abs).sort((a, b) => a - b);
-      const st = await controlRequest(lab.control!, { cmd: 'stats' });
-      const late = st.ok ? st.stats!.lateMs : null;
+      const late = (await lab.linkd!.call({ cmd: 'stats' })).stats.lateMs;
       fidelity.push({
         delay,
         meanErr: errs.reduce((a, b) => a + b, 0) / errs.length,

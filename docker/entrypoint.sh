@@ -46,12 +46,18 @@ case "$role" in
     [ -n "${LAB_IMPAIR:-}" ] && args+=(--impair "$LAB_IMPAIR")
     [ -n "${LAB_IMPAIR_UP:-}" ] && args+=(--up "$LAB_IMPAIR_UP")
     [ -n "${LAB_IMPAIR_DOWN:-}" ] && args+=(--down "$LAB_IMPAIR_DOWN")
+    [ -n "${LAB_SCENARIO:-}" ] && args+=(--scenario "$LAB_SCENARIO")
     exec node /opt/socklab/src/link/linkd.ts "${args[@]}"
     ;;
   server)
     make_lab0 "$SERVER_IP" client "$CLIENT_IP"
+    # Their pids in the work directory: socklab check stops exactly these while a user's program
+    # takes the port, and starts them again afterwards (src/lab/lab-servers.ts).
+    mkdir -p /opt/work
     node /opt/socklab/src/apps/udp-echo-server.ts --port 12000 ${LAB_SERVER_QUIET:+--quiet} &
+    echo $! > /opt/work/udp-echo-server.pid
     node /opt/socklab/src/apps/tcp-echo-server.ts --port 12000 ${LAB_SERVER_QUIET:+--quiet} &
+    echo $! > /opt/work/tcp-echo-server.pid
     # Ready once both echo servers listen.
     for _ in $(seq 1 100); do
       ss -Hlun 'sport = :12000' | grep -q . && ss -Hltn 'sport = :12000' | grep -q . && break

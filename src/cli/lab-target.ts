@@ -1,27 +1,33 @@
-// Which running lab a command means: --project, or the only socklab lab running.
+// Which running lab a command means: --project, or the only socklab lab running (of either backend).
 import { AppError } from '../apps/app-error.ts';
-import { labProjects } from '../lab/docker-engine.ts';
-import { attachLab, type StartedLab, validateProject } from '../lab/start-lab.ts';
+import { attachLab, listLabs, type StartedLab, validateProject } from '../lab/start-lab.ts';
+import type { Backend } from '../lab/started-lab.ts';
 
-/** The project a command means: --project when it is running, or the only lab running. */
-export async function targetProject(project: string | undefined): Promise<string> {
-  const running = await labProjects();
+/** The lab a command means: --project when it is running, or the only lab running. */
+export async function targetProject(
+  project: string | undefined,
+): Promise<{ project: string; backend: Backend }> {
+  const { labs: running, dockerProblem } = await listLabs();
+  const names = running.map((l) => l.project);
+  // Nothing found and no engine to ask: that is the news, not "no lab is running".
+  if (dockerProblem && !running.some((l) => l.project === project || !project)) throw dockerProblem;
   if (project) {
     validateProject(project);
-    if (!running.includes(project)) {
+    const found = running.find((l) => l.project === project);
+    if (!found) {
       throw new AppError(
         'ENOLAB',
-        `no lab named '${project}' is running (running: ${running.join(', ') || 'none'}); start one with: socklab up --project ${project}`,
+        `no lab named '${project}' is running (running: ${names.join(', ') || 'none'}); start one with: socklab up --project ${project}`,
         1,
       );
     }
-    return project;
+    return found;
   }
   if (running.length === 0) throw new AppError('ENOLAB', 'no lab is running; start one with: socklab up', 1);
   if (running.length > 1) {
     throw new AppError(
       'EAMBIGUOUS',
-      `${running.length} labs are running (${running.join(', ')}); say which with --project NAME`,
+      `${running.length} labs are running (${names.join(', ')}); say which with --project NAME`,
       2,
     );
   }
@@ -30,5 +36,6 @@ export async function targetProject(project: string | undefined): Promise<string
 
 /** The lab a command means, attached (its hosts found, linkd asked for its model). */
 export async function targetLab(project: string | undefined): Promise<StartedLab> {
-  return attachLab(await targetProject(project));
+  const t = await targetProject(project);
+  return attachLab(t.project, t.backend);
 }

@@ -7,10 +7,14 @@ import { basename, extname } from 'node:path';
 import type { CrowdResult } from '../apps/echo-crowd.ts';
 import type { TcpResult } from '../apps/tcp-measure.ts';
 import type { UdpResult } from '../apps/udp-measure.ts';
+import { shellQuote, startBackground, stopBackground, waitListening } from '../lab/host-processes.ts';
 import type { LabHost } from '../lab/lab-host.ts';
 import type { Profile } from '../lab/profiles.ts';
 import type { StartedLab } from '../lab/start-lab.ts';
-import { APPS, runJson, shellQuote, startBackground, stopBackground, waitListening } from './host-program.ts';
+import { runJson } from './host-program.ts';
+
+const APPS = '/opt/socklab/src/apps';
+
 import { udpDeliveryVerdict } from './link-verdicts.ts';
 import { check, fail, type Verdict } from './verdict.ts';
 

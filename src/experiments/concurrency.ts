@@ -3,8 +3,10 @@
 // connection socket per client). The iterative server makes the k-th client wait for the
 // k−1 before it; the concurrent one serves them all at once.
 import type { CrowdResult } from '../apps/echo-crowd.ts';
+import { startBackground, stopBackground, waitListening } from '../lab/host-processes.ts';
+import { appOn } from '../lab/lab-host.ts';
 import type { StartedLab } from '../lab/start-lab.ts';
-import { APPS, runJson, startBackground, stopBackground, waitListening } from './host-program.ts';
+import { runJson } from './host-program.ts';
 import { check, type Verdict } from './verdict.ts';
 
 export interface ConcurrencyOptions {
@@ -57,7 +59,7 @@ export async function concurrency(
     lab.server,
     [
       'node',
-      `${APPS}/tcp-echo-server.ts`,
+      appOn(lab.server, 'tcp-echo-server'),
       '--iterative',
       '--backlog',
       String(n),

@@ -4,15 +4,10 @@
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { AppError } from '../apps/app-error.ts';
+import type { ExecOptions, ExecResult } from './lab-host.ts';
 import { filesOfTar, tarOf } from './tar.ts';
 
 export const LAB_LABEL = 'dev.socklab.lab';
-
-export interface ExecResult {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-}
 
 let docker: Docker | null = null;
 
@@ -37,7 +32,7 @@ export async function assertEngine(): Promise<void> {
 export async function execIn(
   container: string,
   cmd: string[],
-  opts: { stdin?: string; timeoutMs?: number; env?: string[] } = {},
+  opts: ExecOptions & { env?: string[] } = {},
 ): Promise<ExecResult> {
   const c = engine().getContainer(container);
   const exec = await c.exec({

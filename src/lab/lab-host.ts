@@ -1,34 +1,42 @@
-// One host of a lab, as experiments see it: run a command, copy files in, its addresses. Backed
-// by a container here; a network-namespace backend can implement the same interface later
-// without touching the experiments.
-import { copyInto, type ExecResult, execIn } from './docker-engine.ts';
+// One host of a lab, as experiments, check and grade see it: run a command, copy files in and
+// out, its logs, its address. Two backends implement it: containers (Docker, container-host.ts)
+// and network namespaces on this machine (namespace-host.ts). Nothing outside those adapters
+// knows which one it has.
 
 export type Role = 'client' | 'link' | 'server';
+export const ROLES: readonly Role[] = ['client', 'link', 'server'];
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export interface ExecOptions {
+  stdin?: string | Buffer;
+  timeoutMs?: number;
+}
 
 export interface LabHost {
   readonly role: Role;
   /** The lab0 address (client and server), or null for the link. */
   readonly labAddress: string | null;
-  exec(cmd: string[], opts?: { stdin?: string; timeoutMs?: number }): Promise<ExecResult>;
+  /** The path of one of socklab's programs on this host: `apps/udp-echo-client`, `link/linkctl`. */
+  program(name: string): string;
+  /** A directory of this host's own for the lab's files (a student's program, say). */
+  readonly workDir: string;
+  exec(cmd: string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** Copies files into `dir`: `files` maps a path inside it to its contents. */
   copyIn(dir: string, files: Record<string, Buffer | string>): Promise<void>;
+  /** One file's contents. */
+  copyOut(path: string): Promise<Buffer>;
+  /** The last lines the host's own processes printed (its entry point, linkd). */
+  logs(tail: number): Promise<string>;
+  /** The command line that opens an interactive shell in it (for `socklab shell`). */
+  shellCommand(): string[];
+  /** Where it runs, for people: a container's name, a namespace's. */
+  readonly describe: string;
 }
 
-export class ContainerHost implements LabHost {
-  readonly role: Role;
-  readonly labAddress: string | null;
-  readonly container: string;
-
-  constructor(role: Role, container: string, labAddress: string | null) {
-    this.role = role;
-    this.container = container;
-    this.labAddress = labAddress;
-  }
-
-  exec(cmd: string[], opts: { stdin?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
-    return execIn(this.container, cmd, opts);
-  }
-
-  copyIn(dir: string, files: Record<string, Buffer | string>): Promise<void> {
-    return copyInto(this.container, dir, files);
-  }
-}
+/** The path of one of socklab's host programs (src/apps/) on a host. */
+export const appOn = (host: LabHost, app: string): string => host.program(`apps/${app}`);

@@ -1,19 +1,23 @@
-// Lab profiles: named impairment scenarios in lab/profiles/NAME.profile. A profile is a few
-// `key: value` lines (impair, up, down, seed) with # comments; the first comment describes it.
+// Lab profiles: named link settings in lab/profiles/NAME.profile. A profile is a few `key: value`
+// lines (impair, up, down, seed, scenario) with # comments; the first comment describes it. A
+// scenario (a name from lab/scenarios/, or steps) makes the link change over time.
 // Parsing is pure and validates the impairments, so a bad profile fails before a lab is touched.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { AppError } from '../apps/app-error.ts';
 import { ImpairmentError } from '../link/impairment-error.ts';
 import type { LinkModel } from '../link/impairment-model.ts';
 import { buildLinkModel } from '../link/impairment-text.ts';
+import type { Scenario } from '../link/scenario.ts';
+import { loadScenario } from '../link/scenario-file.ts';
 
 export const PROFILE_DIR = new URL('../../lab/profiles/', import.meta.url).pathname;
-const KEYS = ['impair', 'up', 'down', 'seed'] as const;
+const KEYS = ['impair', 'up', 'down', 'seed', 'scenario'] as const;
 
 export interface Profile {
   name: string;
   description: string;
   model: LinkModel;
+  scenario?: Scenario;
 }
 
 export function parseProfile(name: string, text: string): Profile {
@@ -43,9 +47,11 @@ export function parseProfile(name: string, text: string): Profile {
       name,
       description,
       model: buildLinkModel({ impair: fields.impair, up: fields.up, down: fields.down, seed }),
+      ...(fields.scenario ? { scenario: loadScenario(fields.scenario) } : {}),
     };
   } catch (err) {
-    if (err instanceof ImpairmentError) throw new AppError('EPROFILE', `profile ${name}: ${err.message}`);
+    if (err instanceof ImpairmentError || err instanceof AppError)
+      throw new AppError('EPROFILE', `profile ${name}: ${err.message}`);
     throw err;
   }
 }

@@ -1,14 +1,17 @@
-// Serves linkd's control socket: change the model, read counters and the packet record, start
-// and stop a capture, all without restarting the relay.
+// Serves linkd's control socket: change the model, run a scenario, read counters and the packet
+// record, start and stop a capture, all without restarting the relay.
 import { mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { dirname } from 'node:path';
 import { AppError } from '../apps/app-error.ts';
 import { LineFramer } from '../apps/line-framer.ts';
-import type { ControlReply, ControlRequest } from './control-protocol.ts';
-import type { LinkModel } from './impairment-model.ts';
+import type { ControlReply, ControlRequest, DirectionInput, RequestOf } from './control-protocol.ts';
+import { ImpairmentError } from './impairment-error.ts';
+import type { DirectionModel, LinkModel } from './impairment-model.ts';
 import { buildLinkModel, formatLinkModel, parseDirectionOrNone } from './impairment-text.ts';
 import type { LinkRelay } from './link-relay.ts';
+import { validateScenario } from './scenario.ts';
+import type { ScenarioRunner } from './scenario-runner.ts';
 
 export interface ControlTarget {
   relay: LinkRelay;
@@ -17,18 +20,22 @@ export interface ControlTarget {
   apply(model: LinkModel): Promise<void>;
   /** The model as the user sees it (with netem the relay itself runs clean). */
   model(): LinkModel;
+  scenarios: ScenarioRunner;
 }
 
+const direction = (d: DirectionInput): DirectionModel =>
+  typeof d === 'string' ? parseDirectionOrNone(d) : d;
+
 /** The model after a `set`: what is named is replaced, what is not named stays. */
-export function nextModel(current: LinkModel, req: Extract<ControlRequest, { cmd: 'set' }>): LinkModel {
-  const base = req.impair !== undefined ? parseDirectionOrNone(req.impair) : undefined;
+export function nextModel(current: LinkModel, req: RequestOf<'set'>): LinkModel {
+  const base = req.impair !== undefined ? direction(req.impair) : undefined;
   const up =
     req.up !== undefined || base
-      ? { ...(base ?? {}), ...(req.up !== undefined ? parseDirectionOrNone(req.up) : {}) }
+      ? { ...(base ?? {}), ...(req.up !== undefined ? direction(req.up) : {}) }
       : current.up;
   const down =
     req.down !== undefined || base
-      ? { ...(base ?? {}), ...(req.down !== undefined ? parseDirectionOrNone(req.down) : {}) }
+      ? { ...(base ?? {}), ...(req.down !== undefined ? direction(req.down) : {}) }
       : current.down;
   return buildLinkModel({ up, down, seed: req.seed ?? current.seed });
 }
@@ -38,16 +45,20 @@ async function handle(target: ControlTarget, req: ControlRequest): Promise<Contr
   switch (req.cmd) {
     case 'show': {
       const model = target.model();
-      return { ok: true, model, text: formatLinkModel(model), engine: target.engine };
-    }
-    case 'set': {
-      const model = nextModel(target.model(), req);
-      await target.apply(model);
       return {
         ok: true,
         model,
         text: formatLinkModel(model),
+        engine: target.engine,
+        scenario: target.scenarios.status(),
       };
+    }
+    case 'set': {
+      const model = nextModel(target.model(), req);
+      // A model set by hand overrides the scenario: it would otherwise be replaced at the next step.
+      target.scenarios.stop();
+      await target.apply(model);
+      return { ok: true, model, text: formatLinkModel(model) };
     }
     case 'stats':
       return { ok: true, stats: relay.stats() };
@@ -55,7 +66,7 @@ async function handle(target: ControlTarget, req: ControlRequest): Promise<Contr
       relay.reset();
       return { ok: true };
     case 'record': {
-      const r = relay.record(req.since ?? 0, req.limit);
+      const r = relay.record(req.since ?? 0, req.limit, { head: req.head === true });
       return { ok: true, records: r.records, last: r.last, overwritten: r.overwritten };
     }
     case 'capture-start':
@@ -65,10 +76,20 @@ async function handle(target: ControlTarget, req: ControlRequest): Promise<Contr
       return { ok: true };
     case 'capture-stop':
       return { ok: true, capture: await relay.stopCapture() };
+    case 'scenario': {
+      if (req.scenario === null) target.scenarios.stop();
+      else {
+        const problems = validateScenario(req.scenario);
+        if (problems.length > 0)
+          throw new ImpairmentError(problems.map((p) => `scenario ${req.scenario?.name}: ${p}`));
+        target.scenarios.start(req.scenario);
+      }
+      return { ok: true, scenario: target.scenarios.status(), model: target.model() };
+    }
     default:
       throw new AppError(
         'EINVAL',
-        `unknown command '${(req as { cmd?: string }).cmd}': the commands are show, set, stats, reset, record, capture-start, capture-stop`,
+        `unknown command '${(req as { cmd?: string }).cmd}': the commands are show, set, stats, reset, record, capture-start, capture-stop, scenario`,
       );
   }
 }
@@ -90,6 +111,7 @@ export async function serveControl(path: string, target: ControlTarget): Promise
             reply = {
               ok: false,
               error: err instanceof SyntaxError ? `not JSON: ${err.message}` : (err as Error).message,
+              ...(err instanceof AppError ? { code: err.code } : {}),
             };
           }
           if (!conn.destroyed) conn.write(`${JSON.stringify(reply)}\n`);

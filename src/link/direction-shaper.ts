@@ -2,12 +2,18 @@
 // queue limit, rate (serialization), then delay or, for the reordered fraction, no delay. Pure
 // apart from its seeded random streams and its queue clock: given the same model, seed and
 // packet sequence (sizes and arrival times), it decides the same fates.
+//
+// Random streams are per flow (see flow-key.ts): the n-th frame of a flow meets the same fate
+// for the same seed whatever other traffic crosses the link. The rate limiter's queue is the
+// link's, shared by every flow of the direction, as a real link's is.
+
+import { flowKey, flowName } from './flow-key.ts';
 import { DEFAULT_LIMIT, type Direction, type DirectionModel, type LossSpec } from './impairment-model.ts';
 import { CorrelatedRandom, distributionValue, Random } from './random.ts';
 import type { FrameInfo } from './vxlan-frame.ts';
 import { VXLAN_HEADER } from './vxlan-frame.ts';
 
-export type Fate = 'forwarded' | 'lost' | 'queue-drop';
+export type Fate = 'forwarded' | 'lost' | 'queue-drop' | 'outage';
 
 export interface Copy {
   data: Buffer;
@@ -53,16 +59,36 @@ function lossDecider(spec: LossSpec, rng: Random): LossDecider {
   };
 }
 
+/** One flow's random streams and the state netem keeps per qdisc (correlation, reorder gap). */
+class FlowStreams {
+  readonly loss: LossDecider | null;
+  readonly duplicate: CorrelatedRandom | null;
+  readonly corrupt: CorrelatedRandom | null;
+  readonly corruptBits: Random;
+  readonly reorder: CorrelatedRandom | null;
+  readonly delay: CorrelatedRandom | null;
+  readonly dupDelay: CorrelatedRandom | null;
+  reorderCounter = 0;
+
+  constructor(model: DirectionModel, seed: number, flow: string) {
+    const stream = (name: string): Random => new Random(seed, `${flow}/${name}`);
+    this.loss = model.loss ? lossDecider(model.loss, stream('loss')) : null;
+    this.duplicate = model.duplicate
+      ? new CorrelatedRandom(stream('duplicate'), model.duplicate.correlation)
+      : null;
+    this.corrupt = model.corrupt ? new CorrelatedRandom(stream('corrupt'), model.corrupt.correlation) : null;
+    this.corruptBits = stream('corrupt-bit');
+    this.reorder = model.reorder ? new CorrelatedRandom(stream('reorder'), model.reorder.correlation) : null;
+    this.delay = model.delay ? new CorrelatedRandom(stream('delay'), model.delay.correlation) : null;
+    this.dupDelay = model.delay ? new CorrelatedRandom(stream('delay-dup'), model.delay.correlation) : null;
+  }
+}
+
 export class DirectionShaper {
   readonly model: DirectionModel;
-  readonly #loss: LossDecider | null;
-  readonly #duplicate: CorrelatedRandom | null;
-  readonly #corrupt: CorrelatedRandom | null;
-  readonly #corruptBits: Random;
-  readonly #reorder: CorrelatedRandom | null;
-  readonly #delay: CorrelatedRandom | null;
-  readonly #dupDelay: CorrelatedRandom | null;
-  #reorderCounter = 0;
+  readonly #seed: number;
+  readonly #direction: Direction;
+  readonly #flows = new Map<number, FlowStreams>();
   /** When the rate limiter finishes the last frame it accepted. */
   #linkFree = 0;
   /** Departure times of frames waiting for the rate limiter, oldest first. */
@@ -71,16 +97,8 @@ export class DirectionShaper {
 
   constructor(model: DirectionModel, seed: number, direction: Direction) {
     this.model = model;
-    const stream = (name: string): Random => new Random(seed, `${direction}/${name}`);
-    this.#loss = model.loss ? lossDecider(model.loss, stream('loss')) : null;
-    this.#duplicate = model.duplicate
-      ? new CorrelatedRandom(stream('duplicate'), model.duplicate.correlation)
-      : null;
-    this.#corrupt = model.corrupt ? new CorrelatedRandom(stream('corrupt'), model.corrupt.correlation) : null;
-    this.#corruptBits = stream('corrupt-bit');
-    this.#reorder = model.reorder ? new CorrelatedRandom(stream('reorder'), model.reorder.correlation) : null;
-    this.#delay = model.delay ? new CorrelatedRandom(stream('delay'), model.delay.correlation) : null;
-    this.#dupDelay = model.delay ? new CorrelatedRandom(stream('delay-dup'), model.delay.correlation) : null;
+    this.#seed = seed;
+    this.#direction = direction;
   }
 
   /** Frames accepted by the rate limiter that have not left yet. */
@@ -94,11 +112,18 @@ export class DirectionShaper {
     return this.#waiting.length - this.#waitingHead;
   }
 
+  #flow(info: FrameInfo | null): FlowStreams {
+    const key = flowKey(this.#direction, info);
+    let flow = this.#flows.get(key);
+    if (!flow) {
+      flow = new FlowStreams(this.model, this.#seed, flowName(this.#direction, key));
+      this.#flows.set(key, flow);
+    }
+    return flow;
+  }
+
   decide(data: Buffer, info: FrameInfo | null, now: number): Decision {
     const m = this.model;
-    let count = 1;
-    if (this.#duplicate && this.#duplicate.next() < m.duplicate!.percent / 100) count++;
-    if (this.#loss?.lost()) count--;
     const decision: Decision = {
       fate: 'forwarded',
       copies: [],
@@ -107,18 +132,27 @@ export class DirectionShaper {
       reordered: false,
       delayMs: 0,
     };
+    // A link that is down decides nothing else, and draws no random number.
+    if (m.outage) {
+      decision.fate = 'outage';
+      return decision;
+    }
+    const flow = this.#flow(info);
+    let count = 1;
+    if (flow.duplicate && flow.duplicate.next() < m.duplicate!.percent / 100) count++;
+    if (flow.loss?.lost()) count--;
     if (count === 0) {
       decision.fate = 'lost';
       return decision;
     }
     // The duplicate is taken before corruption, as netem does.
     const original = data;
-    if (this.#corrupt && this.#corrupt.next() < m.corrupt!.percent / 100) {
+    if (flow.corrupt && flow.corrupt.next() < m.corrupt!.percent / 100) {
       data = Buffer.from(data);
-      this.#flipBit(data, info);
+      flipBit(data, info, flow.corruptBits);
       decision.corrupted = true;
     }
-    const first = this.#schedule(data, now, this.#delay);
+    const first = this.#schedule(data, now, flow, flow.delay);
     if (!first) {
       decision.fate = 'queue-drop';
       return decision;
@@ -127,7 +161,7 @@ export class DirectionShaper {
     decision.reordered = first.reordered;
     decision.delayMs = first.at - now;
     if (count > 1) {
-      const dup = this.#schedule(original, now, this.#dupDelay);
+      const dup = this.#schedule(original, now, flow, flow.dupDelay);
       if (dup) {
         decision.copies.push(dup);
         decision.duplicated = true;
@@ -136,19 +170,19 @@ export class DirectionShaper {
     return decision;
   }
 
-  #schedule(data: Buffer, now: number, delayRandom: CorrelatedRandom | null): Copy | null {
+  #schedule(data: Buffer, now: number, flow: FlowStreams, delayRandom: CorrelatedRandom | null): Copy | null {
     const m = this.model;
     if (m.rate && this.queued(now) >= (m.limit ?? DEFAULT_LIMIT)) return null;
     // netem: with reorder set, a packet goes out at once (skipping delay and rate) with that
     // chance, unless fewer than `gap − 1` packets went by since the last one that did.
-    if (this.#reorder && m.reorder) {
+    if (flow.reorder && m.reorder) {
       const gap = m.reorder.gap;
-      const atOnce = this.#reorderCounter >= gap - 1 && this.#reorder.next() < m.reorder.percent / 100;
+      const atOnce = flow.reorderCounter >= gap - 1 && flow.reorder.next() < m.reorder.percent / 100;
       if (atOnce) {
-        this.#reorderCounter = 0;
+        flow.reorderCounter = 0;
         return { data, at: now, reordered: true };
       }
-      this.#reorderCounter++;
+      flow.reorderCounter++;
     }
     let at = now;
     if (m.rate) {
@@ -164,13 +198,13 @@ export class DirectionShaper {
     }
     return { data, at, reordered: false };
   }
+}
 
-  /** One random bit of the inner IP packet (or of the inner frame's payload when not IP). */
-  #flipBit(data: Buffer, info: FrameInfo | null): void {
-    const start = info && info.ipOffset >= 0 ? info.ipOffset : Math.min(data.length - 1, VXLAN_HEADER + 14);
-    const length = info && info.ipOffset >= 0 ? info.ipLength : data.length - start;
-    if (length <= 0) return;
-    const bit = this.#corruptBits.int(length * 8);
-    data[start + (bit >> 3)]! ^= 1 << (bit & 7);
-  }
+/** One random bit of the inner IP packet (or of the inner frame's payload when not IP). */
+function flipBit(data: Buffer, info: FrameInfo | null, bits: Random): void {
+  const start = info && info.ipOffset >= 0 ? info.ipOffset : Math.min(data.length - 1, VXLAN_HEADER + 14);
+  const length = info && info.ipOffset >= 0 ? info.ipLength : data.length - start;
+  if (length <= 0) return;
+  const bit = bits.int(length * 8);
+  data[start + (bit >> 3)]! ^= 1 << (bit & 7);
 }

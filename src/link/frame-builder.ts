@@ -1,5 +1,6 @@
-// Builds VXLAN datagrams carrying Ethernet + IPv4 + UDP, with correct checksums. Pure; used by
-// the relay's tests and the link benchmark to play an end host without a kernel VXLAN device.
+// Builds VXLAN datagrams carrying Ethernet + IPv4 + UDP (or TCP, ICMP), with correct checksums.
+// Pure; used by the relay's tests and the link benchmark to play an end host without a kernel
+// VXLAN device.
 
 function checksum(buf: Buffer, start: number, end: number, initial = 0): number {
   let sum = initial;
@@ -79,4 +80,56 @@ export function udpChecksumsValid(d: Buffer): boolean {
   let initial = 17 + ipLen - 20;
   for (let i = 0; i < 8; i += 2) initial += (pseudo[i]! << 8) + pseudo[i + 1]!;
   return checksum(d, udp, ip + ipLen, initial) === 0 && d[ip + 9] === 17;
+}
+
+/** Ethernet + IPv4 header around `l4` (protocol `proto`), inside VXLAN; the IP checksum is set. */
+function vxlanIpFrame(proto: number, l4: Buffer, srcIp: string, dstIp: string, vni = 42): Buffer {
+  const d = Buffer.alloc(8 + 14 + 20 + l4.length);
+  d[0] = 0x08;
+  d.writeUIntBE(vni, 4, 3);
+  Buffer.from([0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1]).copy(d, 8);
+  d.writeUInt16BE(0x0800, 20);
+  const ip = 22;
+  d[ip] = 0x45;
+  d.writeUInt16BE(20 + l4.length, ip + 2);
+  d[ip + 8] = 64;
+  d[ip + 9] = proto;
+  Buffer.from(ip4(srcIp)).copy(d, ip + 12);
+  Buffer.from(ip4(dstIp)).copy(d, ip + 16);
+  d.writeUInt16BE(checksum(d, ip, ip + 20), ip + 10);
+  l4.copy(d, ip + 20);
+  return d;
+}
+
+export interface TcpFrameSpec {
+  srcIp?: string;
+  dstIp?: string;
+  sport?: number;
+  dport?: number;
+  /** FIN 1, SYN 2, RST 4, PSH 8, ACK 16. */
+  flags?: number;
+  payload?: Buffer;
+}
+
+/** A TCP segment (checksum not computed: the relay does not check it). */
+export function vxlanTcpFrame(spec: TcpFrameSpec = {}): Buffer {
+  const { srcIp = '198.19.0.1', dstIp = '198.19.0.2', sport = 40001, dport = 12000, flags = 0x10 } = spec;
+  const payload = spec.payload ?? Buffer.alloc(0);
+  const tcp = Buffer.alloc(20 + payload.length);
+  tcp.writeUInt16BE(sport, 0);
+  tcp.writeUInt16BE(dport, 2);
+  tcp[12] = 5 << 4;
+  tcp[13] = flags;
+  tcp.writeUInt16BE(65535, 14);
+  payload.copy(tcp, 20);
+  return vxlanIpFrame(6, tcp, srcIp, dstIp);
+}
+
+/** An ICMP echo request (ping). */
+export function vxlanPingFrame(seq = 1, srcIp = '198.19.0.1', dstIp = '198.19.0.2'): Buffer {
+  const icmp = Buffer.alloc(8 + 56);
+  icmp[0] = 8;
+  icmp.writeUInt16BE(seq, 6);
+  icmp.writeUInt16BE(checksum(icmp, 0, icmp.length), 2);
+  return vxlanIpFrame(1, icmp, srcIp, dstIp);
 }

@@ -37,6 +37,8 @@ export interface DirectionModel {
   rate?: { bps: number };
   /** Packets that may wait for the rate limiter; more are tail-dropped. */
   limit?: number;
+  /** The link is down: nothing crosses (a scenario's outage step). */
+  outage?: true;
 }
 
 export type Direction = 'up' | 'down';
@@ -52,11 +54,12 @@ export const DEFAULT_LIMIT = 1000;
 export const DEFAULT_SEED = 1;
 
 export function isClean(m: DirectionModel): boolean {
-  return !m.delay && !m.loss && !m.duplicate && !m.reorder && !m.corrupt && !m.rate;
+  return !m.delay && !m.loss && !m.duplicate && !m.reorder && !m.corrupt && !m.rate && !m.outage;
 }
 
 /** Long-run fraction of packets lost in one direction (Gilbert–Elliott at its stationary state). */
 export function expectedLoss(m: DirectionModel): number {
+  if (m.outage) return 1;
   const loss = m.loss;
   if (!loss) return 0;
   if (loss.model === 'random') return loss.percent / 100;

@@ -71,6 +71,9 @@ interface Pending {
   dir: Direction;
   proto: FrameInfo['proto'];
   comment: string;
+  /** The record of the frame this is the first copy of (its real departure is noted), or 0. */
+  record: number;
+  arrived: number;
 }
 
 export class LinkRelay {
@@ -186,9 +189,13 @@ export class LinkRelay {
     this.#shapers = this.#makeShapers(this.#model);
   }
 
-  record(since = 0, limit?: number): { records: PacketRecord[]; last: number; overwritten: number } {
+  record(
+    since = 0,
+    limit?: number,
+    opts: { head?: boolean } = {},
+  ): { records: PacketRecord[]; last: number; overwritten: number } {
     return {
-      records: this.#record.read(since, limit),
+      records: this.#record.read(since, limit, opts),
       last: this.#record.last,
       overwritten: this.#record.overwritten,
     };
@@ -297,7 +304,9 @@ export class LinkRelay {
     const shaper = this.#shapers[dir];
     const discovery = proto === 'arp' || proto === 'nd';
     let decision: Decision;
-    if ((discovery && !this.#opts.impairDiscovery) || (isClean(shaper.model) && this.#pending[dir] === 0)) {
+    // An outage stops discovery too: the link is down, not impaired.
+    const bypass = discovery && !this.#opts.impairDiscovery && !shaper.model.outage;
+    if (bypass || (isClean(shaper.model) && this.#pending[dir] === 0)) {
       decision = {
         fate: 'forwarded',
         copies: [{ data: msg, at: now, reordered: false }],
@@ -309,11 +318,19 @@ export class LinkRelay {
     } else {
       decision = shaper.decide(msg, info, now);
     }
-    this.#account(dir, info, msg, now, decision);
+    const record = this.#account(dir, info, msg, now, decision);
     for (const [i, copy] of decision.copies.entries()) {
       const label =
         i > 0 ? 'duplicate' : decision.corrupted ? 'corrupted' : copy.reordered ? 'reordered' : 'forwarded';
-      const pending: Pending = { data: copy.data, to, dir, proto, comment: `${dir} ${label}` };
+      const pending: Pending = {
+        data: copy.data,
+        to,
+        dir,
+        proto,
+        comment: `${dir} ${label}`,
+        record: i === 0 ? record : 0,
+        arrived: now,
+      };
       if (copy.at <= now && this.#pending[dir] === 0) this.#send(pending);
       else {
         this.#pending[dir]++;
@@ -322,34 +339,43 @@ export class LinkRelay {
     }
   }
 
-  #account(dir: Direction, info: FrameInfo, msg: Buffer, now: number, d: Decision): void {
+  /** Counts the decision and records it; returns the record's number. */
+  #account(dir: Direction, info: FrameInfo, msg: Buffer, now: number, d: Decision): number {
     const proto = info.proto;
     if (d.fate === 'lost') this.#counters.count(dir, proto, 'droppedLoss');
     if (d.fate === 'queue-drop') this.#counters.count(dir, proto, 'droppedQueue');
+    if (d.fate === 'outage') this.#counters.count(dir, proto, 'droppedOutage');
     if (d.duplicated) this.#counters.count(dir, proto, 'duplicated');
     if (d.reordered) this.#counters.count(dir, proto, 'reordered');
     if (d.corrupted) this.#counters.count(dir, proto, 'corrupted');
-    this.#record.add({
-      t: now - this.#start,
-      dir,
-      proto,
-      src: info.src,
-      dst: info.dst,
-      sport: info.sport,
-      dport: info.dport,
-      len: msg.length - VXLAN_HEADER,
-      fp: fingerprint(msg, info),
-      seq: probeSeq(msg, info),
-      fate: d.fate,
-      duplicated: d.duplicated,
-      corrupted: d.corrupted,
-      reordered: d.reordered,
-      delayMs: d.delayMs,
-    });
+    const n = this.#record.add(
+      {
+        t: now - this.#start,
+        dir,
+        proto,
+        src: info.src,
+        dst: info.dst,
+        sport: info.sport,
+        dport: info.dport,
+        len: msg.length - VXLAN_HEADER,
+        plen: info.payloadLength,
+        flags: info.tcpFlags,
+        fp: fingerprint(msg, info),
+        seq: probeSeq(msg, info),
+        fate: d.fate,
+        duplicated: d.duplicated,
+        corrupted: d.corrupted,
+        reordered: d.reordered,
+        delayMs: d.delayMs,
+      },
+      msg,
+      proto === 'udp' || proto === 'tcp' ? info.payloadOffset : -1,
+    );
     if (this.#capture && d.fate !== 'forwarded') {
-      const why = d.fate === 'lost' ? 'loss' : 'queue full';
+      const why = d.fate === 'lost' ? 'loss' : d.fate === 'outage' ? 'outage' : 'queue full';
       this.#capture.write(msg.subarray(VXLAN_HEADER), nowMicros(), `${dir} DROPPED (${why})`, dir === 'up');
     }
+    return n;
   }
 
   #send(p: Pending): void {
@@ -360,6 +386,7 @@ export class LinkRelay {
     }
     this.#socket.send(p.data, to.port, to.address);
     this.#counters.count(p.dir, p.proto, 'forwarded');
+    if (p.record > 0) this.#record.departed(p.record, performance.now() - p.arrived);
     this.#capture?.write(p.data.subarray(VXLAN_HEADER), nowMicros(), p.comment, p.dir === 'up');
   }
 }

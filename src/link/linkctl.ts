@@ -1,24 +1,43 @@
 // linkctl: drives a running linkd from inside the link host (or wherever its control socket is).
 //   linkctl show | set [--impair SPEC] [--up SPEC] [--down SPEC] [--seed N] | stats | reset
-//   linkctl record [--since N] [--limit N] | capture start FILE | capture stop
+//   linkctl record [--since N] [--limit N] [--head] | capture start FILE | capture stop
+//   linkctl scenario NAME|FILE|STEPS | scenario clear
+//   linkctl raw      one JSON request per line on stdin, one JSON reply per line on stdout (what
+//                    the orchestrator uses from outside the host: typed both ends, no text to parse)
 
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { intOption, stringOption } from '../apps/app-args.ts';
 import { AppError, runMain } from '../apps/app-error.ts';
-import { controlRequest } from './control-client.ts';
-import { type ControlRequest, DEFAULT_CONTROL_PATH } from './control-protocol.ts';
+import { LinkControl, unixTransport } from './control-client.ts';
+import { DEFAULT_CONTROL_PATH } from './control-protocol.ts';
+import { loadScenario } from './scenario-file.ts';
+import { formatScenarioStatus } from './scenario-runner.ts';
 
 const PROG = 'linkctl';
 const USAGE = `usage: node linkctl.ts [--control PATH] COMMAND
 commands:
-  show                                   the model in force
+  show                                   the model in force (and the scenario's step)
   set [--impair SPEC] [--up SPEC] [--down SPEC] [--seed N]
-                                         change it now ('none' clears a direction)
+                                         change it now ('none' clears a direction; stops a scenario)
   stats                                  counters per direction and protocol (JSON)
   reset                                  zero the counters and the record
-  record [--since N] [--limit N]         packet fates, one JSON object a line
+  record [--since N] [--limit N] [--head]
+                                         packet fates, one JSON object a line (--head: payload bytes)
   capture start FILE | capture stop      pcapng of the inner frames, drops marked
+  scenario NAME|FILE|STEPS | scenario clear
+                                         run a timed scenario from now, e.g. flap or '0s none; 2s outage; 4s repeat'
+  raw                                    JSON requests on stdin, replies on stdout, a line each
 `;
+
+async function raw(path: string): Promise<number> {
+  const send = unixTransport(path);
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line.trim() === '') continue;
+    process.stdout.write(`${await send(line)}\n`);
+  }
+  return 0;
+}
 
 async function main(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parseArgs>;
@@ -34,6 +53,7 @@ async function main(argv: string[]): Promise<number> {
         seed: { type: 'string' },
         since: { type: 'string' },
         limit: { type: 'string' },
+        head: { type: 'boolean' },
         json: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -47,58 +67,77 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const [cmd, arg1, arg2] = positionals;
-  let req: ControlRequest;
   const v = values as Record<string, string | boolean | undefined>;
+  const path = String(values.control);
+  const link = new LinkControl(unixTransport(path));
+  const json = (x: unknown): void => void process.stdout.write(`${JSON.stringify(x, null, 2)}\n`);
   switch (cmd) {
-    case 'show':
-    case 'stats':
-    case 'reset':
-      req = { cmd };
-      break;
+    case 'raw':
+      return raw(path);
+    case 'show': {
+      const r = await link.call({ cmd: 'show' });
+      if (values.json) json(r);
+      else
+        process.stdout.write(
+          `${r.text} (engine ${r.engine})\n${r.scenario ? `${formatScenarioStatus(r.scenario)}\n` : ''}`,
+        );
+      return 0;
+    }
     case 'set': {
       const seed = intOption(v, 'seed', 0, 0xffffffff, 42);
-      req = {
+      const r = await link.call({
         cmd: 'set',
         impair: stringOption(v, 'impair'),
         up: v.up as string | undefined,
         down: v.down as string | undefined,
         ...(seed === undefined ? {} : { seed }),
-      };
-      break;
+      });
+      if (values.json) json(r);
+      else process.stdout.write(`${r.text}\n`);
+      return 0;
     }
-    case 'record':
-      req = {
+    case 'stats':
+      json(await link.call({ cmd: 'stats' }));
+      return 0;
+    case 'reset':
+      json(await link.call({ cmd: 'reset' }));
+      return 0;
+    case 'record': {
+      const r = await link.call({
         cmd: 'record',
         since: intOption(v, 'since', 0, Number.MAX_SAFE_INTEGER, 0) ?? 0,
         ...(v.limit ? { limit: intOption(v, 'limit', 1, 1e9, 1000)! } : {}),
-      };
-      break;
+        ...(v.head ? { head: true } : {}),
+      });
+      for (const rec of r.records) process.stdout.write(`${JSON.stringify(rec)}\n`);
+      return 0;
+    }
     case 'capture':
-      if (arg1 === 'start' && arg2) req = { cmd: 'capture-start', path: arg2 };
-      else if (arg1 === 'stop') req = { cmd: 'capture-stop' };
+      if (arg1 === 'start' && arg2) json(await link.call({ cmd: 'capture-start', path: arg2 }));
+      else if (arg1 === 'stop') json(await link.call({ cmd: 'capture-stop' }));
       else
         throw new AppError(
           'EUSAGE',
           'capture takes start FILE or stop; e.g. linkctl capture start /tmp/link.pcap',
         );
-      break;
+      return 0;
+    case 'scenario': {
+      if (!arg1)
+        throw new AppError(
+          'EUSAGE',
+          "scenario takes a name, a file, steps or clear; e.g. linkctl scenario flap, or linkctl scenario '0s none; 2s outage; 4s repeat'",
+        );
+      const r = await link.call({ cmd: 'scenario', scenario: arg1 === 'clear' ? null : loadScenario(arg1) });
+      if (values.json) json(r);
+      else process.stdout.write(r.scenario ? `${formatScenarioStatus(r.scenario)}\n` : 'no scenario runs\n');
+      return 0;
+    }
     default:
       throw new AppError(
         'EUSAGE',
-        `unknown command '${cmd}': the commands are show, set, stats, reset, record, capture; see --help`,
+        `unknown command '${cmd}': the commands are show, set, stats, reset, record, capture, scenario, raw; see --help`,
       );
   }
-  const reply = await controlRequest(String(values.control), req);
-  if (!reply.ok) throw new AppError('ELINKD', reply.error, 1);
-  if (req.cmd === 'record') {
-    for (const r of reply.records ?? []) process.stdout.write(`${JSON.stringify(r)}\n`);
-  } else if ((req.cmd === 'show' || req.cmd === 'set') && !values.json) {
-    process.stdout.write(`${reply.text}${reply.engine ? ` (engine ${reply.engine})` : ''}\n`);
-  } else {
-    const { ok: _ok, ...rest } = reply;
-    process.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);
-  }
-  return 0;
 }
 
 await runMain(PROG, () => main(process.argv.slice(2)));

@@ -9,6 +9,9 @@ import type { LinkModel } from './impairment-model.ts';
 import { buildLinkModel, formatLinkModel } from './impairment-text.ts';
 import { LinkRelay, type PeerSpec, VXLAN_PORT } from './link-relay.ts';
 import { applyNetem, deviceToward, probeNetem } from './netem-engine.ts';
+import { formatStep, type Scenario } from './scenario.ts';
+import { loadScenario } from './scenario-file.ts';
+import { ScenarioRunner } from './scenario-runner.ts';
 
 const PROG = 'linkd';
 const ENGINES = ['relay', 'netem'];
@@ -71,6 +74,11 @@ async function main(argv: string[]): Promise<number | undefined> {
         help: 'packet fates to keep for reading back',
         default: '200000',
       },
+      scenario: {
+        type: 'string',
+        value: 'NAME|FILE|STEPS',
+        help: "a timed scenario, run from the start: lab/scenarios/NAME, a file, or '0s none; 2s outage; 4s repeat'",
+      },
     },
     argv,
   );
@@ -95,6 +103,8 @@ async function main(argv: string[]): Promise<number | undefined> {
     down: stringOption(opts, 'down'),
     seed,
   });
+  const scenarioSpec = stringOption(opts, 'scenario');
+  const scenario: Scenario | null = scenarioSpec ? loadScenario(scenarioSpec) : null;
   const clean: LinkModel = { up: {}, down: {}, seed };
   if (engine === 'netem') await probeNetem();
 
@@ -110,21 +120,44 @@ async function main(argv: string[]): Promise<number | undefined> {
   } catch (err) {
     throw describeSocketError(err as NodeJS.ErrnoException, `UDP port ${listen.port} on ${listen.address}`);
   }
-  const apply = async (next: LinkModel): Promise<void> => {
-    if (engine === 'netem') {
-      const [towardClient, towardServer] = await Promise.all(peers.map((p) => deviceToward(p.host)));
-      await applyNetem(next, { towardClient: towardClient!, towardServer: towardServer! });
-    } else relay.setModel(next);
-    model = next;
-    process.stdout.write(`linkd: model now ${formatLinkModel(next)}\n`);
+  // Changes are applied one at a time, in order: a scenario's step and a `set` never interleave.
+  let applying = Promise.resolve();
+  const apply = (next: LinkModel, quiet = false): Promise<void> => {
+    const done = applying.then(async () => {
+      if (engine === 'netem') {
+        const [towardClient, towardServer] = await Promise.all(peers.map((p) => deviceToward(p.host)));
+        await applyNetem(next, { towardClient: towardClient!, towardServer: towardServer! });
+      } else relay.setModel(next);
+      model = next;
+      if (!quiet) process.stdout.write(`linkd: model now ${formatLinkModel(next)}\n`);
+    });
+    applying = done.catch(() => {});
+    return done;
   };
+  const scenarios = new ScenarioRunner((step, index) => {
+    const s = scenarios.status();
+    process.stdout.write(
+      `linkd: scenario ${s?.name ?? ''} step ${index + 1}/${s?.steps ?? '?'}: ${formatStep(step)}\n`,
+    );
+    apply({ up: step.up, down: step.down, seed: model.seed }, true).catch((err: Error) =>
+      process.stderr.write(`linkd: scenario step ${index + 1} could not be applied: ${err.message}\n`),
+    );
+  });
   if (engine === 'netem') await apply(model);
-  const control = await serveControl(String(opts.control), { relay, engine, apply, model: () => model });
+  if (scenario) scenarios.start(scenario);
+  const control = await serveControl(String(opts.control), {
+    relay,
+    engine,
+    apply,
+    model: () => model,
+    scenarios,
+  });
   const { address, port } = relay.address;
   process.stdout.write(
     `linkd: relaying VXLAN on ${address}:${port} between ${peers[0]!.host} (up) and ${peers[1]!.host} (down); engine ${engine}; ${formatLinkModel(model)}; control ${opts.control}\n`,
   );
   await stopOnSignal(() => control.close());
+  scenarios.stop();
   await relay.close();
   return 0;
 }

@@ -25,6 +25,8 @@ export function netemLimit(m: DirectionModel): number {
 export function netemArgs(m: DirectionModel, dev: string): string[] {
   if (isClean(m)) return ['qdisc', 'del', 'dev', dev, 'root'];
   const args = ['qdisc', 'replace', 'dev', dev, 'root', 'netem', 'limit', String(netemLimit(m))];
+  // netem has no outage: everything lost says it, and the other impairments do not matter.
+  if (m.outage) return [...args, 'loss', '100%'];
   for (const imp of IMPAIRMENTS as Impairment<keyof DirectionModel>[]) {
     const value = m[imp.key];
     if (value !== undefined && imp.key !== 'limit') args.push(...imp.netem(value as never));

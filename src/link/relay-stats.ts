@@ -1,6 +1,6 @@
 // Counters of the relay, per direction and per inner protocol. forwarded counts frames sent
-// (duplicates included), so received − droppedLoss − droppedQueue + duplicated = forwarded once
-// nothing is waiting in the delay queue.
+// (duplicates included), so received − droppedLoss − droppedQueue − droppedOutage + duplicated =
+// forwarded once nothing is waiting in the delay queue.
 import type { Direction } from './impairment-model.ts';
 import { INNER_PROTOCOLS, type InnerProtocol } from './vxlan-frame.ts';
 
@@ -9,6 +9,7 @@ export const COUNTERS = [
   'forwarded',
   'droppedLoss',
   'droppedQueue',
+  'droppedOutage',
   'duplicated',
   'reordered',
   'corrupted',

@@ -4,6 +4,7 @@
 // comparing the relay against the kernel's own path. Addresses stay inside the namespaces.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { LinkControl, unixTransport } from '../../src/link/control-client.ts';
 import { appPath, ROOT, type Running, run as runToEnd, start } from './programs.ts';
 
 const run = promisify(execFile);
@@ -26,6 +27,8 @@ export interface NetnsLab extends AsyncDisposable {
   start(ns: string, cmd: string, args: string[], ready: RegExp): Promise<Running>;
   /** linkd's control socket (relay variant). */
   control: string | null;
+  /** linkd's control, typed (relay variant). */
+  linkd: LinkControl | null;
   /** A kernel counter of the client's or server's TCP/UDP stack, e.g. ('Tcp', 'RetransSegs'). */
   counter(ns: string, group: string, name: string): Promise<number>;
 }
@@ -150,6 +153,7 @@ export async function startNetnsLab(opts: NetnsLabOptions): Promise<NetnsLab> {
     server,
     link,
     control,
+    linkd: control ? new LinkControl(unixTransport(control)) : null,
     exec,
     start: startIn,
     async counter(ns, group, name) {

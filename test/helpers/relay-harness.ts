@@ -22,8 +22,13 @@ export interface Harness extends AsyncDisposable {
   sentAt: Map<number, number>;
   /** Sends `count` probe frames up, `perTick` at a time, spaced by `spacingMs` (0: a tick apart). */
   sendUp(count: number, opts?: { size?: number; spacingMs?: number; perTick?: number }): Promise<void>;
-  /** Waits until nothing has arrived for `quietMs`. */
-  settle(quietMs?: number): Promise<void>;
+  /** Counts datagrams sent to the relay from a socket of the test's own (a stranger, say). */
+  sentElsewhere(n: number): void;
+  /**
+   * Waits until every datagram sent to the relay is accounted for: received by it, and each one
+   * either dropped by decision or arrived at its end (no time window: exact, whatever the load).
+   */
+  settle(): Promise<void>;
 }
 
 const bound = (s: Socket): Promise<number> =>
@@ -48,15 +53,21 @@ export async function startHarness(input: LinkModelInput, recordCapacity?: numbe
   });
   const atServer: Arrival[] = [];
   const atClient: Arrival[] = [];
-  let lastArrival = performance.now();
   server.on('message', (frame) => {
-    lastArrival = performance.now();
-    atServer.push({ seq: replySeqFromFrame(frame), at: lastArrival, frame });
+    atServer.push({ seq: replySeqFromFrame(frame), at: performance.now(), frame });
   });
   client.on('message', (frame) => {
-    lastArrival = performance.now();
-    atClient.push({ seq: replySeqFromFrame(frame), at: lastArrival, frame });
+    atClient.push({ seq: replySeqFromFrame(frame), at: performance.now(), frame });
   });
+  // Every datagram the test sends toward the relay is counted, so that settle() knows what to expect.
+  let sent = 0;
+  for (const s of [client, server]) {
+    const send = s.send.bind(s) as (...args: unknown[]) => void;
+    (s as unknown as { send: (...args: unknown[]) => void }).send = (...args: unknown[]) => {
+      sent++;
+      send(...args);
+    };
+  }
   const sentAt = new Map<number, number>();
   const relayPort = relay.address.port;
   return {
@@ -81,9 +92,28 @@ export async function startHarness(input: LinkModelInput, recordCapacity?: numbe
         }
       }
     },
-    async settle(quietMs = 150) {
-      lastArrival = performance.now();
-      while (performance.now() - lastArrival < quietMs) await new Promise((r) => setTimeout(r, 20));
+    sentElsewhere(n) {
+      sent += n;
+    },
+    async settle() {
+      let why = '';
+      const done = (): boolean => {
+        const st = relay.stats();
+        const received = st.up.total.received + st.down.total.received + st.foreign + st.malformed;
+        why = `relay received ${received} of ${sent} (kernel drops ${st.unintendedDrops}), ${st.inFlight} in flight, server got ${atServer.length} of ${st.up.total.forwarded} forwarded, client ${atClient.length} of ${st.down.total.forwarded}`;
+        return (
+          received + st.unintendedDrops >= sent &&
+          st.inFlight === 0 &&
+          atServer.length === st.up.total.forwarded &&
+          atClient.length === st.down.total.forwarded
+        );
+      };
+      // A generous limit, only so that a broken relay fails the test instead of hanging it.
+      const end = performance.now() + 60_000;
+      while (!done()) {
+        if (performance.now() > end) throw new Error(`the relay did not settle: ${why}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
     },
     async [Symbol.asyncDispose]() {
       await relay.close();

@@ -6,6 +6,7 @@ import { duplicate } from './duplicate.ts';
 import type { Impairment } from './impairment.ts';
 import { limit } from './limit.ts';
 import { loss } from './loss.ts';
+import { outage } from './outage.ts';
 import { rate } from './rate.ts';
 import { reorder } from './reorder.ts';
 
@@ -17,6 +18,7 @@ export const IMPAIRMENTS: readonly Impairment[] = [
   reorder,
   corrupt,
   rate,
+  outage,
 ] as Impairment[];
 
 export const impairmentByKeyword = (word: string): Impairment | undefined =>

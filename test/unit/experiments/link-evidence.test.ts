@@ -19,6 +19,8 @@ const rec = (
   sport: 40000,
   dport: 12000,
   len: 106,
+  plen: 64,
+  flags: 0,
   fp: '0',
   seq,
   fate,
@@ -26,6 +28,7 @@ const rec = (
   corrupted: false,
   reordered: false,
   delayMs: fate === 'forwarded' ? 5 : 0,
+  outMs: fate === 'forwarded' ? 5 : -1,
   ...extra,
 });
 

@@ -3,7 +3,7 @@ import { createSocket } from 'node:dgram';
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { vxlanUdpFrame } from '../../../src/link/frame-builder.ts';
 import { probeNetem } from '../../../src/link/netem-engine.ts';
 import { canRunNetns, SERVER_LAB_IP, startAppIn, startNetnsLab } from '../../helpers/netns-lab.ts';
@@ -76,10 +76,20 @@ describe('linkctl drives a running linkd without restarting it', () => {
       ],
       /linkd: relaying VXLAN on 127\.0\.0\.1:(\d+)/,
     );
+    // Waits until linkd has received what was sent and b has every frame linkd forwarded: an
+    // exact account, not a pause that a busy machine might outlast.
+    let sent = 0;
     const send = async (n: number): Promise<void> => {
       for (let i = 0; i < n; i++)
         a.send(vxlanUdpFrame({ payload: Buffer.from(`${i}:x`) }), d.port, '127.0.0.1');
-      await new Promise((r) => setTimeout(r, 200));
+      sent += n;
+      await vi.waitUntil(
+        async () => {
+          const st = JSON.parse((await linkctl(control, ['stats'])).stdout).stats;
+          return st.up.total.received === sent && st.inFlight === 0 && atB === st.up.total.forwarded;
+        },
+        { timeout: 20_000, interval: 20 },
+      );
     };
     expect((await linkctl(control, ['show'])).stdout).toBe(
       'up: loss 100%; down: none; seed 1 (engine relay)\n',

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { nextModel } from '../../../src/link/control-server.ts';
 import { DirectionShaper } from '../../../src/link/direction-shaper.ts';
 import { vxlanUdpFrame } from '../../../src/link/frame-builder.ts';
@@ -111,7 +111,7 @@ describe('frames', () => {
 });
 
 describe('TimerQueue', () => {
-  it('fires in deadline order, FIFO among equal deadlines, close to the deadline', async () => {
+  it('fires in deadline order, FIFO among equal deadlines, never before the deadline', async () => {
     const fired: { item: string; late: number }[] = [];
     const q = new TimerQueue<string>((item, at) => fired.push({ item, late: performance.now() - at }));
     const now = performance.now();
@@ -119,9 +119,10 @@ describe('TimerQueue', () => {
     q.add(now + 10, 'a1');
     q.add(now + 10, 'a2');
     q.add(now + 20, 'b');
-    await new Promise((r) => setTimeout(r, 60));
+    // How late it fires depends on the machine's load (bench:link measures it); early it never is.
+    await vi.waitUntil(() => fired.length === 4, { timeout: 10_000 });
     expect(fired.map((f) => f.item)).toEqual(['a1', 'a2', 'b', 'c']);
-    expect(Math.max(...fired.map((f) => f.late))).toBeLessThan(5);
+    expect(Math.min(...fired.map((f) => f.late))).toBeGreaterThanOrEqual(0);
     q.close();
   });
 });

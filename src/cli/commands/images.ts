@@ -1,0 +1,18 @@
+// socklab images: build the lab image (Docker backend).
+import { spawn } from 'node:child_process';
+import type { Command } from 'commander';
+import { assertEngine } from '../../lab/docker-engine.ts';
+import { exitCodeOf } from './hosts.ts';
+
+export function registerImages(program: Command): void {
+  program
+    .command('images')
+    .description('build the lab image (offline base from Debian packages when the pull fails)')
+    .option('--offline', 'build the offline base without trying to pull')
+    .action(async (o) => {
+      await assertEngine();
+      const script = new URL('../../../scripts/images.sh', import.meta.url).pathname;
+      const child = spawn('bash', [script, ...(o.offline ? ['--offline'] : [])], { stdio: 'inherit' });
+      process.exitCode = await exitCodeOf(child);
+    });
+}

@@ -1,0 +1,57 @@
+// socklab status: every lab running, its backend, engine, model and scenario step.
+import type { Command } from 'commander';
+import { attachLab, listLabs } from '../../lab/start-lab.ts';
+import { formatLinkModel } from '../../link/impairment-text.ts';
+import { formatScenarioStatus } from '../../link/scenario-runner.ts';
+import { print } from '../link-input.ts';
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('the labs running, and the link model (and scenario step) of each')
+    .option('--json', 'as JSON')
+    .action(async (o) => {
+      const rows = [];
+      const { labs, dockerProblem } = await listLabs();
+      if (dockerProblem && labs.length === 0) throw dockerProblem;
+      if (dockerProblem)
+        process.stderr.write(`socklab: Docker labs are not listed: ${dockerProblem.message}\n`);
+      for (const { project, backend } of labs) {
+        // A lab whose link is not answering is still listed, with linkd's complaint.
+        try {
+          const lab = await attachLab(project, backend);
+          const shown = await lab.show();
+          const stats = await lab.linkStats().catch(() => null);
+          rows.push({
+            project,
+            backend,
+            engine: shown.engine,
+            link: formatLinkModel(shown.model),
+            scenario: shown.scenario,
+            stats,
+          });
+        } catch (err) {
+          rows.push({
+            project,
+            backend,
+            engine: null,
+            link: (err as Error).message,
+            scenario: null,
+            stats: null,
+          });
+        }
+      }
+      print(
+        o.json,
+        rows,
+        rows.length
+          ? rows
+              .map(
+                (r) =>
+                  `${r.project} (${r.backend}): ${r.engine ? `engine ${r.engine}; ` : ''}${r.link}${r.scenario ? `\n  ${formatScenarioStatus(r.scenario)}` : ''}`,
+              )
+              .join('\n')
+          : 'no labs are running',
+      );
+    });
+}

@@ -1,0 +1,131 @@
+// A running lab, whichever backend runs it: its three hosts, and the link driven through linkd's
+// typed control. Everything here goes through LabHost and LinkControl; the backends only say how
+// to reach a host, how to reach linkd, and how to take the lab down.
+import { type KernelCounters, parseSnmp } from '../apps/kernel-counters.ts';
+import type { LinkControl } from '../link/control-client.ts';
+import type { DirectionInput } from '../link/control-protocol.ts';
+import type { DirectionModel, LinkModel } from '../link/impairment-model.ts';
+import { buildLinkModel, type LinkModelInput } from '../link/impairment-text.ts';
+import type { PacketRecord } from '../link/packet-record.ts';
+import type { RelayStats } from '../link/relay-stats.ts';
+import type { Scenario } from '../link/scenario.ts';
+import type { ScenarioStatus } from '../link/scenario-runner.ts';
+import type { LabHost } from './lab-host.ts';
+
+export const BACKENDS = ['docker', 'netns'] as const;
+export type Backend = (typeof BACKENDS)[number];
+export const ENGINES = ['relay', 'netem'] as const;
+export type Engine = (typeof ENGINES)[number];
+
+export interface StartedLab extends AsyncDisposable {
+  readonly project: string;
+  readonly backend: Backend;
+  readonly client: LabHost;
+  readonly link: LabHost;
+  readonly server: LabHost;
+  /** The model in force (a scenario's step changes it; `show()` asks linkd). */
+  readonly model: LinkModel;
+  /** Who impairs the link: linkd itself (relay) or the kernel's netem. */
+  readonly engine: string;
+  /** linkd's control, typed: for what the methods below do not cover. */
+  readonly control: LinkControl;
+  /** Changes the impairment at run time: what is named is replaced, what is not stays. */
+  impair(input: LinkModelInput): Promise<LinkModel>;
+  /** Runs a timed scenario from now; null stops it. */
+  scenario(s: Scenario | null): Promise<ScenarioStatus | null>;
+  /** The model, engine and scenario step as linkd has them now. */
+  show(): Promise<{ model: LinkModel; engine: string; scenario: ScenarioStatus | null }>;
+  linkStats(): Promise<RelayStats>;
+  /** Every frame's fate since record `since`; `head` adds the first bytes of each payload. */
+  linkRecord(since?: number, opts?: { head?: boolean }): Promise<PacketRecord[]>;
+  resetLink(): Promise<void>;
+  /** The link's inner frames for `ms` as pcapng (dropped, duplicated, corrupted ones commented). */
+  captureLink(ms: number): Promise<{ pcapng: Buffer; frames: number }>;
+  counters(host: 'client' | 'server'): Promise<KernelCounters>;
+  down(): Promise<void>;
+}
+
+export interface LabParts {
+  project: string;
+  backend: Backend;
+  hosts: { client: LabHost; link: LabHost; server: LabHost };
+  control: LinkControl;
+  /** What linkd runs, when the caller already knows (it started it); asked otherwise. */
+  known?: { model: LinkModel; engine: string };
+  down(): Promise<void>;
+}
+
+const asInput = (d: string | DirectionModel | undefined): DirectionInput | undefined => d;
+
+export async function makeStartedLab(parts: LabParts): Promise<StartedLab> {
+  const { control, hosts } = parts;
+  const shown = parts.known ?? (await control.call({ cmd: 'show' }));
+  let current = shown.model;
+  const lab: StartedLab = {
+    project: parts.project,
+    backend: parts.backend,
+    ...hosts,
+    control,
+    engine: shown.engine,
+    get model() {
+      return current;
+    },
+    async impair(input) {
+      // Validated here first, so that a typo fails before linkd is asked.
+      buildLinkModel(input);
+      const r = await control.call({
+        cmd: 'set',
+        ...(input.impair !== undefined ? { impair: asInput(input.impair) } : {}),
+        ...(input.up !== undefined ? { up: asInput(input.up) } : {}),
+        ...(input.down !== undefined ? { down: asInput(input.down) } : {}),
+        ...(input.seed !== undefined ? { seed: input.seed } : {}),
+      });
+      current = r.model;
+      return current;
+    },
+    async scenario(s) {
+      const r = await control.call({ cmd: 'scenario', scenario: s });
+      current = r.model;
+      return r.scenario;
+    },
+    async show() {
+      const r = await control.call({ cmd: 'show' });
+      current = r.model;
+      return { model: r.model, engine: r.engine, scenario: r.scenario };
+    },
+    async linkStats() {
+      return (await control.call({ cmd: 'stats' })).stats;
+    },
+    async linkRecord(since = 0, opts = {}) {
+      // Read in pages: one reply holds at most 20,000 records, whatever the transport.
+      const out: PacketRecord[] = [];
+      for (let from = since; ; ) {
+        const r = await control.call({ cmd: 'record', since: from, limit: 20_000, head: opts.head });
+        out.push(...r.records);
+        if (r.records.length < 20_000) return out;
+        from = r.records.at(-1)!.n;
+      }
+    },
+    async resetLink() {
+      await control.call({ cmd: 'reset' });
+    },
+    async captureLink(ms) {
+      const inside = `${hosts.link.workDir}/socklab-capture.pcap`;
+      await hosts.link.exec(['mkdir', '-p', hosts.link.workDir]);
+      await control.call({ cmd: 'capture-start', path: inside });
+      await new Promise((r) => setTimeout(r, ms));
+      const stopped = await control.call({ cmd: 'capture-stop' });
+      return { pcapng: await hosts.link.copyOut(inside), frames: stopped.capture?.frames ?? 0 };
+    },
+    async counters(host) {
+      // netstat holds TcpExt (timeouts) in the same header/value pairs as snmp.
+      const r = await hosts[host].exec(['cat', '/proc/net/snmp', '/proc/net/netstat']);
+      return parseSnmp(r.stdout);
+    },
+    down: parts.down,
+    async [Symbol.asyncDispose]() {
+      await lab.down();
+    },
+  };
+  return lab;
+}
