@@ -8,12 +8,8 @@ set -euo pipefail
 TAG="${1:-socklab-base:bookworm}"
 PACKAGES="iproute2,ethtool,iputils-ping,netcat-openbsd,tcpdump,procps,iperf3,python3,ca-certificates,libstdc++6"
 
-mirror="${SOCKLAB_DEBIAN_MIRROR:-}"
-if [ -z "$mirror" ]; then
-  # deb822 sources first (Debian 12), then the classic one-line format.
-  mirror="$(awk '/^URIs:/ && !found {print $2; found=1}' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -1 || true)"
-  [ -n "$mirror" ] || mirror="$(awk '$1=="deb" && $0 !~ /security/ {for (i=2;i<=NF;i++) if ($i ~ /^[a-z]+:\/\//) {print $i; exit}}' /etc/apt/sources.list 2>/dev/null || true)"
-fi
+source "$(dirname "$0")/../scripts/debian-mirror.sh"
+mirror="$(debian_mirror)"
 if [ -z "$mirror" ]; then
   echo "build-offline-base: no Debian mirror found in /etc/apt; set SOCKLAB_DEBIAN_MIRROR to one" >&2
   exit 1

@@ -7,6 +7,7 @@ import type { StartedLab } from '../lab/start-lab.ts';
 import type { LinkModel } from '../link/impairment-model.ts';
 import type { RelayStats } from '../link/relay-stats.ts';
 import { runJson } from './host-program.ts';
+import { type Fidelity, fidelity } from './fidelity.ts';
 import { type CounterDelta, evidenceDelta } from './kernel-evidence.ts';
 import { type CrossCheck, crossCheck, type LinkFates, linkFates } from './link-evidence.ts';
 import {
@@ -42,6 +43,8 @@ export interface CompareResult {
   udp: UdpResult;
   tcp: TcpResult;
   evidence: Evidence;
+  /** What the link realized against the model, per direction, over the whole run. */
+  fidelity: Fidelity;
   verdicts: Verdict[];
 }
 
@@ -109,6 +112,7 @@ export async function compare(lab: StartedLab, opts: CompareOptions = {}): Promi
   ]);
   const t2 = await snapshot(lab);
   const stats = await lab.linkStats();
+  const whole = await lab.linkRecord();
   const kernel = {
     udp: { client: evidenceDelta(t0.client, t1.client), server: evidenceDelta(t0.server, t1.server) },
     tcp: { client: evidenceDelta(t1.client, t2.client), server: evidenceDelta(t1.server, t2.server) },
@@ -118,7 +122,7 @@ export async function compare(lab: StartedLab, opts: CompareOptions = {}): Promi
     kernel,
     crossCheck: crossCheck(udp.rtts, records),
   };
-  const whole = {
+  const both = {
     client: sum(kernel.udp.client, kernel.tcp.client),
     server: sum(kernel.udp.server, kernel.tcp.server),
   };
@@ -128,9 +132,17 @@ export async function compare(lab: StartedLab, opts: CompareOptions = {}): Promi
     tcpIntactVerdict(tcp),
     rttVerdict(lab.model, udp.rttMs, udp.received),
     retransmitVerdict(lab.model, count, kernel.tcp.client, kernel.tcp.server),
-    corruptionVerdict(lab.model, stats, whole.client, whole.server, udp),
+    corruptionVerdict(lab.model, stats, both.client, both.server, udp),
   ];
-  return { experiment: 'compare', model: lab.model, udp, tcp, evidence, verdicts };
+  return {
+    experiment: 'compare',
+    model: lab.model,
+    udp,
+    tcp,
+    evidence,
+    fidelity: fidelity(lab.model, whole),
+    verdicts,
+  };
 }
 
 function sum(a: CounterDelta, b: CounterDelta): CounterDelta {

@@ -6,6 +6,7 @@ import type { CrowdResult } from '../apps/echo-crowd.ts';
 import { startBackground, stopBackground, waitListening } from '../lab/host-processes.ts';
 import { appOn } from '../lab/lab-host.ts';
 import type { StartedLab } from '../lab/start-lab.ts';
+import { type Fidelity, fidelity } from './fidelity.ts';
 import { runJson } from './host-program.ts';
 import { check, type Verdict } from './verdict.ts';
 
@@ -22,6 +23,7 @@ export interface ConcurrencyResult {
   messages: number;
   iterative: CrowdResult;
   concurrent: CrowdResult;
+  fidelity: Fidelity;
   verdicts: Verdict[];
 }
 
@@ -53,6 +55,7 @@ export async function concurrency(
       '--hold',
       String(holdMs),
     ]);
+  await lab.resetLink();
   // A backlog as long as the crowd: every client is queued rather than refused, so what shows
   // is the waiting, not SYN retransmission.
   const pid = await startBackground(
@@ -97,5 +100,14 @@ export async function concurrency(
       `waits ${wi.join(', ')} ms: the k-th client waits for the k−1 before it (≈ ${held} ms each)`,
     ),
   ];
-  return { experiment: 'concurrency', clients: n, holdMs, messages, iterative, concurrent, verdicts };
+  return {
+    experiment: 'concurrency',
+    clients: n,
+    holdMs,
+    messages,
+    iterative,
+    concurrent,
+    fidelity: fidelity(lab.model, await lab.linkRecord()),
+    verdicts,
+  };
 }

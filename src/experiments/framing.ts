@@ -3,17 +3,20 @@
 // gets the N messages back exactly.
 import type { FramingResult } from '../apps/framing-demo.ts';
 import type { StartedLab } from '../lab/start-lab.ts';
+import { type Fidelity, fidelity } from './fidelity.ts';
 import { runJson } from './host-program.ts';
 import { check, skip, type Verdict } from './verdict.ts';
 
 export interface FramingExperiment {
   experiment: 'framing';
   framing: FramingResult;
+  fidelity: Fidelity;
   verdicts: Verdict[];
 }
 
 export async function framing(lab: StartedLab, opts: { messages?: number } = {}): Promise<FramingExperiment> {
   const n = opts.messages ?? 20;
+  await lab.resetLink();
   const r = await runJson<FramingResult>(lab.client, 'framing-demo', [
     '--host',
     'server',
@@ -34,6 +37,7 @@ export async function framing(lab: StartedLab, opts: { messages?: number } = {})
   return {
     experiment: 'framing',
     framing: r,
+    fidelity: fidelity(lab.model, await lab.linkRecord()),
     verdicts: [
       check(
         'the framed reader got every message',

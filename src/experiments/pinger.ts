@@ -3,6 +3,7 @@
 import type { PingerResult } from '../apps/udp-pinger.ts';
 import type { StartedLab } from '../lab/start-lab.ts';
 import type { LinkModel } from '../link/impairment-model.ts';
+import { type Fidelity, fidelity } from './fidelity.ts';
 import { runJson } from './host-program.ts';
 import { rttVerdict, udpDeliveryVerdict } from './link-verdicts.ts';
 import type { Verdict } from './verdict.ts';
@@ -17,6 +18,7 @@ export interface PingerExperiment {
   experiment: 'pinger';
   model: LinkModel;
   pinger: PingerResult;
+  fidelity: Fidelity;
   verdicts: Verdict[];
 }
 
@@ -39,6 +41,7 @@ export async function pinger(lab: StartedLab, opts: PingerOptions = {}): Promise
     experiment: 'pinger',
     model: lab.model,
     pinger: r,
+    fidelity: fidelity(lab.model, await lab.linkRecord()),
     verdicts: [udpDeliveryVerdict(lab.model, r), rttVerdict(lab.model, rtt, r.received)],
   };
 }

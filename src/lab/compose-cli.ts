@@ -64,13 +64,17 @@ export interface ComposeRun {
   stderr: string;
 }
 
+/** Compose v1 as Debian 12 ships it: what the classroom test runs, beside v2 everywhere else. */
+export const COMPOSE_V1: ComposeCommand = { argv: ['docker-compose'], standalone: true };
+
 export async function compose(
   project: string,
   args: string[],
   env: Record<string, string> = {},
   timeoutMs = 600_000,
+  using?: ComposeCommand,
 ): Promise<ComposeRun> {
-  const c = await detectCompose();
+  const c = using ?? (await detectCompose());
   const [cmd, ...pre] = c.argv;
   return new Promise((resolve, reject) => {
     execFile(

@@ -3,6 +3,7 @@
 import type { CompareResult } from '../experiments/compare.ts';
 import type { SweepResult } from '../experiments/sweep.ts';
 import type { Verdict } from '../experiments/verdict.ts';
+import { formatFidelity } from '../experiments/fidelity.ts';
 import { formatLinkModel } from '../link/impairment-text.ts';
 import type { ExperimentResult } from './experiment-result.ts';
 import { formatTable } from './table.ts';
@@ -105,6 +106,16 @@ function body(r: ExperimentResult): string {
   }
 }
 
+/** Every experiment's fidelity (a sweep's per point). */
+function fidelityText(r: ExperimentResult): string {
+  if (r.experiment === 'sweep')
+    return r.points
+      .map((p) => `loss ${p.lossPercent}%, delay ${p.delayMs} ms: ${formatFidelity(p.run.fidelity)}`)
+      .join('\n');
+  return 'fidelity' in r && r.fidelity ? formatFidelity(r.fidelity) : '';
+}
+
 export function formatText(r: ExperimentResult): string {
-  return `${body(r)}\n\n${formatVerdicts(r.verdicts)}\n`;
+  const f = fidelityText(r);
+  return `${body(r)}\n\n${f ? `${f}\n\n` : ''}${formatVerdicts(r.verdicts)}\n`;
 }

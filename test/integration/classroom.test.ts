@@ -1,8 +1,9 @@
-// The classroom path: plain `docker compose up` with every default (no socklab, no LAB_* set).
+// The classroom path: plain `docker-compose up` with every default (no socklab, no LAB_* set).
 // The client runs the demo through "delay 10ms loss 10%" each way, then the lab stays usable
-// with `docker compose exec client …`.
+// with `docker-compose exec client …`. Run with Compose v1 (Debian 12's docker-compose), which
+// classrooms on older machines still have; every other suite runs Compose v2.
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { compose } from '../../src/lab/compose-cli.ts';
+import { COMPOSE_V1, compose } from '../../src/lab/compose-cli.ts';
 import { containerLogs, serviceContainers } from '../../src/lab/docker-engine.ts';
 import { binomialInterval } from '../helpers/stats.ts';
 
@@ -26,12 +27,12 @@ function row(log: string, label: string): [string, string] {
 
 describe('docker compose up, as a class runs it', () => {
   afterAll(async () => {
-    await compose(project, ['down', '-v', '-t', '1'], env).catch(() => {});
+    await compose(project, ['down', '-v', '-t', '1'], env, 120_000, COMPOSE_V1).catch(() => {});
   });
 
   it('the client shows UDP losing what the link dropped and TCP delivering all, then stays usable', async () => {
     // Without -d Compose would follow the logs until Ctrl-C; a class does that in a terminal.
-    await compose(project, ['up', '-d'], env);
+    await compose(project, ['up', '-d'], env, 600_000, COMPOSE_V1);
     const client = (await serviceContainers(project)).get('client')!;
     let log = '';
     await vi
@@ -64,6 +65,8 @@ describe('docker compose up, as a class runs it', () => {
       project,
       ['exec', '-T', 'client', 'ping', '-c', '10', '-i', '0.2', 'server'],
       env,
+      120_000,
+      COMPOSE_V1,
     )
       .then((r) => r.stdout)
       .catch((err: Error) => err.message);
