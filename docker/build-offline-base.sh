@@ -3,10 +3,11 @@
 # from Debian's own packages (debootstrap), with the lab's tools already installed, plus this
 # machine's Node binary. The mirror comes from SOCKLAB_DEBIAN_MIRROR or this host's apt
 # configuration; no host name is written here.
-#   usage: docker/build-offline-base.sh [IMAGE_TAG]   (default socklab-base:bookworm)
+#   usage: docker/build-offline-base.sh [IMAGE_TAG]   (default socklab-base:bookworm-HASH of the package list)
 set -euo pipefail
-TAG="${1:-socklab-base:bookworm}"
-PACKAGES="iproute2,ethtool,iputils-ping,netcat-openbsd,tcpdump,procps,iperf3,python3,ca-certificates,libstdc++6"
+source "$(dirname "$0")/base-packages.sh"
+TAG="${1:-$(base_image_tag)}"
+PACKAGES="$(base_packages | tr ' ' ',')"
 
 source "$(dirname "$0")/../scripts/debian-mirror.sh"
 mirror="$(debian_mirror)"

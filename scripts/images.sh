@@ -10,7 +10,8 @@ if [ "${1:-}" = "--offline" ] || ! docker image inspect "$base" >/dev/null 2>&1;
     :
   else
     [ "${1:-}" = "--offline" ] || echo "socklab: cannot pull $base; building the offline base from Debian's packages instead" >&2
-    base="socklab-base:bookworm"
+    source docker/base-packages.sh
+    base="$(base_image_tag)"
     docker image inspect "$base" >/dev/null 2>&1 || docker/build-offline-base.sh "$base"
   fi
 fi

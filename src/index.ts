@@ -1,11 +1,10 @@
 // socklab as a library, for other projects' test suites: start a lab, impair it, run the
 // experiments, judge them, write reports. `await using lab = await startLab({ impair: 'loss 10%' })`.
-export type { CheckOptions, CheckResult } from './experiments/check-program.ts';
-export { checkProgram } from './experiments/check-program.ts';
 export type { CompareOptions, CompareResult, Evidence } from './experiments/compare.ts';
 export { compare } from './experiments/compare.ts';
 export type { ConcurrencyOptions, ConcurrencyResult } from './experiments/concurrency.ts';
 export { concurrency } from './experiments/concurrency.ts';
+export type { Fidelity } from './experiments/fidelity.ts';
 export type { FramingExperiment } from './experiments/framing.ts';
 export { framing } from './experiments/framing.ts';
 export type { PingerExperiment, PingerOptions } from './experiments/pinger.ts';
@@ -14,14 +13,23 @@ export type { SweepOptions, SweepPoint, SweepResult } from './experiments/sweep.
 export { sweep } from './experiments/sweep.ts';
 export type { Verdict, VerdictStatus } from './experiments/verdict.ts';
 export { allPassed } from './experiments/verdict.ts';
+export type { Assignment, Limits, RoleSpec, VerdictSpec } from './grading/assignment.ts';
+export { assignmentNames, loadAssignment, parseAssignment } from './grading/assignment.ts';
+export type { CheckOptions } from './grading/check.ts';
+export { runCheck } from './grading/check.ts';
+export type { CheckResult, Evidence as CheckEvidence, VerdictResult } from './grading/check-result.ts';
+export { gradescopeResults } from './grading/gradescope.ts';
 export type { LabHost, Role } from './lab/lab-host.ts';
 export type { Profile } from './lab/profiles.ts';
 export { loadProfile, parseProfile, profileNames } from './lab/profiles.ts';
 export type { Engine, LabOptions, StartedLab } from './lab/start-lab.ts';
 export { attachLab, startLab } from './lab/start-lab.ts';
+export type { Backend } from './lab/started-lab.ts';
 export type { DirectionModel, LinkModel } from './link/impairment-model.ts';
 export type { LinkModelInput } from './link/impairment-text.ts';
 export { buildLinkModel, formatLinkModel } from './link/impairment-text.ts';
+export type { Scenario, ScenarioStep } from './link/scenario.ts';
+export { loadScenario } from './link/scenario-file.ts';
 export type { ExperimentResult } from './report/experiment-result.ts';
 export { renderHtml } from './report/html-report.ts';
 export { formatText } from './report/text-report.ts';

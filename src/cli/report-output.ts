@@ -21,5 +21,7 @@ export function emitResult(result: ExperimentResult, o: { json?: boolean; html?:
     }
     process.stderr.write(`socklab: wrote ${o.html}\n`);
   }
+  // A check passes when every required verdict does; advisory ones only inform.
+  if (result.experiment === 'check') return result.passed ? 0 : 1;
   return allPassed(result.verdicts) ? 0 : 1;
 }

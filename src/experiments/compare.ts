@@ -6,8 +6,8 @@ import type { UdpResult } from '../apps/udp-measure.ts';
 import type { StartedLab } from '../lab/start-lab.ts';
 import type { LinkModel } from '../link/impairment-model.ts';
 import type { RelayStats } from '../link/relay-stats.ts';
-import { runJson } from './host-program.ts';
 import { type Fidelity, fidelity } from './fidelity.ts';
+import { runJson } from './host-program.ts';
 import { type CounterDelta, evidenceDelta } from './kernel-evidence.ts';
 import { type CrossCheck, crossCheck, type LinkFates, linkFates } from './link-evidence.ts';
 import {

@@ -11,7 +11,7 @@ export const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const VERSION_LABEL = 'dev.socklab.version';
 export const SOURCES_LABEL = 'dev.socklab.sources';
 /** What docker/Dockerfile copies into the image. */
-const IMAGE_INPUTS = ['src', 'lab', 'docker/entrypoint.sh', 'docker/bin'];
+const IMAGE_INPUTS = ['src', 'lab', 'docker/entrypoint.sh', 'docker/bin', 'docker/base-packages.sh'];
 
 export function packageVersion(): string {
   return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string })

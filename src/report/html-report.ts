@@ -3,8 +3,11 @@
 import type { CompareResult } from '../experiments/compare.ts';
 import type { SweepResult } from '../experiments/sweep.ts';
 import type { Verdict } from '../experiments/verdict.ts';
+import type { CheckResult } from '../grading/check-result.ts';
 import { formatLinkModel } from '../link/impairment-text.ts';
+import { formatCheck, formatEvidence, formatMeasured } from './check-text.ts';
 import type { ExperimentResult } from './experiment-result.ts';
+import { sequenceDiagram } from './sequence-diagram.ts';
 import { type Cell, COLORS, escapeXml, histogram, lineChart, lossStrip } from './svg-chart.ts';
 import { formatText } from './text-report.ts';
 
@@ -100,7 +103,30 @@ function sweepCharts(r: SweepResult): string[] {
   return worst ? [...charts, ...compareCharts(worst.run).slice(0, 2)] : charts;
 }
 
+function checkSection(r: CheckResult): string {
+  const rows = r.verdicts
+    .map(
+      (v) =>
+        `<tr><td class="${v.status}">${v.status === 'pass' ? 'PASS' : v.status === 'fail' ? 'FAIL' : 'n/a'}</td><td>${v.points}/${v.maxPoints}</td><td>${escapeXml(v.name)}${v.required ? '' : ' <i>(advisory)</i>'}</td><td>${escapeXml(v.reason + formatMeasured(v.measured))}</td></tr>`,
+    )
+    .join('');
+  const failed = r.verdicts
+    .filter((v) => v.status === 'fail' && v.evidence)
+    .map(
+      (v) => `<h3>${escapeXml(v.name)}</h3><p class="fail">${escapeXml(v.reason)}</p>
+<div class="charts">${v.evidence!.link.length ? sequenceDiagram(v.evidence!.link, v.name) : '<p>(the link carried nothing of it)</p>'}</div>
+<pre>${escapeXml(formatEvidence(v.evidence!, ''))}</pre>`,
+    )
+    .join('\n');
+  return `<h2>check of ${escapeXml(r.program)}: ${escapeXml(r.assignment)} (${escapeXml(r.title)}), ${r.role}</h2>
+<p class="${r.passed ? 'pass' : 'fail'}">score ${r.score} of ${r.maxScore}: ${r.passed ? 'passed' : 'failed'}${r.kind ? `; server kind: ${escapeXml(r.kind)}` : ''}; seed ${r.seed}, profile ${escapeXml(r.profile)}</p>
+<table><tr><th></th><th>points</th><th>verdict</th><th>reason</th></tr>${rows}</table>
+${failed ? `<h2>evidence of the failed verdicts</h2>${failed}` : ''}
+<h3>details</h3><pre>${escapeXml(formatCheck(r))}</pre>`;
+}
+
 function section(r: ExperimentResult): string {
+  if (r.experiment === 'check') return checkSection(r);
   const charts =
     r.experiment === 'compare'
       ? compareCharts(r)

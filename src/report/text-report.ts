@@ -1,10 +1,11 @@
 // The terminal form of every experiment: a table of what was measured, the evidence, and the
 // verdicts with their reasons.
 import type { CompareResult } from '../experiments/compare.ts';
+import { formatFidelity } from '../experiments/fidelity.ts';
 import type { SweepResult } from '../experiments/sweep.ts';
 import type { Verdict } from '../experiments/verdict.ts';
-import { formatFidelity } from '../experiments/fidelity.ts';
 import { formatLinkModel } from '../link/impairment-text.ts';
+import { formatCheck } from './check-text.ts';
 import type { ExperimentResult } from './experiment-result.ts';
 import { formatTable } from './table.ts';
 
@@ -102,7 +103,7 @@ function body(r: ExperimentResult): string {
       return `${f.messages} messages written back to back over TCP\n\nrecv() sizes: ${f.recvSizes.join(', ')} bytes (${f.recvSizes.length} calls)\nfirst recv(): ${f.firstRecv.wholeMessages} whole message(s) and ${f.firstRecv.partialBytes} bytes of another\nframed reader: ${f.framed.messages} messages, ${f.framed.intact ? 'intact' : 'NOT intact'}`;
     }
     case 'check':
-      return `check of ${r.program} as the ${r.role} (${r.proto.toUpperCase()} port ${r.port}, profile ${r.profile})${r.output.trim() ? `\n\nits last output:\n${r.output.trim().replace(/^/gm, '  | ')}` : ''}`;
+      return formatCheck(r);
   }
 }
 
@@ -116,6 +117,7 @@ function fidelityText(r: ExperimentResult): string {
 }
 
 export function formatText(r: ExperimentResult): string {
+  if (r.experiment === 'check') return formatCheck(r);
   const f = fidelityText(r);
   return `${body(r)}\n\n${f ? `${f}\n\n` : ''}${formatVerdicts(r.verdicts)}\n`;
 }

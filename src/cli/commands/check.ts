@@ -1,48 +1,146 @@
-// socklab check: one program judged against an assignment (see src/grading/).
-import { existsSync } from 'node:fs';
+// socklab check: one program judged against an assignment (lab/assignments/), in a lab of its
+// own that is removed afterwards (also on failure and Ctrl-C), or in a running one (--project),
+// which is left as it was found. Exit 0 only when every required verdict passes.
+import { existsSync, writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { AppError } from '../../apps/app-error.ts';
-import { checkProgram } from '../../experiments/check-program.ts';
-import { loadProfile } from '../../lab/profiles.ts';
+import { assignmentNames, loadAssignment } from '../../grading/assignment.ts';
+import { runCheck } from '../../grading/check.ts';
+import type { VerdictResult } from '../../grading/check-result.ts';
+import { gradescopeResults } from '../../grading/gradescope.ts';
+import { BACKENDS, removeLab, uniqueProject } from '../../lab/start-lab.ts';
+import { formatMeasured } from '../../report/check-text.ts';
 import { port } from '../cli-options.ts';
 import { targetLab } from '../lab-target.ts';
 import { emitResult } from '../report-output.ts';
+
+const seedOption = (v: string): number => {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n > 0xffffffff)
+    throw new AppError('EINVAL', `--seed must be a whole number 0–4294967295, got '${v}'; e.g. --seed 7`, 2);
+  return n;
+};
 
 export function registerCheck(program: Command): void {
   program
     .command('check')
     .description(
-      'check your own echo server or client: copied into its host, run, measured, judged (exit 0 when all pass)',
+      'judge your own server or client against an assignment, in a lab of its own (exit 0 when every required verdict passes)',
     )
-    .option('--server <file>', 'your server program (e.g. UDPServer.py)')
-    .option('--client <file>', 'your client program; run as: PROGRAM server PORT, the sentence on stdin')
+    .option(
+      '--assignment <name|file>',
+      `what to check it as: ${assignmentNames().join(', ')}, or a .yaml file`,
+    )
+    .option('--server <file>', 'your server (run as: PROGRAM PORT), e.g. UDPServer.py')
+    .option(
+      '--client <file>',
+      'your client (run as: PROGRAM server PORT, a sentence on stdin), e.g. UDPClient.py',
+    )
     .addOption(
-      new Option('--proto <proto>', 'which protocol it speaks').choices(['udp', 'tcp']).default('udp'),
+      new Option('--proto <proto>', 'without --assignment: udp-echo or tcp-echo').choices(['udp', 'tcp']),
     )
-    .option('--port <port>', 'the port it listens on (server) or is given (client)', port, 12000)
-    .option('--profile <name>', 'the link it must survive (lab/profiles)', 'lossy-wifi')
-    .option('--project <name>', 'which lab')
-    .option('--json', 'as JSON')
-    .option('--html <file>', 'also write a self-contained HTML report')
+    .option(
+      '--port <port>',
+      'the port it listens on (server) or is given (client); the assignment’s by default',
+      port,
+    )
+    .option('--profile <name>', 'the lossy link (lab/profiles); the assignment’s by default')
+    .option('--seed <n>', 'seed of the link’s decisions (replays a grade exactly)', seedOption)
+    .option('--project <name>', 'check in this running lab instead of a lab of its own')
+    .addOption(
+      new Option('--backend <backend>', 'for the lab of its own').choices([...BACKENDS]).default('docker'),
+    )
+    .option('--json', 'print the result as JSON')
+    .option(
+      '--html <file>',
+      'also write a self-contained HTML report (sequence diagrams of failed exchanges)',
+    )
+    .option('--gradescope <file>', "also write Gradescope's results.json")
     .action(async (o) => {
       if (!o.server === !o.client)
         throw new AppError(
           'EINVAL',
-          'check needs exactly one of --server FILE or --client FILE; e.g. socklab check --server UDPServer.py',
+          'check needs exactly one of --server FILE or --client FILE; e.g. socklab check --assignment udp-echo --server UDPServer.py',
           2,
         );
+      const role = o.server ? 'server' : 'client';
       const file: string = o.server ?? o.client;
       if (!existsSync(file))
         throw new AppError('ENOENT', `no such file: ${file}; give the path to your program`, 2);
-      const profile = loadProfile(o.profile);
-      const lab = await targetLab(o.project);
-      const result = await checkProgram(lab, {
-        role: o.server ? 'server' : 'client',
-        file,
-        proto: o.proto,
-        port: o.port,
-        profile,
-      });
+      if (o.assignment && o.proto)
+        throw new AppError(
+          'EINVAL',
+          '--proto is for checks without --assignment; the assignment says its protocol',
+          2,
+        );
+      // Validated before any lab is touched.
+      const assignment = loadAssignment(o.assignment ?? (o.proto === 'tcp' ? 'tcp-echo' : 'udp-echo'));
+      if (!assignment[role])
+        throw new AppError(
+          'EASSIGNMENT',
+          `assignment ${assignment.name} has no ${role} to check: give --${role === 'server' ? 'client' : 'server'} FILE, or another assignment`,
+          2,
+        );
+      if (o.profile) (await import('../../lab/profiles.ts')).loadProfile(o.profile);
+      const lab = o.project ? await targetLab(o.project) : undefined;
+      const project = lab ? lab.project : uniqueProject().replace('socklab-', 'socklab-check-');
+      // Ctrl-C: the verdict under way ends, then the program and the lab are removed; a second
+      // Ctrl-C removes the lab at once.
+      const giveUp = new AbortController();
+      const interrupted = (): void => {
+        if (!giveUp.signal.aborted) {
+          process.stderr.write(
+            `socklab: interrupted; stopping the check${lab ? '' : ` and removing ${project}`}\n`,
+          );
+          giveUp.abort();
+          return;
+        }
+        if (lab) process.exit(130);
+        void removeLab(project, o.backend).finally(() => process.exit(130));
+      };
+      process.on('SIGINT', interrupted);
+      process.on('SIGTERM', interrupted);
+      const live = process.stderr.isTTY && !o.json;
+      const onVerdict = (v: VerdictResult): void => {
+        if (live)
+          process.stderr.write(
+            `  ${v.status === 'pass' ? 'PASS' : 'FAIL'}  ${v.name}${formatMeasured(v.measured)}\n`,
+          );
+      };
+      let result: Awaited<ReturnType<typeof runCheck>>;
+      try {
+        result = await runCheck({
+          assignment,
+          role,
+          file,
+          port: o.port,
+          profile: o.profile,
+          seed: o.seed,
+          lab,
+          project,
+          backend: o.backend,
+          signal: giveUp.signal,
+          onVerdict,
+        });
+      } catch (err) {
+        if (giveUp.signal.aborted) process.exit(130);
+        throw err;
+      } finally {
+        process.off('SIGINT', interrupted);
+        process.off('SIGTERM', interrupted);
+      }
       process.exitCode = emitResult(result, o);
+      if (o.gradescope) {
+        try {
+          writeFileSync(o.gradescope, `${JSON.stringify(gradescopeResults(result), null, 2)}\n`);
+        } catch (err) {
+          throw new AppError(
+            'EWRITE',
+            `cannot write --gradescope ${o.gradescope}: ${(err as Error).message}; choose a writable path`,
+            1,
+          );
+        }
+        process.stderr.write(`socklab: wrote ${o.gradescope}\n`);
+      }
     });
 }

@@ -1,0 +1,75 @@
+// What `socklab check` reports: every verdict of the assignment with its points and reason, and
+// for a failed one the evidence (what was sent, what came back, what the link did to each packet,
+// the program's last output). Reasons say what happened without timings, so that grading twice
+// gives the same files; measured times are kept apart, in `measured` (ms).
+
+import type { Backend } from '../lab/started-lab.ts';
+import type { PacketRecord } from '../link/packet-record.ts';
+import type { Framing, Proto, Role } from './verdict-catalogue.ts';
+
+export const CHECK_SCHEMA = 1;
+
+export type CheckStatus = 'pass' | 'fail' | 'skip';
+
+/** One line of a conversation: who, when (ms into the verdict's script), and what. */
+export interface ExchangeLine {
+  actor: string;
+  at: number;
+  what: 'sent' | 'got' | 'event';
+  text: string;
+}
+
+export interface Evidence {
+  /** What the checker sent and got back. */
+  exchange: ExchangeLine[];
+  /** What the link did to each frame of the exchange (the assignment's port), from linkd's record. */
+  link: PacketRecord[];
+  /** The program's last output lines. */
+  output: string;
+}
+
+export interface VerdictResult {
+  id: string;
+  /** The verdict's title, as tables show it. */
+  name: string;
+  status: CheckStatus;
+  required: boolean;
+  points: number;
+  maxPoints: number;
+  reason: string;
+  /** Times measured for it, ms (waiting times, say): shown, but not part of the reason. */
+  measured?: Record<string, number>;
+  evidence?: Evidence;
+}
+
+export interface CheckTimings {
+  labMs: number;
+  deployMs: number;
+  verdictMs: Record<string, number>;
+  totalMs: number;
+}
+
+export interface CheckResult {
+  experiment: 'check';
+  schema: typeof CHECK_SCHEMA;
+  assignment: string;
+  title: string;
+  role: Role;
+  program: string;
+  protocol: Proto;
+  framing: Framing;
+  port: number;
+  seed: number;
+  profile: string;
+  backend: Backend;
+  /** TCP servers: how they serve clients, from the held-connection probe. */
+  kind: string | null;
+  score: number;
+  maxScore: number;
+  /** Every required verdict passed. */
+  passed: boolean;
+  verdicts: VerdictResult[];
+  /** The program's last output lines (of its last run). */
+  output: string;
+  timings: CheckTimings;
+}

@@ -1,0 +1,54 @@
+// What a verdict's runner gets: the lab, the assignment, the program under test, and ways to talk
+// to it (a script of the checker's clients in the client host, the lab's own programs), to set the
+// link clean or lossy, and to share a result between verdicts (the pinger's one run). A runner
+// returns an outcome; the check adds the link's record and the program's output as evidence.
+import type { Actor, ScriptResult } from '../apps/socket-script.ts';
+import type { Profile } from '../lab/profiles.ts';
+import type { StartedLab } from '../lab/started-lab.ts';
+import type { Assignment } from './assignment.ts';
+import type { CheckStatus, ExchangeLine } from './check-result.ts';
+import type { ProgramRun, ProgramUnderTest } from './program.ts';
+import type { Role } from './verdict-catalogue.ts';
+
+export interface Outcome {
+  status: CheckStatus;
+  /** What happened, in words and counts (no timings: those go in `measured`). */
+  reason: string;
+  measured?: Record<string, number>;
+  exchange?: ExchangeLine[];
+}
+
+export interface CheckContext {
+  lab: StartedLab;
+  assignment: Assignment;
+  role: Role;
+  port: number;
+  /** The lossy link, with the check's seed. */
+  profile: Profile;
+  seed: number;
+  program: ProgramUnderTest;
+  /** Runs the checker's clients (actors) at once in the client host; their conversation as lines. */
+  script(actors: Actor[], timeoutMs?: number): Promise<{ result: ScriptResult; exchange: ExchangeLine[] }>;
+  /** Runs one of socklab's programs in the client host and reads its JSON result. */
+  app<T>(name: string, args: string[], stdin?: string): Promise<T>;
+  /** The link clean (as the functional verdicts want it), or the profile's. Each restarts the link's streams. */
+  clean(): Promise<void>;
+  lossy(): Promise<void>;
+  /** A client under test, run once: `PROGRAM server PORT` with `stdin`. */
+  runClient(stdin: string, timeoutMs: number): Promise<ProgramRun>;
+  /** Results shared between verdicts of one check. */
+  memo: Map<string, unknown>;
+}
+
+export type VerdictRunner = (ctx: CheckContext) => Promise<Outcome>;
+
+export const pass = (reason: string, extra: Partial<Outcome> = {}): Outcome => ({
+  status: 'pass',
+  reason,
+  ...extra,
+});
+export const fail = (reason: string, extra: Partial<Outcome> = {}): Outcome => ({
+  status: 'fail',
+  reason,
+  ...extra,
+});

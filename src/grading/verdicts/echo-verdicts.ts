@@ -1,0 +1,151 @@
+// echoes, serves-clients, survives-link: does the server answer each sentence with its
+// uppercase, one client's and another's apart, and through the profile's lossy link.
+import type { TcpResult } from '../../apps/tcp-measure.ts';
+import type { UdpResult } from '../../apps/udp-measure.ts';
+import { udpDeliveryVerdict } from '../../experiments/link-verdicts.ts';
+import { formatLinkModel } from '../../link/impairment-text.ts';
+import { type CheckContext, fail, type Outcome, pass } from '../context.ts';
+import { datagramActor, firstWrong, oneShotActors, reads, SENTENCES, streamActor } from './common.ts';
+import { curl } from './http-verdicts.ts';
+
+const target = (ctx: CheckContext) => ({ host: 'server', port: ctx.port });
+
+export async function echoes(ctx: CheckContext): Promise<Outcome> {
+  await ctx.clean();
+  const f = ctx.assignment.framing;
+  const actors =
+    f === 'datagram'
+      ? [datagramActor(target(ctx), SENTENCES)]
+      : f === 'oneshot'
+        ? oneShotActors(target(ctx), SENTENCES)
+        : [streamActor(target(ctx), SENTENCES)];
+  const { result, exchange } = await ctx.script(actors);
+  const replies = f === 'oneshot' ? actors.map((_, i) => reads(result, i)[0]!) : reads(result, 0);
+  const wrong = firstWrong(SENTENCES, replies);
+  const how =
+    f === 'datagram'
+      ? 'a datagram each'
+      : f === 'oneshot'
+        ? 'one connection per sentence, one after another'
+        : 'one connection, a line each';
+  if (wrong) {
+    // A refused connection after the first says the server stopped serving.
+    const refused = result.actors.find((a) => a.steps.some((s) => s.do === 'connect' && !s.ok));
+    const why = refused ? `; ${refused.name} could not connect: the server no longer accepts` : '';
+    return fail(`${wrong}${why} (${SENTENCES.length} sentences, ${how})`, { exchange });
+  }
+  return pass(`all ${SENTENCES.length} sentences came back in uppercase (${how})`, { exchange });
+}
+
+export async function servesClients(ctx: CheckContext): Promise<Outcome> {
+  await ctx.clean();
+  // Five clients at once, each with its own socket and its own words: each must get its own back.
+  const actors = Array.from({ length: 5 }, (_, i) =>
+    datagramActor(
+      target(ctx),
+      [`client ${i + 1} says hello`, `client ${i + 1} says goodbye`],
+      `client ${i + 1}`,
+    ),
+  );
+  const { result, exchange } = await ctx.script(actors);
+  for (const [i, a] of actors.entries()) {
+    const wrong = firstWrong(
+      [`client ${i + 1} says hello`, `client ${i + 1} says goodbye`],
+      reads(result, i),
+    );
+    if (wrong) return fail(`${a.name} of 5 at once: ${wrong}`, { exchange });
+  }
+  return pass('5 clients at once, each with its own socket: each got its own replies, in uppercase', {
+    exchange,
+  });
+}
+
+export async function survivesLink(ctx: CheckContext): Promise<Outcome> {
+  await ctx.lossy();
+  const m = ctx.profile.model;
+  const common = ['--host', 'server', '--port', String(ctx.port)];
+  const link = `the ${ctx.profile.name} link (${formatLinkModel(m).replace(/; seed \d+$/, '')})`;
+  if (ctx.assignment.framing === 'datagram') {
+    const delay =
+      (m.up.delay?.ms ?? 0) +
+      (m.down.delay?.ms ?? 0) +
+      4 * ((m.up.delay?.jitterMs ?? 0) + (m.down.delay?.jitterMs ?? 0));
+    const r = await ctx.app<UdpResult>('udp-echo-client', [
+      ...common,
+      '--count',
+      '100',
+      '--interval',
+      '10',
+      '--timeout',
+      String(Math.max(2000, 4 * delay)),
+    ]);
+    const alive = await ctx.program.alive();
+    const delivery = udpDeliveryVerdict(m, r);
+    if (!alive) return fail(`it stopped during 100 datagrams through ${link}`);
+    if (r.corrupted > 0)
+      return fail(
+        `through ${link}: ${r.corrupted} of the ${r.received + r.corrupted} replies were not the uppercase of what was sent`,
+      );
+    if (delivery.status === 'fail') return fail(`through ${link}: ${delivery.reason}`);
+    return pass(
+      `through ${link}: ${r.received} of 100 came back, all in uppercase: inside the 99.9% interval of the link's loss`,
+    );
+  }
+  const stream = ctx.assignment.framing === 'stream';
+  const count = stream ? 30 : 10;
+  const r = await ctx.app<TcpResult>('tcp-echo-client', [
+    ...common,
+    '--count',
+    String(count),
+    ...(stream ? [] : ['--oneshot']),
+    '--interval',
+    '20',
+    '--timeout',
+    '60000',
+  ]);
+  if (!(await ctx.program.alive())) return fail(`it stopped during ${count} sentences through ${link}`);
+  if (r.received !== count || !r.intact)
+    return fail(
+      `through ${link}: ${r.received} of ${count} sentences came back intact${r.error ? ` (${r.error})` : ''}; TCP retransmits what the link loses, so every one should`,
+    );
+  return pass(
+    `through ${link}: all ${count} sentences came back intact (${stream ? 'one connection' : 'one connection each'}); TCP retransmitted what the link lost`,
+  );
+}
+
+/** A datagram or a connection that should be answered after something unusual: did it keep serving? */
+export async function stillServes(ctx: CheckContext, label: string): Promise<Outcome | null> {
+  if (ctx.assignment.framing === 'http') {
+    // Kept serving is any HTTP answer: which one is the other verdicts' question.
+    const f = await curl(ctx, '/HelloWorld.html');
+    if (f.status !== null) return null;
+    const alive = await ctx.program.alive();
+    const last = (await ctx.program.output(3)).trim().split('\n').at(-1) ?? '';
+    return fail(
+      alive
+        ? `after ${label}, curl GET /HelloWorld.html got ${f.status ?? `no answer (${f.error})`}: it no longer serves`
+        : `after ${label}, it died${last ? `; its last output: ${last.slice(0, 200)}` : ' without a word'}`,
+    );
+  }
+  const t = target(ctx);
+  const sentence = `still there after ${label}?`;
+  const f = ctx.assignment.framing;
+  const actor =
+    f === 'datagram'
+      ? datagramActor(t, [sentence], 'next client')
+      : f === 'oneshot'
+        ? oneShotActors(t, [sentence], 'next client')[0]!
+        : streamActor(t, [sentence], 'next client');
+  const { result, exchange } = await ctx.script([actor]);
+  // Kept serving is any answer: whether it is the right one is `echoes`'s question.
+  const reply = reads(result, 0)[0];
+  if (reply?.data) return null;
+  const alive = await ctx.program.alive();
+  const last = (await ctx.program.output(3)).trim().split('\n').at(-1) ?? '';
+  return fail(
+    alive
+      ? `after ${label}, a normal sentence got no answer: it no longer serves`
+      : `after ${label}, it died${last ? `; its last output: ${last.slice(0, 200)}` : ' without a word'}`,
+    { exchange },
+  );
+}

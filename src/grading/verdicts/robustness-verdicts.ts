@@ -1,0 +1,133 @@
+// Robustness: unusual but legal input, the kind a real network brings. Each sends one thing,
+// then a normal sentence from another client: the verdict says what was sent and what the
+// program did (kept serving, or died with its last output).
+import type { Actor } from '../../apps/socket-script.ts';
+import { type CheckContext, fail, type Outcome, pass } from '../context.ts';
+import { appendExchange, preview } from '../exchange.ts';
+import { b64 } from './common.ts';
+import { stillServes } from './echo-verdicts.ts';
+
+const NOT_UTF8 = Buffer.from([
+  0xff, 0xfe, 0x20, 0x73, 0x6f, 0x63, 0x6b, 0x6c, 0x61, 0x62, 0x20, 0xc3, 0x28, 0x80,
+]);
+
+/**
+ * Sends something unusual, then a normal sentence: over UDP from the same socket (so that what is
+ * judged is only whether it went on serving, not how it tells clients apart), over TCP on a new
+ * connection. Kept serving is any answer to the normal sentence; the right answer is `echoes`'s.
+ */
+async function after(ctx: CheckContext, what: string, actor: Actor): Promise<Outcome> {
+  await ctx.clean();
+  if (actor.proto === 'udp') {
+    const normal = `still there after ${what}?`;
+    const { result, exchange } = await ctx.script([
+      {
+        ...actor,
+        steps: [
+          ...actor.steps,
+          // Give a program that is going to die the time to do it.
+          { do: 'pause', ms: 300 },
+          { do: 'send', data: b64(normal) },
+          { do: 'read', until: 'datagram', timeoutMs: 2000 },
+        ],
+      },
+    ]);
+    if (result.actors[0]?.steps.at(-1)?.data)
+      return pass(`after ${what}, it went on serving: a normal sentence got its answer`, { exchange });
+    return fail(await stopped(ctx, what), { exchange });
+  }
+  const first = await ctx.script([actor]);
+  await new Promise((r) => setTimeout(r, 300));
+  const next = await stillServes(ctx, what);
+  if (next) return { ...next, exchange: appendExchange(first.exchange, next.exchange ?? [], 300) };
+  return pass(`after ${what}, it went on serving: a normal sentence got its answer`, {
+    exchange: first.exchange,
+  });
+}
+
+/** Why a program no longer answers: it died (with its last output), or it lives but is silent. */
+async function stopped(ctx: CheckContext, what: string): Promise<string> {
+  if (await ctx.program.alive()) return `after ${what}, a normal sentence got no answer: it no longer serves`;
+  const last = (await ctx.program.output(3)).trim().split('\n').at(-1) ?? '';
+  return `after ${what}, it died${last ? `; its last output: ${last.slice(0, 200)}` : ' without a word'}`;
+}
+
+const server = (ctx: CheckContext) => ({ host: 'server', port: ctx.port });
+
+export function nonUtf8(ctx: CheckContext): Promise<Outcome> {
+  const what = `${NOT_UTF8.length} bytes that are not UTF-8 (${preview(NOT_UTF8)})`;
+  if (ctx.assignment.framing === 'datagram')
+    return after(ctx, what, {
+      name: 'client',
+      proto: 'udp',
+      ...server(ctx),
+      steps: [
+        { do: 'send', data: b64(NOT_UTF8) },
+        { do: 'read', until: 'datagram', timeoutMs: 1000 },
+      ],
+    });
+  return after(ctx, `${what} and a newline`, {
+    name: 'client',
+    proto: 'tcp',
+    ...server(ctx),
+    steps: [
+      { do: 'connect', timeoutMs: 5000 },
+      { do: 'send', data: b64(Buffer.concat([NOT_UTF8, Buffer.from('\n')])) },
+      { do: 'read', until: 'reply', timeoutMs: 1500, quietMs: 300 },
+      { do: 'close' },
+    ],
+  });
+}
+
+export function emptyDatagram(ctx: CheckContext): Promise<Outcome> {
+  return after(ctx, 'an empty datagram', {
+    name: 'client',
+    proto: 'udp',
+    ...server(ctx),
+    steps: [
+      { do: 'send', data: '' },
+      { do: 'read', until: 'datagram', timeoutMs: 1000 },
+    ],
+  });
+}
+
+export async function burst(ctx: CheckContext): Promise<Outcome> {
+  const out = await after(ctx, '1000 datagrams at once', {
+    name: 'burst',
+    proto: 'udp',
+    ...server(ctx),
+    steps: [
+      { do: 'burst', data: b64('one datagram of a burst'), count: 1000 },
+      { do: 'read', until: 'datagrams', timeoutMs: 5000, quietMs: 500 },
+    ],
+  });
+  return out;
+}
+
+export function emptyConnection(ctx: CheckContext): Promise<Outcome> {
+  return after(ctx, 'a connection closed without a byte', {
+    name: 'client',
+    proto: 'tcp',
+    ...server(ctx),
+    steps: [
+      { do: 'connect', timeoutMs: 5000 },
+      { do: 'close' },
+      { do: 'read', until: 'close', timeoutMs: 1000 },
+    ],
+  });
+}
+
+export function clientReset(ctx: CheckContext): Promise<Outcome> {
+  const half = ctx.assignment.framing === 'http' ? 'GET /HelloWor' : 'half a sent';
+  return after(ctx, `a client that sent ${preview(Buffer.from(half))} and reset the connection`, {
+    name: 'client',
+    proto: 'tcp',
+    ...server(ctx),
+    steps: [
+      { do: 'connect', timeoutMs: 5000 },
+      { do: 'send', data: b64(half) },
+      { do: 'pause', ms: 200 },
+      { do: 'reset' },
+    ],
+  });
+}
