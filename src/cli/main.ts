@@ -6,6 +6,7 @@ import { AppError } from '../apps/app-error.ts';
 import { IMPAIRMENTS } from '../link/impairments/registry.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerDown } from './commands/down.ts';
+import { registerGrade } from './commands/grade.ts';
 import { registerHostCommands } from './commands/hosts.ts';
 import { registerImages } from './commands/images.ts';
 import { registerImpair } from './commands/impair.ts';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerSweep(program);
   registerCheck(program);
+  registerGrade(program);
   registerHostCommands(program);
   registerImages(program);
   return program;

@@ -42,6 +42,21 @@ export interface VerdictResult {
   evidence?: Evidence;
 }
 
+export interface ServerKind {
+  name: 'concurrent' | 'iterative' | 'unknown';
+  /** In words, without timings: `iterative: the 2nd client waited for the 1st`. */
+  text: string;
+  /** How long the 2nd client waited for its reply, ms. */
+  waitedMs: number | null;
+}
+
+/** `iterative: the 2nd client waited 1.5 s for the 1st`: the kind with its measured wait. */
+export function describeKind(k: ServerKind): string {
+  return k.name === 'iterative' && k.waitedMs !== null
+    ? `iterative: the 2nd client waited ${(k.waitedMs / 1000).toFixed(1)} s for the 1st`
+    : k.text;
+}
+
 export interface CheckTimings {
   labMs: number;
   deployMs: number;
@@ -63,7 +78,7 @@ export interface CheckResult {
   profile: string;
   backend: Backend;
   /** TCP servers: how they serve clients, from the held-connection probe. */
-  kind: string | null;
+  kind: ServerKind | null;
   score: number;
   maxScore: number;
   /** Every required verdict passed. */

@@ -17,7 +17,13 @@ import { startLab, uniqueProject } from '../lab/start-lab.ts';
 import type { Backend, StartedLab } from '../lab/started-lab.ts';
 import type { PacketRecord } from '../link/packet-record.ts';
 import { type Assignment, loadAssignment } from './assignment.ts';
-import { CHECK_SCHEMA, type CheckResult, type Evidence, type VerdictResult } from './check-result.ts';
+import {
+  CHECK_SCHEMA,
+  type CheckResult,
+  type Evidence,
+  type ServerKind,
+  type VerdictResult,
+} from './check-result.ts';
 import type { CheckContext, Outcome } from './context.ts';
 import { exchangeOf } from './exchange.ts';
 import { ProgramUnderTest } from './program.ts';
@@ -76,7 +82,7 @@ export async function runCheck(o: CheckOptions): Promise<CheckResult> {
   const result = (
     lab: { backend: Backend } | null,
     output: string,
-    serverKind: string | null,
+    serverKind: ServerKind | null,
   ): CheckResult => {
     timings.totalMs = Math.round(performance.now() - t0);
     const score = results.reduce((s, v) => s + (v.status === 'pass' ? v.points : 0), 0);
@@ -146,7 +152,7 @@ export async function runCheck(o: CheckOptions): Promise<CheckResult> {
   let stoppedLabServer = false;
   let extraServer: number | null = null;
   let output = '';
-  let serverKind: string | null = null;
+  let serverKind: ServerKind | null = null;
   try {
     if (before?.scenario) await lab.scenario(null);
     const deployStart = performance.now();
@@ -193,7 +199,8 @@ export async function runCheck(o: CheckOptions): Promise<CheckResult> {
         return result(lab, output, null);
       }
       if (a.framing === 'oneshot' || a.framing === 'stream') {
-        serverKind = (await heldProbe(ctx)).text;
+        const probe = await heldProbe(ctx);
+        serverKind = { name: probe.kind, text: probe.text, waitedMs: probe.waitedMs };
         await ensureRunning(p, a.protocol, port);
       }
     } else {

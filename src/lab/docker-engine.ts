@@ -8,6 +8,8 @@ import type { ExecOptions, ExecResult } from './lab-host.ts';
 import { filesOfTar, tarOf } from './tar.ts';
 
 export const LAB_LABEL = 'dev.socklab.lab';
+/** Which labs this process sees in `down --all` and `status`: the value of the lab label. */
+export const labScope = (): string => process.env.SOCKLAB_SCOPE || 'true';
 
 let docker: Docker | null = null;
 
@@ -115,9 +117,12 @@ export async function containerIp(container: string, network?: string): Promise<
   return (key && nets[key]?.IPAddress) || '';
 }
 
-/** Compose projects that have containers labelled as socklab labs. */
+/** Compose projects that have containers labelled as socklab labs of this scope. */
 export async function labProjects(): Promise<string[]> {
-  const list = await engine().listContainers({ all: true, filters: { label: [LAB_LABEL] } });
+  const list = await engine().listContainers({
+    all: true,
+    filters: { label: [`${LAB_LABEL}=${labScope()}`] },
+  });
   return [
     ...new Set(list.map((c) => c.Labels['com.docker.compose.project']).filter((p): p is string => !!p)),
   ];

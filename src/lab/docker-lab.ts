@@ -9,7 +9,14 @@ import { formatDirection } from '../link/impairment-text.ts';
 import { compose } from './compose-cli.ts';
 import { composeUp } from './compose-environment.ts';
 import { ContainerHost } from './container-host.ts';
-import { assertEngine, containerLogs, engine, labProjects, serviceContainers } from './docker-engine.ts';
+import {
+  assertEngine,
+  containerLogs,
+  engine,
+  labProjects,
+  labScope,
+  serviceContainers,
+} from './docker-engine.ts';
 import { packageVersion, SOURCES_LABEL, sourcesHash, VERSION_LABEL } from './image-sources.ts';
 import { makeStartedLab, type StartedLab } from './started-lab.ts';
 
@@ -54,6 +61,7 @@ export function labEnvironment(model: LinkModel, engineName: string, demo: boole
     LAB_DEMO: demo ? 'on' : 'off',
     LAB_SCENARIO: '',
     SOCKLAB_IMAGE: LAB_IMAGE,
+    SOCKLAB_SCOPE: labScope(),
   };
 }
 

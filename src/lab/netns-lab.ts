@@ -21,7 +21,11 @@ import { startLabServer } from './lab-servers.ts';
 import { NamespaceHost, runCollect } from './namespace-host.ts';
 import { makeStartedLab, type StartedLab } from './started-lab.ts';
 
-export const NETNS_STATE_ROOT = process.env.SOCKLAB_NETNS_STATE ?? '/run/socklab/netns';
+/** Where this scope's labs keep their state (SOCKLAB_SCOPE, as the Docker labs' label). */
+export const netnsStateRoot = (): string => {
+  const scope = process.env.SOCKLAB_SCOPE || 'true';
+  return scope === 'true' ? '/run/socklab/netns' : `/run/socklab/netns-${scope.replace(/[^\w.-]/g, '_')}`;
+};
 const LAB_SUBNET = '198.19.0';
 // The underlay of each side lives inside the lab's own namespaces: every lab can use the same.
 const UNDERLAY = { client: ['198.19.250.1', '198.19.250.2'], server: ['198.19.251.1', '198.19.251.2'] };
@@ -34,7 +38,7 @@ interface NetnsState {
   createdAt: string;
 }
 
-const stateDir = (project: string): string => join(NETNS_STATE_ROOT, project);
+const stateDir = (project: string): string => join(netnsStateRoot(), project);
 const nsOf = (project: string, role: Role): string => `${project}-${role[0]}`;
 const controlPath = (project: string): string => join(stateDir(project), 'linkd.sock');
 
@@ -265,7 +269,7 @@ export async function attachNetnsLab(project: string): Promise<StartedLab> {
 /** Labs of this backend on this machine: every state directory, complete or left by a crash. */
 export async function netnsLabProjects(): Promise<string[]> {
   try {
-    return readdirSync(NETNS_STATE_ROOT).sort();
+    return readdirSync(netnsStateRoot()).sort();
   } catch {
     return [];
   }

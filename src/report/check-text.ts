@@ -1,6 +1,11 @@
 // The terminal form of a check: each verdict with its points and reason, the score, and for each
 // failed verdict its evidence (the exchange, what the link did, the program's last output).
-import type { CheckResult, Evidence, VerdictResult } from '../grading/check-result.ts';
+import {
+  type CheckResult,
+  describeKind,
+  type Evidence,
+  type VerdictResult,
+} from '../grading/check-result.ts';
 import { preview } from '../grading/exchange.ts';
 import type { PacketRecord } from '../link/packet-record.ts';
 
@@ -80,7 +85,7 @@ const mark = (v: VerdictResult): string =>
 
 export function formatCheck(r: CheckResult): string {
   const head = `check of ${r.program} as the ${r.role} of ${r.assignment} (${r.title}): ${r.protocol.toUpperCase()} port ${r.port}, link profile ${r.profile}, seed ${r.seed}, ${r.backend} lab`;
-  const kind = r.kind ? `server kind: ${r.kind}` : '';
+  const kind = r.kind ? `server kind: ${describeKind(r.kind)}` : '';
   const rows = r.verdicts.map(
     (v) =>
       `${mark(v)}  ${`${v.points}/${v.maxPoints}`.padStart(7)}  ${v.name}${v.required ? '' : ' (advisory)'}: ${v.reason}${formatMeasured(v.measured)}`,

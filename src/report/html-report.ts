@@ -3,7 +3,7 @@
 import type { CompareResult } from '../experiments/compare.ts';
 import type { SweepResult } from '../experiments/sweep.ts';
 import type { Verdict } from '../experiments/verdict.ts';
-import type { CheckResult } from '../grading/check-result.ts';
+import { type CheckResult, describeKind } from '../grading/check-result.ts';
 import { formatLinkModel } from '../link/impairment-text.ts';
 import { formatCheck, formatEvidence, formatMeasured } from './check-text.ts';
 import type { ExperimentResult } from './experiment-result.ts';
@@ -11,7 +11,7 @@ import { sequenceDiagram } from './sequence-diagram.ts';
 import { type Cell, COLORS, escapeXml, histogram, lineChart, lossStrip } from './svg-chart.ts';
 import { formatText } from './text-report.ts';
 
-const STYLE = `body{font-family:sans-serif;margin:24px;color:#222;background:#fff}
+export const STYLE = `body{font-family:sans-serif;margin:24px;color:#222;background:#fff}
 h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ccc}
 .charts{display:flex;flex-wrap:wrap;gap:16px}.charts svg{border:1px solid #eee}
 table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
@@ -103,7 +103,7 @@ function sweepCharts(r: SweepResult): string[] {
   return worst ? [...charts, ...compareCharts(worst.run).slice(0, 2)] : charts;
 }
 
-function checkSection(r: CheckResult): string {
+export function checkSection(r: CheckResult): string {
   const rows = r.verdicts
     .map(
       (v) =>
@@ -119,7 +119,7 @@ function checkSection(r: CheckResult): string {
     )
     .join('\n');
   return `<h2>check of ${escapeXml(r.program)}: ${escapeXml(r.assignment)} (${escapeXml(r.title)}), ${r.role}</h2>
-<p class="${r.passed ? 'pass' : 'fail'}">score ${r.score} of ${r.maxScore}: ${r.passed ? 'passed' : 'failed'}${r.kind ? `; server kind: ${escapeXml(r.kind)}` : ''}; seed ${r.seed}, profile ${escapeXml(r.profile)}</p>
+<p class="${r.passed ? 'pass' : 'fail'}">score ${r.score} of ${r.maxScore}: ${r.passed ? 'passed' : 'failed'}${r.kind ? `; server kind: ${escapeXml(describeKind(r.kind))}` : ''}; seed ${r.seed}, profile ${escapeXml(r.profile)}</p>
 <table><tr><th></th><th>points</th><th>verdict</th><th>reason</th></tr>${rows}</table>
 ${failed ? `<h2>evidence of the failed verdicts</h2>${failed}` : ''}
 <h3>details</h3><pre>${escapeXml(formatCheck(r))}</pre>`;

@@ -150,34 +150,38 @@ describe('socklab sweep --html', () => {
   });
 });
 
-describe('socklab check', () => {
+describe('socklab check in a running lab, with the flags from before assignments', () => {
   const check = (args: string[]) => socklab(['check', '--project', lab.project, ...args]);
 
-  it("passes the textbook's UDPServer.py as it is", async () => {
+  it("--server alone checks udp-echo: the textbook's UDPServer.py passes as it is", async () => {
     const r = await check(['--server', labPath('textbook/UDPServer.py')]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     for (const v of [
       'starts and listens',
       'echoes correctly',
-      'serves concurrent clients',
-      'survives bad input',
-      'survives the lossy-wifi link',
+      'serves several clients at once',
+      'works through the lossy link',
     ])
-      expect(r.stdout).toMatch(new RegExp(`^PASS {2}${v}`, 'm'));
+      expect(r.stdout).toMatch(new RegExp(`^PASS +\\d+/\\d+  ${v}`, 'm'));
+    // It dies on bytes that are not UTF-8: an advisory verdict, which does not fail the check.
+    expect(r.stdout).toMatch(/^FAIL +0\/0 {2}survives bytes that are not UTF-8 \(advisory\)/m);
   });
 
-  it('fails a server that answers in lowercase, saying what came back', async () => {
+  it('fails a server that answers in lowercase, saying what came back; the lab is left as found', async () => {
+    const before = await lab.show();
     const r = await check(['--server', `${ROOT}test/fixtures/LowercaseUDPServer.py`, '--json']);
     expect(r.code).toBe(1);
-    const echo = JSON.parse(r.stdout).verdicts.find((v: { name: string }) => v.name === 'echoes correctly');
+    const echo = JSON.parse(r.stdout).verdicts.find((v: { id: string }) => v.id === 'echoes');
     expect(echo.status).toBe('fail');
     expect(echo.reason).toMatch(/'hello socklab' came back as 'hello socklab' \(expected 'HELLO SOCKLAB'\)/);
-    // The lab's own server is back afterwards.
+    // The lab's own server is back afterwards, and the link's model is what it was.
     const after = await socklab(['run', 'udp', '--count', '5', '--project', lab.project, '--json']);
-    expect(JSON.parse(after.stdout).received).toBeGreaterThan(0);
+    expect(JSON.parse(after.stdout).sent).toBe(5);
+    expect(JSON.parse(after.stdout).received + JSON.parse(after.stdout).lost).toBe(5);
+    expect((await lab.show()).model).toEqual(before.model);
   });
 
-  it("passes the textbook's TCPServer.py over TCP", async () => {
+  it("--proto tcp checks tcp-echo: the textbook's TCPServer.py passes and is reported iterative", async () => {
     const r = await check([
       '--server',
       labPath('textbook/TCPServer.py'),
@@ -187,6 +191,7 @@ describe('socklab check', () => {
       'lossy-wifi',
     ]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^server kind: iterative: the 2nd client waited \d+\.\d s for the 1st$/m);
   });
 
   it('clients: the textbook UDPClient (with its timeout) passes; one without a timeout fails on loss', async () => {
@@ -194,7 +199,7 @@ describe('socklab check', () => {
     expect(good.code, good.stdout + good.stderr).toBe(0);
     const hangs = await check(['--client', `${ROOT}test/fixtures/NoTimeoutUDPClient.py`]);
     expect(hangs.code).toBe(1);
-    expect(hangs.stdout).toMatch(/^PASS {2}prints the uppercase reply/m);
-    expect(hangs.stdout).toMatch(/^FAIL {2}gives up when its datagram is lost: .*set a timeout/m);
+    expect(hangs.stdout).toMatch(/^PASS +50\/50 {2}prints the uppercase reply/m);
+    expect(hangs.stdout).toMatch(/^FAIL +0\/50 {2}gives up when its datagram is lost: .*set a timeout/m);
   });
 });

@@ -7,7 +7,6 @@ import { type CheckContext, fail, type Outcome, pass } from '../context.ts';
 import { b64, bytesOf, reads, trimLineEnd, upper, wrongReply } from './common.ts';
 
 const target = (ctx: CheckContext) => ({ host: 'server', port: ctx.port });
-const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 /** How long the 1st client holds its connection without sending while the 2nd is served. */
 export const HOLD_MS = 4000;
@@ -89,7 +88,7 @@ export async function heldProbe(ctx: CheckContext): Promise<HeldProbe> {
         }
       : {
           kind: 'iterative',
-          text: `iterative: the 2nd client waited ${secs(waitedMs)} for the 1st`,
+          text: 'iterative: the 2nd client waited for the 1st',
           reason:
             'iterative: the 2nd client was answered only after the 1st had sent its sentence and closed; a client still typing holds up every other',
           waitedMs,

@@ -2,7 +2,7 @@
 // uppercase, one client's and another's apart, and through the profile's lossy link.
 import type { TcpResult } from '../../apps/tcp-measure.ts';
 import type { UdpResult } from '../../apps/udp-measure.ts';
-import { udpDeliveryVerdict } from '../../experiments/link-verdicts.ts';
+import { crossCheck } from '../../experiments/link-evidence.ts';
 import { formatLinkModel } from '../../link/impairment-text.ts';
 import { type CheckContext, fail, type Outcome, pass } from '../context.ts';
 import { datagramActor, firstWrong, oneShotActors, reads, SENTENCES, streamActor } from './common.ts';
@@ -70,25 +70,50 @@ export async function survivesLink(ctx: CheckContext): Promise<Outcome> {
       (m.up.delay?.ms ?? 0) +
       (m.down.delay?.ms ?? 0) +
       4 * ((m.up.delay?.jitterMs ?? 0) + (m.down.delay?.jitterMs ?? 0));
+    const n = 100;
     const r = await ctx.app<UdpResult>('udp-echo-client', [
       ...common,
       '--count',
-      '100',
+      String(n),
       '--interval',
       '10',
       '--timeout',
       String(Math.max(2000, 4 * delay)),
+      '--per-seq',
     ]);
-    const alive = await ctx.program.alive();
-    const delivery = udpDeliveryVerdict(m, r);
-    if (!alive) return fail(`it stopped during 100 datagrams through ${link}`);
+    if (!(await ctx.program.alive())) return fail(`it stopped during ${n} datagrams through ${link}`);
     if (r.corrupted > 0)
       return fail(
         `through ${link}: ${r.corrupted} of the ${r.received + r.corrupted} replies were not the uppercase of what was sent`,
       );
-    if (delivery.status === 'fail') return fail(`through ${link}: ${delivery.reason}`);
+    // Exact, not statistical: the link's record says which datagrams reached the server and which
+    // answers came back; the server must have answered each, and the client got exactly those.
+    const records = await ctx.lab.linkRecord();
+    const toServer = records.filter(
+      (x) => x.proto === 'udp' && x.dir === 'up' && x.dport === ctx.port && x.seq >= 0,
+    );
+    const delivered = new Set(
+      toServer.filter((x) => x.fate === 'forwarded' && (!x.corrupted || x.duplicated)).map((x) => x.seq),
+    );
+    const answered = new Set(
+      records
+        .filter((x) => x.proto === 'udp' && x.dir === 'down' && x.sport === ctx.port && x.seq >= 0)
+        .map((x) => x.seq),
+    );
+    const unanswered = [...delivered].filter((q) => !answered.has(q)).sort((a, b) => a - b);
+    if (unanswered.length > 0)
+      return fail(
+        `through ${link}: the link delivered ${delivered.size} of ${n} datagrams to it, and it answered ${delivered.size - unanswered.length} of them (not seq ${unanswered.slice(0, 8).join(', ')}${unanswered.length > 8 ? ', …' : ''})`,
+      );
+    const cc = crossCheck(r.rtts ?? [], records);
+    if (cc.disagreements.length > 0) {
+      const d = cc.disagreements[0]!;
+      return fail(
+        `through ${link}: datagram ${d.seq}: the client saw it ${d.client}, but the link ${d.link}`,
+      );
+    }
     return pass(
-      `through ${link}: ${r.received} of 100 came back, all in uppercase: inside the 99.9% interval of the link's loss`,
+      `through ${link}: the link delivered ${delivered.size} of ${n} datagrams to it; it answered each, and the ${r.received} answers the link carried back all arrived in uppercase`,
     );
   }
   const stream = ctx.assignment.framing === 'stream';

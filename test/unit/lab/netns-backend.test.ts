@@ -157,14 +157,11 @@ describe.skipIf(unavailable !== null)('the netns backend, from the CLI', () => {
 
   it('a CLI killed with SIGKILL in the middle of up leaves what `down --all` removes entirely', async () => {
     const project = `nt-kill-${process.pid}`;
-    // `down --all` removes every lab it can see: this test sees only its own (a state root of its
-    // own, and no Docker engine), not those of the suites running beside it.
-    const stateRoot = `/run/socklab/netns-test-${process.pid}`;
-    const env = {
-      ...process.env,
-      SOCKLAB_NETNS_STATE: stateRoot,
-      DOCKER_HOST: 'unix:///nonexistent/docker.sock',
-    };
+    // `down --all` removes every lab it can see: this test sees only its own (a scope of its own),
+    // not those of the suites running beside it.
+    const scope = `test-${process.pid}`;
+    const stateRoot = `/run/socklab/netns-${scope}`;
+    const env = { ...process.env, SOCKLAB_SCOPE: scope };
     const up = spawnCollecting(
       process.execPath,
       [`${ROOT}src/cli/socklab.ts`, 'up', '--backend', 'netns', '--project', project],

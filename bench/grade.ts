@@ -1,0 +1,90 @@
+// bench:grade — how fast a class is graded: the same batch with 1, 2 and 4 labs at once (each
+// worker reusing its lab), and with a fresh lab per submission, in one run. Submissions per
+// minute, peak memory the batch takes (the machine's available memory, sampled), and the share
+// of the workers' time spent starting labs.
+//   npm run bench:grade [-- --backend netns] [-- --submissions 8]
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runGrade } from '../src/grading/grade.ts';
+import type { Backend } from '../src/lab/started-lab.ts';
+import { formatTable } from '../src/report/table.ts';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const { values } = parseArgs({
+  options: { backend: { type: 'string', default: 'docker' }, submissions: { type: 'string', default: '8' } },
+});
+const backend = values.backend as Backend;
+const n = Number(values.submissions);
+
+// A class of udp-echo servers: the textbook's, buggy ones, one in C, one in JavaScript.
+const programs = [
+  ['lab/textbook/UDPServer.py', 'UDPServer.py'],
+  ['test/fixtures/grading/AsciiUpperUDPServer.py', 'UDPServer.py'],
+  ['test/fixtures/grading/udp_echo.c', 'udp_echo.c'],
+  ['test/fixtures/grading/udp-echo-server.js', 'server.js'],
+  ['test/fixtures/grading/CrashOnEmptyUDPServer.py', 'UDPServer.py'],
+  ['test/fixtures/grading/PreviousClientUDPServer.py', 'UDPServer.py'],
+];
+const dir = mkdtempSync(join(tmpdir(), 'socklab-bench-class-'));
+for (let i = 0; i < n; i++) {
+  const [from, as] = programs[i % programs.length]!;
+  mkdirSync(join(dir, `student${String(i + 1).padStart(2, '0')}`));
+  copyFileSync(join(ROOT, from!), join(dir, `student${String(i + 1).padStart(2, '0')}`, as!));
+}
+
+const available = (): number =>
+  Number(/MemAvailable:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) * 1024;
+
+async function measure(jobs: number, reuseLabs: boolean) {
+  const base = available();
+  let low = base;
+  const sampler = setInterval(() => {
+    low = Math.min(low, available());
+  }, 200);
+  const t0 = performance.now();
+  const g = await runGrade({ dir, assignment: 'udp-echo', jobs, backend, reuseLabs });
+  const ms = performance.now() - t0;
+  clearInterval(sampler);
+  // Fresh labs are started inside each check: its own lab time is in its timings.
+  const labMs = reuseLabs
+    ? g.timings.labStartMs
+    : g.submissions.reduce((s, x) => s + (x.check?.timings.labMs ?? 0), 0);
+  return {
+    jobs,
+    reuseLabs,
+    perMinute: (60_000 * g.submissions.length) / ms,
+    seconds: ms / 1000,
+    peakMiB: Math.max(0, (base - low) / 1024 ** 2),
+    labShare: labMs / (ms * jobs),
+    scores: g.submissions.map((s) => s.score).join(' '),
+  };
+}
+
+process.stderr.write(`bench:grade: ${n} udp-echo submissions, backend ${backend}\n`);
+const rows = [];
+for (const [jobs, reuse] of [
+  [1, true],
+  [2, true],
+  [4, true],
+  [2, false],
+] as const) {
+  const r = await measure(jobs, reuse);
+  process.stderr.write(`  jobs ${jobs}${reuse ? '' : ', fresh labs'}: ${r.seconds.toFixed(1)} s\n`);
+  rows.push(r);
+}
+const scores = new Set(rows.map((r) => r.scores));
+process.stdout.write(
+  `${formatTable(
+    ['labs at once', 'labs', 'submissions/min', 'time', 'peak memory', 'time starting labs'],
+    rows.map((r) => [
+      String(r.jobs),
+      r.reuseLabs ? 'reused' : 'one per submission',
+      r.perMinute.toFixed(1),
+      `${r.seconds.toFixed(1)} s`,
+      `${r.peakMiB.toFixed(0)} MiB`,
+      `${(100 * r.labShare).toFixed(1)}%`,
+    ]),
+  )}\n\nthe same scores in every configuration: ${scores.size === 1 ? 'yes' : `NO (${[...scores].join(' | ')})`}\n`,
+);

@@ -1,0 +1,134 @@
+// socklab grade: a folder of submissions against an assignment, in parallel, reproducibly; a
+// table on stdout (or --json), and --csv, --junit, --html files. Ctrl-C removes every lab it started.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Command, Option } from 'commander';
+import { AppError } from '../../apps/app-error.ts';
+import { assignmentNames, loadAssignment } from '../../grading/assignment.ts';
+import { defaultJobs, runGrade } from '../../grading/grade.ts';
+import { gradeCsv, gradeJson, gradeJunit, gradescopeOf, gradeTable } from '../../grading/grade-formats.ts';
+import { BACKENDS, removeLab } from '../../lab/start-lab.ts';
+import { renderClassReport } from '../../report/class-report.ts';
+import { progressBar } from '../../report/progress-bar.ts';
+import { positiveInt } from '../cli-options.ts';
+
+function write(file: string, flag: string, text: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (err) {
+    throw new AppError(
+      'EWRITE',
+      `cannot write ${flag} ${file}: ${(err as Error).message}; choose a writable path`,
+      1,
+    );
+  }
+  process.stderr.write(`socklab: wrote ${file}\n`);
+}
+
+export function registerGrade(program: Command): void {
+  program
+    .command('grade')
+    .description(
+      'grade a folder of submissions (a subfolder each) against an assignment, in parallel and reproducibly',
+    )
+    .argument('<dir>', 'the submissions: one subfolder per student (or program files)')
+    .requiredOption('--assignment <name|file>', `${assignmentNames().join(', ')}, or a .yaml file`)
+    .addOption(
+      new Option(
+        '--role <role>',
+        'server or client (default: the assignment’s server, or its only role)',
+      ).choices(['server', 'client']),
+    )
+    .option(
+      '--jobs <n>',
+      `labs at once (default: from the cores and free memory, here ${defaultJobs()})`,
+      positiveInt('--jobs'),
+    )
+    .addOption(
+      new Option('--backend <backend>', 'where the labs run').choices([...BACKENDS]).default('docker'),
+    )
+    .option('--fresh-labs', 'a new lab for every submission instead of one per worker, reset between them')
+    .option('--csv <file>', 'a row per submission: name, score, max, then a column per verdict')
+    .option('--junit <file>', 'JUnit XML: a test case per submission and verdict')
+    .option(
+      '--html <file>',
+      'the class report: score distribution, failures per verdict, each submission’s evidence',
+    )
+    .option('--gradescope <dir>', "Gradescope's results.json for each submission, in DIR/NAME/results.json")
+    .option('--json', 'print the results as JSON instead of the table')
+    .action(async (dir: string, o) => {
+      const assignment = loadAssignment(o.assignment);
+      if (o.role && !assignment[o.role as 'server'])
+        throw new AppError('EASSIGNMENT', `assignment ${assignment.name} has no ${o.role} to grade`, 2);
+      const jobs: number = o.jobs ?? defaultJobs();
+      const tty = process.stderr.isTTY === true;
+      process.stderr.write(
+        `socklab: grading with ${jobs} lab${jobs === 1 ? '' : 's'} at once (${o.jobs ? '--jobs' : 'from the cores and free memory'}), backend ${o.backend}\n`,
+      );
+      const giveUp = new AbortController();
+      const labs = new Set<string>();
+      const interrupted = (): void => {
+        if (!giveUp.signal.aborted) {
+          process.stderr.write(
+            'socklab: interrupted; finishing the checks under way and removing every lab\n',
+          );
+          giveUp.abort();
+          return;
+        }
+        void Promise.all([...labs].map((p) => removeLab(p, o.backend).catch(() => {}))).finally(() =>
+          process.exit(130),
+        );
+      };
+      process.on('SIGINT', interrupted);
+      process.on('SIGTERM', interrupted);
+      const bar = progressBar();
+      const started = Date.now();
+      let result: Awaited<ReturnType<typeof runGrade>>;
+      try {
+        result = await runGrade({
+          dir,
+          assignment,
+          role: o.role,
+          jobs,
+          backend: o.backend,
+          reuseLabs: !o.freshLabs,
+          signal: giveUp.signal,
+          onLab: (p) => labs.add(p),
+          onDone: (r, done, total) => {
+            const eta = done ? Math.round((((Date.now() - started) / done) * (total - done)) / 1000) : 0;
+            if (tty) bar.update(done, total, `${r.name} ${r.score}/${r.maxScore}; about ${eta} s left`);
+            else
+              process.stderr.write(
+                `socklab: [${done}/${total}] ${r.name}: ${r.score}/${r.maxScore}${r.problem ? ` (${r.problem})` : ''}\n`,
+              );
+          },
+        });
+      } catch (err) {
+        if (giveUp.signal.aborted) {
+          await Promise.all([...labs].map((p) => removeLab(p, o.backend).catch(() => {})));
+          process.exit(130);
+        }
+        throw err;
+      } finally {
+        bar.end();
+        process.off('SIGINT', interrupted);
+        process.off('SIGTERM', interrupted);
+      }
+      process.stdout.write(o.json ? `${JSON.stringify(gradeJson(result), null, 2)}\n` : gradeTable(result));
+      if (o.csv) write(o.csv, '--csv', gradeCsv(result, assignment));
+      if (o.junit) write(o.junit, '--junit', gradeJunit(result));
+      if (o.html) write(o.html, '--html', renderClassReport(result));
+      if (o.gradescope) {
+        for (const s of result.submissions) {
+          const dirOf = join(o.gradescope, s.name);
+          mkdirSync(dirOf, { recursive: true });
+          writeFileSync(join(dirOf, 'results.json'), `${JSON.stringify(gradescopeOf(s), null, 2)}\n`);
+        }
+        process.stderr.write(
+          `socklab: wrote ${result.submissions.length} results.json under ${o.gradescope}\n`,
+        );
+      }
+      // A batch that ran is a success, whatever the scores: the scores are in the reports.
+      process.exitCode = 0;
+    });
+}
