@@ -41,13 +41,13 @@ export function gradeCsv(g: GradeResult, assignment?: Assignment): string {
   return `${[header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
 }
 
+/** Text as XML: the five special characters escaped, and control characters XML 1.0 forbids replaced. */
 const xml = (s: string): string =>
-  s
-    .replace(
-      /[&<>"']/g,
-      (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!,
-    )
-    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '?');
+  Array.from(s, (c) => {
+    const code = c.charCodeAt(0);
+    if (code < 0x20 && c !== '\t' && c !== '\n' && c !== '\r') return '?';
+    return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' }[c] ?? c;
+  }).join('');
 const secs = (ms: number): string => (ms / 1000).toFixed(3);
 
 /** One <testsuite> per submission, one <testcase> per verdict; a submission that could not be checked is one failed case. */
