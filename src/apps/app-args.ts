@@ -55,7 +55,7 @@ export function parseOptions(
     values = parseArgs({ args: argv, options, strict: true, allowPositionals: false })
       .values as ParsedOptions;
   } catch (err) {
-    throw new AppError('EUSAGE', describeParseError(err as NodeJS.ErrnoException & Error, specs));
+    throw new AppError('usage.invalid', describeParseError(err as NodeJS.ErrnoException & Error, specs));
   }
   if (values.help) {
     process.stdout.write(usage(prog, summary, specs));
@@ -95,7 +95,7 @@ export function intOption(
   const n = /^-?\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
     throw new AppError(
-      'EINVAL',
+      'usage.invalid',
       `--${name} must be a whole number from ${min} to ${max}, got '${text}'; e.g. --${name} ${example}`,
     );
   }
@@ -110,6 +110,6 @@ export function stringOption(values: ParsedOptions, name: string): string | unde
   const raw = values[name];
   if (raw === undefined) return undefined;
   const text = String(raw);
-  if (text.trim() === '') throw new AppError('EINVAL', `--${name} must not be empty; see --help`);
+  if (text.trim() === '') throw new AppError('usage.invalid', `--${name} must not be empty; see --help`);
   return text;
 }

@@ -1,15 +1,12 @@
 // Every program reports bad input and faults the same way: one line naming what happened, the
-// rule, and the fix, then a non-zero exit. Never a stack trace.
+// rule, and the fix, then a non-zero exit. Never a stack trace. The codes are the catalogue's.
+import { type ErrorCode, SocklabError } from '../errors.ts';
 
-export class AppError extends Error {
-  readonly code: string;
-  readonly exitCode: number;
-
-  constructor(code: string, message: string, exitCode = 2) {
-    super(message);
+/** socklab's error: a code from the catalogue (src/errors.ts), which gives its exit code. */
+export class AppError extends SocklabError {
+  constructor(code: ErrorCode, message: string) {
+    super(code, message);
     this.name = 'AppError';
-    this.code = code;
-    this.exitCode = exitCode;
   }
 }
 
@@ -18,39 +15,34 @@ export function describeSocketError(err: NodeJS.ErrnoException, where: string): 
   switch (err.code) {
     case 'EADDRINUSE':
       return new AppError(
-        'EADDRINUSE',
+        'socket.addr-in-use',
         `${where} is already in use: only one socket may listen on a port; stop the other program or pass --port with a free port`,
-        1,
       );
     case 'EADDRNOTAVAIL':
       return new AppError(
-        'EADDRNOTAVAIL',
+        'socket.addr-not-available',
         `${where} is not an address of this host: a server binds only to its own addresses; pass --host with one of them, or omit it to listen on all`,
-        1,
       );
     case 'EACCES':
       return new AppError(
-        'EACCES',
+        'socket.access',
         `${where} needs privileges: ports below 1024 are reserved for root; pass --port 1024 or higher (the lab uses 12000)`,
-        1,
       );
     case 'ECONNREFUSED':
       return new AppError(
-        'ECONNREFUSED',
+        'socket.refused',
         `${where} refused the connection: no server is listening there; start the echo server first or check --host and --port`,
-        1,
       );
     case 'ETIMEDOUT':
-      return new AppError('ETIMEDOUT', `${where} did not answer in time; check that the host is up`, 1);
+      return new AppError('socket.timeout', `${where} did not answer in time; check that the host is up`);
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return new AppError(
-        err.code,
+        'socket.unreachable',
         `${where} is unreachable: no route to it; check --host and the network`,
-        1,
       );
     default:
-      return new AppError(err.code ?? 'ESOCKET', `${where}: ${err.message}`, 1);
+      return new AppError('socket.error', `${where}: ${err.message}`);
   }
 }
 

@@ -143,7 +143,7 @@ async function main(argv: string[]): Promise<number> {
   const timeoutMs = intOption(opts, 'timeout', 1, 600_000, 30000)!;
   const proto = stringOption(opts, 'proto');
   if (proto !== 'udp' && proto !== 'tcp')
-    throw new AppError('EINVAL', `--proto must be udp or tcp, got '${proto}'; e.g. --proto udp`);
+    throw new AppError('usage.invalid', `--proto must be udp or tcp, got '${proto}'; e.g. --proto udp`);
   const conversation = proto === 'udp' ? udpConversation : tcpConversation;
   const server = await resolveHost(stringOption(opts, 'host')!);
   const start = performance.now();

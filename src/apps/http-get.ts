@@ -58,10 +58,10 @@ async function main(): Promise<number> {
   try {
     req = JSON.parse(Buffer.concat(chunks).toString('utf8')) as HttpGetRequest;
   } catch (err) {
-    throw new AppError('EUSAGE', `the request on stdin is not JSON (${(err as Error).message})`);
+    throw new AppError('usage.invalid', `the request on stdin is not JSON (${(err as Error).message})`);
   }
   if (req.schema !== HTTP_GET_SCHEMA)
-    throw new AppError('EUSAGE', `the request must be schema ${HTTP_GET_SCHEMA}`);
+    throw new AppError('usage.invalid', `the request must be schema ${HTTP_GET_SCHEMA}`);
   const results: HttpGetResult[] = [];
   if (req.parallel) results.push(...(await Promise.all(req.urls.map((u) => get(u, req.timeoutMs)))));
   else for (const u of req.urls) results.push(await get(u, req.timeoutMs));

@@ -24,9 +24,8 @@ async function waitForServer(address: string, port: number, deadlineMs: number):
     if (r.received > 0) return;
   }
   throw new AppError(
-    'ENOSERVER',
+    'socket.timeout',
     `no UDP echo from ${address}:${port} within ${deadlineMs / 1000} s: is the server host up and the link running? see docker compose logs`,
-    1,
   );
 }
 

@@ -13,7 +13,7 @@ export function checkSize(size: number, count: number, framed: boolean): void {
   const min = minimumSize(count, framed);
   if (size < min) {
     throw new AppError(
-      'EINVAL',
+      'usage.invalid',
       `--size must be at least ${min} bytes to carry sequence numbers up to ${count - 1}${framed ? ' and the newline' : ''}, got ${size}; e.g. --size 64`,
     );
   }

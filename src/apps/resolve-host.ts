@@ -18,9 +18,8 @@ export async function resolveHost(name: string): Promise<ResolvedHost> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'ENOTFOUND';
     throw new AppError(
-      'ENOTFOUND',
+      'socket.name-not-found',
       `cannot resolve host '${name}' (${code}): the name must be in DNS or /etc/hosts; pass --host with an address or a name that resolves (in the lab: server or client)`,
-      1,
     );
   }
 }

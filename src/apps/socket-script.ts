@@ -327,11 +327,14 @@ async function main(argv: string[]): Promise<number> {
   try {
     req = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ScriptRequest;
   } catch (err) {
-    throw new AppError('EUSAGE', `the script on stdin is not JSON (${(err as Error).message}); see --help`);
+    throw new AppError(
+      'usage.invalid',
+      `the script on stdin is not JSON (${(err as Error).message}); see --help`,
+    );
   }
   if (req.schema !== SCRIPT_SCHEMA || !Array.isArray(req.actors))
     throw new AppError(
-      'EUSAGE',
+      'usage.invalid',
       `the script must be schema ${SCRIPT_SCHEMA} with actors; got schema ${req.schema}`,
     );
   process.stdout.write(`${JSON.stringify(await runScript(req))}\n`);

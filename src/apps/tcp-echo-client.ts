@@ -62,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
     },
   );
   // Nothing could be sent (no server, say): one line, not an empty report.
-  if (result.error && result.sent === 0 && !opts.json) throw new AppError('ECONNECT', result.error, 1);
+  if (result.error && result.sent === 0 && !opts.json) throw new AppError('socket.refused', result.error);
   if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else process.stdout.write(formatSummary(result, `${server.name}:${port}`));
   if (result.error) process.stderr.write(`${PROG}: ${result.error}\n`);
@@ -113,7 +113,7 @@ async function interactive(
           ? `the connection to ${where} failed (${r.code}); start again`
           : `${where} closed the connection without replying${oneshot ? '' : '; textbook servers answer one sentence per connection: use --oneshot'}`;
     process.stderr.write(`${PROG}: ${why}\n`);
-    if (!oneshot) throw new AppError('ECONNECTION', why, 1);
+    if (!oneshot) throw new AppError('socket.lost', why);
   });
   conn?.socket.end();
   return failures > 0 ? 1 : 0;

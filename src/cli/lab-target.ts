@@ -16,19 +16,18 @@ export async function targetProject(
     const found = running.find((l) => l.project === project);
     if (!found) {
       throw new AppError(
-        'ENOLAB',
+        'lab.not-running',
         `no lab named '${project}' is running (running: ${names.join(', ') || 'none'}); start one with: socklab up --project ${project}`,
-        1,
       );
     }
     return found;
   }
-  if (running.length === 0) throw new AppError('ENOLAB', 'no lab is running; start one with: socklab up', 1);
+  if (running.length === 0)
+    throw new AppError('lab.not-running', 'no lab is running; start one with: socklab up');
   if (running.length > 1) {
     throw new AppError(
-      'EAMBIGUOUS',
+      'lab.ambiguous',
       `${running.length} labs are running (${names.join(', ')}); say which with --project NAME`,
-      2,
     );
   }
   return running[0]!;

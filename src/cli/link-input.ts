@@ -22,9 +22,8 @@ export function linkInput(spec: string | undefined, o: LinkFlags): LinkModelInpu
   if (!o.profile) return { impair, up: o.up, down: o.down, seed: o.seed, scenario };
   if (impair !== undefined || o.up !== undefined || o.down !== undefined)
     throw new AppError(
-      'EINVAL',
+      'usage.invalid',
       'give either --profile or an impairment (--impair/--up/--down), not both; e.g. --profile satellite',
-      2,
     );
   const profile = loadProfile(o.profile);
   return {

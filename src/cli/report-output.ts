@@ -14,9 +14,8 @@ export function emitResult(result: ExperimentResult, o: { json?: boolean; html?:
       writeFileSync(o.html, renderHtml([result], `socklab ${result.experiment}`));
     } catch (err) {
       throw new AppError(
-        'EWRITE',
+        'file.write',
         `cannot write --html ${o.html}: ${(err as Error).message}; choose a writable path`,
-        1,
       );
     }
     process.stderr.write(`socklab: wrote ${o.html}\n`);

@@ -15,6 +15,6 @@ export async function runJson<T>(
     return JSON.parse(line) as T;
   } catch {
     const why = r.stderr.trim().split('\n').at(-1) || `exit code ${r.exitCode}`;
-    throw new AppError('EPROGRAM', `${app} on the ${host.role} host failed: ${why}`, 1);
+    throw new AppError('program.failed', `${app} on the ${host.role} host failed: ${why}`);
   }
 }

@@ -113,10 +113,13 @@ export function parseAssignment(name: string, text: string, where = name): Assig
     problems.push(
       `${where}, line ${lines.linePos(e.pos[0]).line}: not valid YAML: ${e.message.split('\n')[0]}`,
     );
-  if (problems.length) throw new AppError('EASSIGNMENT', problems.join('\n'), 2);
+  if (problems.length) throw new AppError('assignment.invalid', problems.join('\n'));
   const root = doc.contents;
   if (!isMap(root))
-    throw new AppError('EASSIGNMENT', `${where}: an assignment is a YAML mapping of ${KEYS.join(', ')}`, 2);
+    throw new AppError(
+      'assignment.invalid',
+      `${where}: an assignment is a YAML mapping of ${KEYS.join(', ')}`,
+    );
 
   const field = (key: string): Node | undefined => root.get(key, true) as Node | undefined;
   for (const pair of root.items) {
@@ -308,7 +311,7 @@ export function parseAssignment(name: string, text: string, where = name): Assig
     problems.push(
       `${where}: an assignment needs a server or a client section (or both), e.g. server: { verdicts: { echoes: 30 } }`,
     );
-  if (problems.length > 0) throw new AppError('EASSIGNMENT', problems.join('\n'), 2);
+  if (problems.length > 0) throw new AppError('assignment.invalid', problems.join('\n'));
   return {
     name,
     title,
@@ -342,9 +345,8 @@ export function loadAssignment(nameOrPath: string): Assignment {
   const path = isPath ? nameOrPath : `${ASSIGNMENT_DIR}${nameOrPath}.yaml`;
   if (!existsSync(path))
     throw new AppError(
-      'EASSIGNMENT',
+      'assignment.not-found',
       `no assignment '${nameOrPath}': the assignments are ${assignmentNames().join(', ')} (lab/assignments/), or give a path to a .yaml file`,
-      2,
     );
   const name = path.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
   return parseAssignment(name, readFileSync(path, 'utf8'), isPath ? path : `lab/assignments/${name}.yaml`);

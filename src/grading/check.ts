@@ -65,9 +65,8 @@ export async function runCheck(o: CheckOptions): Promise<CheckResult> {
   if (!spec) {
     const other = o.role === 'server' ? 'client' : 'server';
     throw new AppError(
-      'EASSIGNMENT',
+      'assignment.no-role',
       `assignment ${a.name} has no ${o.role} to check, only a ${other}: give --${other} FILE`,
-      2,
     );
   }
   const port = o.port ?? a.port;
@@ -330,9 +329,8 @@ function makeContext(
         result = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '') as ScriptResult;
       } catch {
         throw new AppError(
-          'EPROGRAM',
+          'program.failed',
           `socket-script on the client host failed: ${r.stderr.trim().split('\n').at(-1) ?? `exit ${r.exitCode}`}`,
-          1,
         );
       }
       return { result, exchange: exchangeOf(actors, result) };
@@ -346,9 +344,8 @@ function makeContext(
         return JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '') as T;
       } catch {
         throw new AppError(
-          'EPROGRAM',
+          'program.failed',
           `${app} on the client host failed: ${r.stderr.trim().split('\n').at(-1) ?? `exit ${r.exitCode}`}`,
-          1,
         );
       }
     },

@@ -76,9 +76,8 @@ export function findSubmissions(dir: string, wanted: string | null): Submission[
     entries = readdirSync(dir, { withFileTypes: true });
   } catch (err) {
     throw new AppError(
-      'ENOENT',
+      'file.not-found',
       `cannot read the submissions folder ${dir} (${(err as NodeJS.ErrnoException).code}); give a folder with one subfolder per student`,
-      2,
     );
   }
   const subs: Submission[] = [];
@@ -95,9 +94,8 @@ export function findSubmissions(dir: string, wanted: string | null): Submission[
   }
   if (subs.length === 0)
     throw new AppError(
-      'ENOENT',
+      'file.not-found',
       `no submissions in ${dir}: expected one subfolder per student (or program files); e.g. submissions/alice/UDPServer.py`,
-      2,
     );
   return subs;
 }

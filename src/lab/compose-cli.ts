@@ -46,9 +46,8 @@ export function detectCompose(): Promise<ComposeCommand> {
       return { argv: ['docker', 'compose'], standalone: false };
     if (onPath('docker-compose')) return { argv: ['docker-compose'], standalone: true };
     throw new AppError(
-      'ENOCOMPOSE',
+      'docker.no-compose',
       'neither `docker compose` (v2) nor `docker-compose` (v1) works here; install Docker Compose (Debian: apt-get install docker-compose)',
-      1,
     );
   })();
   return detected;
@@ -86,9 +85,8 @@ export async function compose(
           const last = stderr.trim().split('\n').filter(Boolean).at(-1) ?? err.message;
           reject(
             new AppError(
-              'ECOMPOSE',
+              'docker.compose-failed',
               `${c.argv.join(' ')} ${args[0]} failed for project ${project}: ${last}`,
-              1,
             ),
           );
         } else resolve({ stdout, stderr });

@@ -36,6 +36,9 @@ export async function composeUp(
       .split('\n')
       .filter(Boolean)
       .at(-1);
-    throw new AppError('ECOMPOSE', `${c.argv.join(' ')} up failed for project ${project}: ${last}`, 1);
+    throw new AppError(
+      'docker.compose-failed',
+      `${c.argv.join(' ')} up failed for project ${project}: ${last}`,
+    );
   }
 }

@@ -24,9 +24,8 @@ export async function assertEngine(): Promise<void> {
     await engine().ping();
   } catch (err) {
     throw new AppError(
-      'ENODOCKER',
+      'docker.no-engine',
       `no Docker engine answers (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); start one: sudo systemctl start docker, or dockerd & (Debian: apt-get install docker.io)`,
-      1,
     );
   }
 }
@@ -57,9 +56,8 @@ export async function execIn(
       stream.destroy();
       reject(
         new AppError(
-          'ETIMEDOUT',
+          'host.exec-timeout',
           `${cmd.join(' ')} in ${container} did not finish within ${opts.timeoutMs} ms`,
-          1,
         ),
       );
     }, opts.timeoutMs ?? 600_000);
@@ -92,7 +90,7 @@ export async function copyOut(container: string, path: string): Promise<Buffer> 
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(c as Buffer);
   const file = [...filesOfTar(Buffer.concat(chunks)).values()][0];
-  if (!file) throw new AppError('ENOENT', `${path} in ${container} is not a regular file`, 1);
+  if (!file) throw new AppError('host.not-a-file', `${path} in ${container} is not a regular file`);
   return file;
 }
 

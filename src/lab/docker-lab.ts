@@ -29,25 +29,22 @@ export async function assertImage(): Promise<void> {
     labels = (await engine().getImage(LAB_IMAGE).inspect()).Config?.Labels ?? {};
   } catch {
     throw new AppError(
-      'ENOIMAGE',
+      'docker.no-image',
       `the lab image ${LAB_IMAGE} is missing; build it with: socklab images (offline: socklab images --offline)`,
-      1,
     );
   }
   const version = packageVersion();
   const built = labels[VERSION_LABEL] ?? 'unknown';
   if (built !== version)
     throw new AppError(
-      'EIMAGESTALE',
+      'docker.image-stale',
       `the lab image ${LAB_IMAGE} was built by socklab ${built}, this is socklab ${version}; rebuild it: socklab images`,
-      1,
     );
   // The sources, for a checkout whose files changed since the image was built (same version).
   if (process.env.SOCKLAB_IMAGE_ANY_SOURCES !== '1' && labels[SOURCES_LABEL] !== sourcesHash())
     throw new AppError(
-      'EIMAGESTALE',
+      'docker.image-stale',
       `the lab image ${LAB_IMAGE} was built from other sources than this checkout's (src/, lab/, docker/); rebuild it: socklab images`,
-      1,
     );
 }
 
@@ -75,9 +72,8 @@ function execTransport(link: ContainerHost): ControlTransport {
     const reply = r.stdout.trim().split('\n').at(-1);
     if (r.exitCode !== 0 || !reply)
       throw new AppError(
-        'ELINKD',
+        'link.refused',
         (r.stderr.trim().split('\n').at(-1) ?? `linkctl exited with ${r.exitCode}`).replace(/^linkctl: /, ''),
-        1,
       );
     return reply;
   };
@@ -100,9 +96,8 @@ async function hostsOf(project: string): Promise<DockerHosts> {
     const found = containers.get(s);
     if (!found)
       throw new AppError(
-        'ENOLAB',
+        'lab.incomplete',
         `lab ${project} has no ${s} container; remove it and start again: socklab down --project ${project}; socklab up`,
-        1,
       );
     return found;
   };
@@ -150,9 +145,8 @@ async function waitFor(
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new AppError(
-    'ETIMEDOUT',
+    'lab.not-ready',
     `the lab did not become ready: ${what} (after ${timeoutMs} ms); see socklab logs`,
-    1,
   );
 }
 
@@ -163,9 +157,8 @@ function ready(host: ContainerHost, test: string[]): () => Promise<boolean> {
     if (!state.State.Running) {
       const why = (await containerLogs(host.container, 5)).trim().split('\n').at(-1) ?? `${host.role} exited`;
       throw new AppError(
-        'EHOSTDOWN',
+        'lab.host-down',
         `the ${host.role} host stopped: ${why.replace(/^(linkd|socklab-\w+): /, '')}`,
-        1,
       );
     }
     return (await host.exec(test)).exitCode === 0;

@@ -11,7 +11,7 @@ export async function startBackground(host: LabHost, cmd: string[], log: string)
   const r = await host.exec(['sh', '-c', `setsid ${quoted} >${shellQuote(log)} 2>&1 </dev/null & echo $!`]);
   const pid = Number(r.stdout.trim());
   if (!Number.isInteger(pid) || pid <= 0)
-    throw new AppError('ESTART', `could not start ${cmd.join(' ')}: ${r.stderr.trim()}`, 1);
+    throw new AppError('host.start-failed', `could not start ${cmd.join(' ')}: ${r.stderr.trim()}`);
   return pid;
 }
 

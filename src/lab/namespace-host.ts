@@ -43,11 +43,13 @@ export function runCollect(
     child.stdin.end(opts.stdin ?? '');
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new AppError('ETIMEDOUT', `${argv.join(' ')} did not finish within ${opts.timeoutMs} ms`, 1));
+      reject(
+        new AppError('host.exec-timeout', `${argv.join(' ')} did not finish within ${opts.timeoutMs} ms`),
+      );
     }, opts.timeoutMs ?? 600_000);
     child.on('error', (e) => {
       clearTimeout(timer);
-      reject(new AppError('ESPAWN', `cannot run ${argv[0]}: ${e.message}`, 1));
+      reject(new AppError('host.spawn-failed', `cannot run ${argv[0]}: ${e.message}`));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);

@@ -45,7 +45,10 @@ const controlPath = (project: string): string => join(stateDir(project), 'linkd.
 async function ip(args: string[]): Promise<void> {
   const r = await runCollect(['ip', ...args], { timeoutMs: 15_000 });
   if (r.exitCode !== 0)
-    throw new AppError('ENETNS', `ip ${args.join(' ')} failed: ${r.stderr.trim().split('\n')[0]}`, 1);
+    throw new AppError(
+      'netns.command-failed',
+      `ip ${args.join(' ')} failed: ${r.stderr.trim().split('\n')[0]}`,
+    );
 }
 
 /** Why this machine cannot run a namespace lab, or null. */
@@ -107,9 +110,8 @@ async function vxlanEnd(ns: string, dev: string, remote: string, labIp: string):
   });
   if (r.exitCode !== 0)
     throw new AppError(
-      'ENETNS',
+      'netns.command-failed',
       `ethtool -K lab0 tx off failed in ${ns}: ${r.stderr.trim()}; install ethtool`,
-      1,
     );
   await ip(['-n', ns, 'link', 'set', 'lab0', 'up']);
 }
@@ -161,13 +163,15 @@ export interface NetnsLabOptions {
 export async function startNetnsLab(o: NetnsLabOptions): Promise<StartedLab> {
   const why = await netnsUnavailable();
   if (why)
-    throw new AppError('ENETNS', `${why}; run as root, or use the Docker backend (--backend docker)`, 1);
+    throw new AppError(
+      'netns.unavailable',
+      `${why}; run as root, or use the Docker backend (--backend docker)`,
+    );
   const { project } = o;
   if (existsSync(stateDir(project)) || existsSync(`/run/netns/${nsOf(project, 'link')}`))
     throw new AppError(
-      'EEXIST',
+      'lab.exists',
       `a lab named ${project} exists already; remove it first: socklab down --project ${project}`,
-      1,
     );
   // The state directory first: whatever happens next, `socklab down --all` finds the lab by it.
   mkdirSync(stateDir(project), { recursive: true });
@@ -244,12 +248,11 @@ async function waitForLinkd(
     const log = await link.logs(3);
     // linkd refused to start (netem missing, say): say why at once.
     const refused = /^linkd: (?!relaying|model|scenario)(.*)$/m.exec(log);
-    if (refused) throw new AppError('EHOSTDOWN', `the link host stopped: ${refused[1]}`, 1);
+    if (refused) throw new AppError('lab.host-down', `the link host stopped: ${refused[1]}`);
     if (Date.now() > end)
       throw new AppError(
-        'ETIMEDOUT',
+        'lab.not-ready',
         `the lab did not become ready: linkd's control socket (after ${timeoutMs} ms); see ${link.logFile}`,
-        1,
       );
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -259,9 +262,8 @@ export async function attachNetnsLab(project: string): Promise<StartedLab> {
   const state = readState(project);
   if (!state)
     throw new AppError(
-      'ENOLAB',
+      'lab.incomplete',
       `lab ${project} is not complete (no state); remove it and start again: socklab down --project ${project}`,
-      1,
     );
   return labOf(project, undefined);
 }

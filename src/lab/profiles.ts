@@ -35,7 +35,7 @@ export function parseProfile(name: string, text: string): Profile {
     const m = /^(\w+)\s*:\s*(.*)$/.exec(line);
     if (!m || !(KEYS as readonly string[]).includes(m[1]!)) {
       throw new AppError(
-        'EPROFILE',
+        'profile.invalid',
         `profile ${name}, line ${i + 1}: expected one of ${KEYS.join(', ')} followed by ':', got '${line}'; e.g. impair: delay 40ms loss 5%`,
       );
     }
@@ -51,7 +51,7 @@ export function parseProfile(name: string, text: string): Profile {
     };
   } catch (err) {
     if (err instanceof ImpairmentError || err instanceof AppError)
-      throw new AppError('EPROFILE', `profile ${name}: ${err.message}`);
+      throw new AppError('profile.invalid', `profile ${name}: ${err.message}`);
     throw err;
   }
 }
@@ -68,7 +68,7 @@ export function loadProfile(nameOrPath: string): Profile {
   const path = nameOrPath.endsWith('.profile') ? nameOrPath : `${PROFILE_DIR}${nameOrPath}.profile`;
   if (!/^[\w.\-/]+$/.test(nameOrPath) || !existsSync(path)) {
     throw new AppError(
-      'EPROFILE',
+      'profile.not-found',
       `no profile '${nameOrPath}': the profiles are ${profileNames().join(', ')} (lab/profiles/), or give a path to a .profile file`,
     );
   }

@@ -47,7 +47,7 @@ export function uniqueProject(): string {
 export function validateProject(name: string): string {
   if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(name)) {
     throw new AppError(
-      'EINVAL',
+      'usage.invalid',
       `--project must be lowercase letters, digits, - or _ (at most 63), got '${name}'; e.g. --project lab1`,
     );
   }
@@ -56,7 +56,10 @@ export function validateProject(name: string): string {
 
 export function validateBackend(backend: string): Backend {
   if (!(BACKENDS as readonly string[]).includes(backend))
-    throw new AppError('EINVAL', `backend must be docker or netns, got '${backend}'; e.g. --backend netns`);
+    throw new AppError(
+      'usage.invalid',
+      `backend must be docker or netns, got '${backend}'; e.g. --backend netns`,
+    );
   return backend as Backend;
 }
 
@@ -64,7 +67,7 @@ export async function startLab(opts: LabOptions = {}): Promise<StartedLab> {
   const model = buildLinkModel(opts);
   const engine = opts.engine ?? 'relay';
   if (!ENGINES.includes(engine))
-    throw new AppError('EINVAL', `engine must be relay or netem, got '${engine}'`);
+    throw new AppError('usage.invalid', `engine must be relay or netem, got '${engine}'`);
   const backend = validateBackend(opts.backend ?? 'docker');
   const scenario = typeof opts.scenario === 'string' ? loadScenario(opts.scenario) : opts.scenario;
   const project = validateProject(opts.project ?? uniqueProject());
@@ -128,9 +131,8 @@ export async function attachLab(project: string, backend?: Backend): Promise<Sta
   if (which === 'netns') return attachNetnsLab(project);
   if (which === 'docker') return attachDockerLab(project);
   throw new AppError(
-    'ENOLAB',
+    'lab.not-running',
     `no lab named '${project}' is running; start one with: socklab up --project ${project}`,
-    1,
   );
 }
 

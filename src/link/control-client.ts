@@ -4,6 +4,7 @@
 import { connect } from 'node:net';
 import { AppError } from '../apps/app-error.ts';
 import { LineFramer } from '../apps/line-framer.ts';
+import { isErrorCode } from '../errors.ts';
 import type {
   ControlCommand,
   ControlReply,
@@ -22,7 +23,9 @@ export function unixTransport(path: string, timeoutMs = 10_000): ControlTranspor
       const framer = new LineFramer();
       const timer = setTimeout(() => {
         sock.destroy();
-        reject(new AppError('ETIMEDOUT', `linkd did not answer on ${path} within ${timeoutMs} ms`, 1));
+        reject(
+          new AppError('link.control-timeout', `linkd did not answer on ${path} within ${timeoutMs} ms`),
+        );
       }, timeoutMs);
       sock.on('connect', () => sock.write(`${line}\n`));
       sock.on('data', (chunk: Buffer) => {
@@ -36,9 +39,8 @@ export function unixTransport(path: string, timeoutMs = 10_000): ControlTranspor
         clearTimeout(timer);
         reject(
           new AppError(
-            'ECONTROL',
+            'link.control-unreachable',
             `cannot reach linkd's control socket ${path} (${err.code}): is linkd running with --control ${path}? pass --control with its path`,
-            1,
           ),
         );
       });
@@ -69,12 +71,11 @@ export class LinkControl {
       reply = JSON.parse(text) as ControlReply<C>;
     } catch {
       throw new AppError(
-        'ELINKD',
+        'link.bad-reply',
         `linkd answered ${req.cmd} with something that is not JSON: ${text.slice(0, 200)}`,
-        1,
       );
     }
-    if (!reply.ok) throw new AppError(reply.code ?? 'ELINKD', reply.error, 1);
+    if (!reply.ok) throw new AppError(isErrorCode(reply.code) ? reply.code : 'link.refused', reply.error);
     const { ok: _ok, ...result } = reply;
     return result as unknown as ResultOf<C>;
   }

@@ -71,7 +71,7 @@ async function handle(target: ControlTarget, req: ControlRequest): Promise<Contr
     }
     case 'capture-start':
       if (typeof req.path !== 'string' || req.path === '')
-        throw new AppError('EINVAL', 'capture-start needs a path, e.g. /tmp/link.pcap');
+        throw new AppError('usage.invalid', 'capture-start needs a path, e.g. /tmp/link.pcap');
       await relay.startCapture(req.path);
       return { ok: true };
     case 'capture-stop':
@@ -88,7 +88,7 @@ async function handle(target: ControlTarget, req: ControlRequest): Promise<Contr
     }
     default:
       throw new AppError(
-        'EINVAL',
+        'usage.invalid',
         `unknown command '${(req as { cmd?: string }).cmd}': the commands are show, set, stats, reset, record, capture-start, capture-stop, scenario`,
       );
   }

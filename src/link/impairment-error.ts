@@ -5,7 +5,7 @@ export class ImpairmentError extends AppError {
   readonly problems: string[];
 
   constructor(problems: string[]) {
-    super('EIMPAIR', problems.join('\n'), 2);
+    super('impairment.invalid', problems.join('\n'));
     this.name = 'ImpairmentError';
     this.problems = problems;
   }

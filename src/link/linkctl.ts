@@ -59,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
       },
     });
   } catch (err) {
-    throw new AppError('EUSAGE', `${(err as Error).message.split('\n')[0]}; see --help`);
+    throw new AppError('usage.invalid', `${(err as Error).message.split('\n')[0]}; see --help`);
   }
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) {
@@ -117,14 +117,14 @@ async function main(argv: string[]): Promise<number> {
       else if (arg1 === 'stop') json(await link.call({ cmd: 'capture-stop' }));
       else
         throw new AppError(
-          'EUSAGE',
+          'usage.invalid',
           'capture takes start FILE or stop; e.g. linkctl capture start /tmp/link.pcap',
         );
       return 0;
     case 'scenario': {
       if (!arg1)
         throw new AppError(
-          'EUSAGE',
+          'usage.invalid',
           "scenario takes a name, a file, steps or clear; e.g. linkctl scenario flap, or linkctl scenario '0s none; 2s outage; 4s repeat'",
         );
       const r = await link.call({ cmd: 'scenario', scenario: arg1 === 'clear' ? null : loadScenario(arg1) });
@@ -134,7 +134,7 @@ async function main(argv: string[]): Promise<number> {
     }
     default:
       throw new AppError(
-        'EUSAGE',
+        'usage.invalid',
         `unknown command '${cmd}': the commands are show, set, stats, reset, record, capture, scenario, raw; see --help`,
       );
   }

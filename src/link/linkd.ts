@@ -21,7 +21,7 @@ function parsePeer(text: string): PeerSpec {
   const port = m?.[2] === undefined ? VXLAN_PORT : Number(m[2]);
   if (!m || port < 1 || port > 65535) {
     throw new AppError(
-      'EINVAL',
+      'usage.invalid',
       `--peer must be HOST or HOST:PORT, got '${text}'; e.g. --peer client --peer server`,
     );
   }
@@ -32,7 +32,10 @@ function parseListen(text: string): { address: string; port: number } {
   const m = /^([^:\s]*):(\d+)$/.exec(text);
   const port = Number(m?.[2]);
   if (!m || port > 65535)
-    throw new AppError('EINVAL', `--listen must be ADDR:PORT, got '${text}'; e.g. --listen 0.0.0.0:4789`);
+    throw new AppError(
+      'usage.invalid',
+      `--listen must be ADDR:PORT, got '${text}'; e.g. --listen 0.0.0.0:4789`,
+    );
   return { address: m[1] || '0.0.0.0', port };
 }
 
@@ -86,13 +89,16 @@ async function main(argv: string[]): Promise<number | undefined> {
   const peers = ((opts.peer as string[] | undefined) ?? []).map(parsePeer);
   if (peers.length !== 2) {
     throw new AppError(
-      'EINVAL',
+      'usage.invalid',
       `linkd needs exactly two --peer options (client side, then server side), got ${peers.length}; e.g. --peer client --peer server`,
     );
   }
   const engine = String(opts.engine);
   if (!ENGINES.includes(engine))
-    throw new AppError('EINVAL', `--engine must be relay or netem, got '${engine}'; e.g. --engine relay`);
+    throw new AppError(
+      'usage.invalid',
+      `--engine must be relay or netem, got '${engine}'; e.g. --engine relay`,
+    );
   const listen = parseListen(String(opts.listen));
   const seed = intOption(opts, 'seed', 0, 0xffffffff, 42)!;
   const recordCapacity = intOption(opts, 'record', 0, 100_000_000, 200000)!;

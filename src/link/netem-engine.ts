@@ -11,9 +11,8 @@ const run = promisify(execFile);
 export class NetemUnavailableError extends AppError {
   constructor(detail: string) {
     super(
-      'ENETEM',
+      'link.netem-missing',
       `the netem engine needs the kernel's sch_netem qdisc, which is not available here (${detail}); use the relay engine (--engine relay), which works on every kernel`,
-      1,
     );
   }
 }
@@ -47,7 +46,7 @@ export async function probeNetem(): Promise<void> {
 export async function deviceToward(address: string): Promise<string> {
   const { stdout } = await run('ip', ['-j', 'route', 'get', address], { timeout: 10_000 });
   const dev = (JSON.parse(stdout) as { dev?: string }[])[0]?.dev;
-  if (!dev) throw new AppError('ENODEV', `no interface routes to ${address}`, 1);
+  if (!dev) throw new AppError('link.no-device', `no interface routes to ${address}`);
   return dev;
 }
 
@@ -58,7 +57,7 @@ export async function applyNetem(model: LinkModel, devs: LinkDevices): Promise<v
     } catch (err) {
       // Deleting a qdisc that is not there is fine: the direction is clean either way.
       if (args[1] === 'del') continue;
-      throw new AppError('ETC', `tc ${args.join(' ')} failed: ${stderrOf(err)}`, 1);
+      throw new AppError('link.tc-failed', `tc ${args.join(' ')} failed: ${stderrOf(err)}`);
     }
   }
 }

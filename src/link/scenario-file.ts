@@ -26,7 +26,7 @@ export function loadScenario(spec: string): Scenario {
   const path = text.includes('/') || text.endsWith('.scenario') ? text : `${SCENARIO_DIR}${text}.scenario`;
   if (!existsSync(path)) {
     throw new AppError(
-      'ESCENARIO',
+      'scenario.not-found',
       `no scenario '${text}': the scenarios are ${scenarioNames().join(', ') || 'none'} (lab/scenarios/), or give a path to a .scenario file, or steps such as '0s none; 2s outage; 4s repeat'`,
     );
   }

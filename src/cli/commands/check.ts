@@ -17,7 +17,10 @@ import { emitResult } from '../report-output.ts';
 const seedOption = (v: string): number => {
   const n = Number(v);
   if (!/^\d+$/.test(v) || n > 0xffffffff)
-    throw new AppError('EINVAL', `--seed must be a whole number 0–4294967295, got '${v}'; e.g. --seed 7`, 2);
+    throw new AppError(
+      'usage.invalid',
+      `--seed must be a whole number 0–4294967295, got '${v}'; e.g. --seed 7`,
+    );
   return n;
 };
 
@@ -59,27 +62,24 @@ export function registerCheck(program: Command): void {
     .action(async (o) => {
       if (!o.server === !o.client)
         throw new AppError(
-          'EINVAL',
+          'usage.invalid',
           'check needs exactly one of --server FILE or --client FILE; e.g. socklab check --assignment udp-echo --server UDPServer.py',
-          2,
         );
       const role = o.server ? 'server' : 'client';
       const file: string = o.server ?? o.client;
       if (!existsSync(file))
-        throw new AppError('ENOENT', `no such file: ${file}; give the path to your program`, 2);
+        throw new AppError('file.not-found', `no such file: ${file}; give the path to your program`);
       if (o.assignment && o.proto)
         throw new AppError(
-          'EINVAL',
+          'usage.invalid',
           '--proto is for checks without --assignment; the assignment says its protocol',
-          2,
         );
       // Validated before any lab is touched.
       const assignment = loadAssignment(o.assignment ?? (o.proto === 'tcp' ? 'tcp-echo' : 'udp-echo'));
       if (!assignment[role])
         throw new AppError(
-          'EASSIGNMENT',
+          'assignment.no-role',
           `assignment ${assignment.name} has no ${role} to check: give --${role === 'server' ? 'client' : 'server'} FILE, or another assignment`,
-          2,
         );
       if (o.profile) (await import('../../lab/profiles.ts')).loadProfile(o.profile);
       const lab = o.project ? await targetLab(o.project) : undefined;
@@ -135,9 +135,8 @@ export function registerCheck(program: Command): void {
           writeFileSync(o.gradescope, `${JSON.stringify(gradescopeResults(result), null, 2)}\n`);
         } catch (err) {
           throw new AppError(
-            'EWRITE',
+            'file.write',
             `cannot write --gradescope ${o.gradescope}: ${(err as Error).message}; choose a writable path`,
-            1,
           );
         }
         process.stderr.write(`socklab: wrote ${o.gradescope}\n`);

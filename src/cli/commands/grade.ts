@@ -17,9 +17,8 @@ function write(file: string, flag: string, text: string): void {
     writeFileSync(file, text);
   } catch (err) {
     throw new AppError(
-      'EWRITE',
+      'file.write',
       `cannot write ${flag} ${file}: ${(err as Error).message}; choose a writable path`,
-      1,
     );
   }
   process.stderr.write(`socklab: wrote ${file}\n`);
@@ -59,7 +58,7 @@ export function registerGrade(program: Command): void {
     .action(async (dir: string, o) => {
       const assignment = loadAssignment(o.assignment);
       if (o.role && !assignment[o.role as 'server'])
-        throw new AppError('EASSIGNMENT', `assignment ${assignment.name} has no ${o.role} to grade`, 2);
+        throw new AppError('assignment.no-role', `assignment ${assignment.name} has no ${o.role} to grade`);
       const jobs: number = o.jobs ?? defaultJobs();
       const tty = process.stderr.isTTY === true;
       process.stderr.write(

@@ -18,9 +18,8 @@ export function registerHostCommands(program: Command): void {
     .action(async (host: string, o) => {
       if (host !== 'client' && host !== 'link' && host !== 'server') {
         throw new AppError(
-          'EINVAL',
+          'usage.invalid',
           `host must be client, link or server, got '${host}'; e.g. socklab shell client`,
-          2,
         );
       }
       const lab = await targetLab(o.project);

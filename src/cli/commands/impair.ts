@@ -26,9 +26,8 @@ export function registerImpair(program: Command, impairHelp: string): void {
       const hasModel = input.impair !== undefined || input.up !== undefined || input.down !== undefined;
       if (!hasModel && !input.scenario && !clear && input.seed === undefined)
         throw new AppError(
-          'EINVAL',
+          'usage.invalid',
           "impair needs an impairment, --up/--down, --profile or --scenario; e.g. socklab impair 'delay 40ms loss 10%'",
-          2,
         );
       buildLinkModel(input);
       const lab = await targetLab(o.project);

@@ -38,9 +38,8 @@ export function registerRun(program: Command): void {
     .action(async (experiment: string, o) => {
       if (!(EXPERIMENTS as readonly string[]).includes(experiment)) {
         throw new AppError(
-          'EINVAL',
+          'usage.invalid',
           `experiment must be one of ${EXPERIMENTS.join(', ')}, got '${experiment}'; e.g. socklab run compare`,
-          2,
         );
       }
       const lab = await targetLab(o.project);

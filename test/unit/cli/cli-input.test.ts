@@ -34,7 +34,7 @@ describe('socklab: bad input', () => {
     ],
     [
       ['check', '--server', 'lab/textbook/UDPServer.py', '--profile', 'moon'],
-      /no profile 'moon': the profiles are bursty, clean, congested, lossy-wifi, satellite/,
+      /no profile 'moon': the profiles are bursty, clean, congested, lossy-wifi, pinger-lab, satellite/,
     ],
     [
       ['check', '--server', 'lab/textbook/UDPServer.py', '--port', '70000'],

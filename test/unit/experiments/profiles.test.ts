@@ -5,7 +5,7 @@ import { expectedLoss } from '../../../src/link/impairment-model.ts';
 
 describe('profiles', () => {
   it('ships clean, lossy-wifi, satellite, congested and bursty, each described', () => {
-    expect(profileNames()).toEqual(['bursty', 'clean', 'congested', 'lossy-wifi', 'satellite']);
+    expect(profileNames()).toEqual(['bursty', 'clean', 'congested', 'lossy-wifi', 'pinger-lab', 'satellite']);
     for (const name of profileNames())
       expect(loadProfile(name).description).toMatch(new RegExp(`^${name}: `));
   });

@@ -113,7 +113,8 @@ describe('linkctl drives a running linkd without restarting it', () => {
       .map((l) => JSON.parse(l));
     expect(records.map((r) => r.n)).toEqual([16, 17, 18, 19, 20]);
     const bad = await linkctl(control, ['set', '--impair', 'loss 140%']);
-    expect(bad.code).toBe(1);
+    // An invalid impairment is input that breaks a rule (impairment.invalid): exit 2.
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('linkctl: loss must be 0–100%, got 140%; e.g. loss 10%\n');
     await linkctl(control, ['reset']);
     expect(JSON.parse((await linkctl(control, ['stats'])).stdout).stats.up.total.received).toBe(0);
