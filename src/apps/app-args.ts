@@ -14,6 +14,12 @@ export interface OptionSpec {
 }
 
 export type OptionSpecs = Record<string, OptionSpec>;
+
+/** The server a client talks to: what every client program on the hosts takes first. */
+export const SERVER_OPTIONS = {
+  host: { type: 'string', value: 'HOST', help: 'the echo server: a name or an address', default: 'server' },
+  port: { type: 'string', value: 'PORT', help: 'its port', default: '12000' },
+} as const satisfies OptionSpecs;
 export type ParsedOptions = Record<string, string | boolean | string[] | undefined>;
 
 export function usage(prog: string, summary: string, specs: OptionSpecs): string {

@@ -3,8 +3,16 @@
 // burst; over TCP a connection closed before sending, half a line, an empty line. A sturdy
 // server answers what it can and keeps serving; the caller checks that it still does.
 import { createSocket } from 'node:dgram';
-import { intOption, parseOptions, portOption, stringOption } from './app-args.ts';
+import {
+  intOption,
+  type OptionSpecs,
+  parseOptions,
+  portOption,
+  SERVER_OPTIONS,
+  stringOption,
+} from './app-args.ts';
 import { AppError, runMain } from './app-error.ts';
+import { defineProgram, printResult } from './host-program.ts';
 import { resolveHost } from './resolve-host.ts';
 import { connectTcp } from './tcp-connect.ts';
 
@@ -27,17 +35,23 @@ const TCP_INPUTS: [string, Buffer | null][] = [
   ['non-ASCII text', Buffer.from('héllo wörld ß ñ\n')],
 ];
 
+/** Its options: the parser below and the argv builder of PROGRAM both use them. */
+export const OPTIONS = {
+  ...SERVER_OPTIONS,
+  proto: { type: 'string', value: 'udp|tcp', help: 'which echo', default: 'udp' },
+  timeout: { type: 'string', value: 'MS', help: 'per TCP connection', default: '5000' },
+  json: { type: 'boolean', help: 'print one JSON object' },
+} as const satisfies OptionSpecs;
+
+export type BadInputResult = { sent: string[] };
+
+export const PROGRAM = defineProgram<typeof OPTIONS, BadInputResult>('bad-input', 1, OPTIONS);
+
 async function main(argv: string[]): Promise<number> {
   const opts = parseOptions(
     PROG,
     'Sends unusual but legal input to an echo server (see the source for the list).',
-    {
-      host: { type: 'string', value: 'HOST', help: 'the echo server', default: 'server' },
-      port: { type: 'string', value: 'PORT', help: 'its port', default: '12000' },
-      proto: { type: 'string', value: 'udp|tcp', help: 'which echo', default: 'udp' },
-      timeout: { type: 'string', value: 'MS', help: 'per TCP connection', default: '5000' },
-      json: { type: 'boolean', help: 'print one JSON object' },
-    },
+    OPTIONS,
     argv,
   );
   if (!opts) return 0;
@@ -72,9 +86,9 @@ async function main(argv: string[]): Promise<number> {
       sent.push(what);
     }
   }
-  if (opts.json) process.stdout.write(`${JSON.stringify({ sent })}\n`);
+  if (opts.json) printResult(PROGRAM, { sent });
   else process.stdout.write(`sent: ${sent.join('; ')}\n`);
   return 0;
 }
 
-await runMain(PROG, () => main(process.argv.slice(2)));
+if (import.meta.main) await runMain(PROG, () => main(process.argv.slice(2)));

@@ -5,8 +5,16 @@
 // server socket answers everyone, and each reply must go back to the socket that asked.
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:net';
-import { intOption, parseOptions, portOption, stringOption } from './app-args.ts';
+import {
+  intOption,
+  type OptionSpecs,
+  parseOptions,
+  portOption,
+  SERVER_OPTIONS,
+  stringOption,
+} from './app-args.ts';
 import { AppError, runMain } from './app-error.ts';
+import { defineProgram, printResult } from './host-program.ts';
 import { resolveHost } from './resolve-host.ts';
 import { SocketLines } from './socket-lines.ts';
 import { connectTcp } from './tcp-connect.ts';
@@ -119,20 +127,24 @@ async function oneClient(
   }
 }
 
+/** Its options: the parser below and the argv builder of PROGRAM both use them. */
+export const OPTIONS = {
+  ...SERVER_OPTIONS,
+  proto: { type: 'string', value: 'udp|tcp', help: 'which echo', default: 'tcp' },
+  clients: { type: 'string', value: 'N', help: 'clients at once', default: '5' },
+  messages: { type: 'string', value: 'N', help: 'messages per client', default: '2' },
+  hold: { type: 'string', value: 'MS', help: 'pause between one client’s messages', default: '300' },
+  timeout: { type: 'string', value: 'MS', help: 'per connect and per reply', default: '30000' },
+  json: { type: 'boolean', help: 'print one JSON object' },
+} as const satisfies OptionSpecs;
+
+export const PROGRAM = defineProgram<typeof OPTIONS, CrowdResult>('echo-crowd', 1, OPTIONS);
+
 async function main(argv: string[]): Promise<number> {
   const opts = parseOptions(
     PROG,
     'Starts N echo clients at once, each with its own socket and sentences. Prints how long each waited.',
-    {
-      host: { type: 'string', value: 'HOST', help: 'the echo server', default: 'server' },
-      proto: { type: 'string', value: 'udp|tcp', help: 'which echo', default: 'tcp' },
-      port: { type: 'string', value: 'PORT', help: 'its port', default: '12000' },
-      clients: { type: 'string', value: 'N', help: 'clients at once', default: '5' },
-      messages: { type: 'string', value: 'N', help: 'messages per client', default: '2' },
-      hold: { type: 'string', value: 'MS', help: 'pause between one client’s messages', default: '300' },
-      timeout: { type: 'string', value: 'MS', help: 'per connect and per reply', default: '30000' },
-      json: { type: 'boolean', help: 'print one JSON object' },
-    },
+    OPTIONS,
     argv,
   );
   if (!opts) return 0;
@@ -153,7 +165,7 @@ async function main(argv: string[]): Promise<number> {
     ),
   );
   const result: CrowdResult = { clients, served: clients.filter((c) => c.ok).length, holdMs, messages };
-  if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  if (opts.json) printResult(PROGRAM, result);
   else {
     for (const c of clients)
       process.stdout.write(
@@ -163,4 +175,4 @@ async function main(argv: string[]): Promise<number> {
   return result.served === n ? 0 : 1;
 }
 
-await runMain(PROG, () => main(process.argv.slice(2)));
+if (import.meta.main) await runMain(PROG, () => main(process.argv.slice(2)));

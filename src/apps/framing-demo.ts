@@ -1,8 +1,16 @@
 // TCP has no message boundaries. N messages written back to back (one write() each) reach the
 // reader as a byte stream: a single naive recv() may return several messages glued together or
 // part of one. A framed reader (split at newlines) gets exactly the N messages back.
-import { intOption, parseOptions, portOption, stringOption } from './app-args.ts';
+import {
+  intOption,
+  type OptionSpecs,
+  parseOptions,
+  portOption,
+  SERVER_OPTIONS,
+  stringOption,
+} from './app-args.ts';
 import { runMain } from './app-error.ts';
+import { defineProgram, printResult } from './host-program.ts';
 import { LineFramer } from './line-framer.ts';
 import { resolveHost } from './resolve-host.ts';
 import { connectTcp } from './tcp-connect.ts';
@@ -21,17 +29,21 @@ export interface FramingResult {
   framed: { messages: number; intact: boolean };
 }
 
+/** Its options: the parser below and the argv builder of PROGRAM both use them. */
+export const OPTIONS = {
+  ...SERVER_OPTIONS,
+  messages: { type: 'string', value: 'N', help: 'messages', default: '20' },
+  timeout: { type: 'string', value: 'MS', help: 'how long to wait for all replies', default: '30000' },
+  json: { type: 'boolean', help: 'print one JSON object' },
+} as const satisfies OptionSpecs;
+
+export const PROGRAM = defineProgram<typeof OPTIONS, FramingResult>('framing-demo', 1, OPTIONS);
+
 async function main(argv: string[]): Promise<number> {
   const opts = parseOptions(
     PROG,
     'Writes N messages back to back over TCP; shows what a naive recv() gets against a framed reader.',
-    {
-      host: { type: 'string', value: 'HOST', help: 'the echo server', default: 'server' },
-      port: { type: 'string', value: 'PORT', help: 'its port', default: '12000' },
-      messages: { type: 'string', value: 'N', help: 'messages', default: '20' },
-      timeout: { type: 'string', value: 'MS', help: 'how long to wait for all replies', default: '30000' },
-      json: { type: 'boolean', help: 'print one JSON object' },
-    },
+    OPTIONS,
     argv,
   );
   if (!opts) return 0;
@@ -99,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
       intact: lines.length === n && lines.every((l, i) => l.equals(expected[i]!)),
     },
   };
-  if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  if (opts.json) printResult(PROGRAM, result);
   else {
     process.stdout.write(
       `${n} messages written back to back; they came back in ${recvSizes.length} recv() calls of ${recvSizes.join(', ')} bytes\n` +
@@ -110,4 +122,4 @@ async function main(argv: string[]): Promise<number> {
   return result.framed.intact ? 0 : 1;
 }
 
-await runMain(PROG, () => main(process.argv.slice(2)));
+if (import.meta.main) await runMain(PROG, () => main(process.argv.slice(2)));

@@ -3,8 +3,16 @@
 // bytes. Request and result are JSON (stdin, stdout), typed both ends. Zero dependencies.
 import { createHash } from 'node:crypto';
 import { AppError, runMain } from './app-error.ts';
+import { defineProgram, printResult } from './host-program.ts';
 
 export const HTTP_GET_SCHEMA = 1;
+
+/** No options: the request comes on stdin. */
+export const PROGRAM = defineProgram<Record<never, never>, { results: HttpGetResult[] }>(
+  'http-get',
+  HTTP_GET_SCHEMA,
+  {},
+);
 
 export interface HttpGetRequest {
   schema: typeof HTTP_GET_SCHEMA;
@@ -65,7 +73,7 @@ async function main(): Promise<number> {
   const results: HttpGetResult[] = [];
   if (req.parallel) results.push(...(await Promise.all(req.urls.map((u) => get(u, req.timeoutMs)))));
   else for (const u of req.urls) results.push(await get(u, req.timeoutMs));
-  process.stdout.write(`${JSON.stringify(results)}\n`);
+  printResult(PROGRAM, { results });
   return 0;
 }
 

@@ -8,9 +8,13 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import { AppError, runMain } from './app-error.ts';
+import { defineProgram } from './host-program.ts';
 import { resolveHost } from './resolve-host.ts';
 
 export const SCRIPT_SCHEMA = 1;
+
+/** No options: the script comes on stdin; the result carries its schema. */
+export const PROGRAM = defineProgram<Record<never, never>, ScriptResult>('socket-script', SCRIPT_SCHEMA, {});
 
 export type Step =
   /** TCP: open the connection (the handshake completes even if the server never accepts). */

@@ -2,8 +2,16 @@
 // reply), plus a measurement mode. Replies are framed by newlines because TCP has no message
 // boundaries; --oneshot makes one connection per sentence, which is what textbook servers speak.
 import type { Socket } from 'node:net';
-import { intOption, parseOptions, portOption, stringOption } from './app-args.ts';
+import {
+  intOption,
+  type OptionSpecs,
+  parseOptions,
+  portOption,
+  SERVER_OPTIONS,
+  stringOption,
+} from './app-args.ts';
 import { AppError, runMain } from './app-error.ts';
+import { defineProgram, printResult } from './host-program.ts';
 import { forEachInputLine } from './input-lines.ts';
 import { checkSize } from './probe-message.ts';
 import { formatEndpoint, type ResolvedHost, resolveHost } from './resolve-host.ts';
@@ -14,30 +22,34 @@ import { measureTcp, type TcpResult } from './tcp-measure.ts';
 
 const PROG = 'tcp-echo-client';
 
+/** Its options: the parser below and the argv builder of PROGRAM both use them. */
+export const OPTIONS = {
+  ...SERVER_OPTIONS,
+  oneshot: { type: 'boolean', help: 'one connection per sentence, as textbook servers expect' },
+  count: { type: 'string', value: 'N', help: 'measurement mode: send N numbered messages' },
+  size: {
+    type: 'string',
+    value: 'BYTES',
+    help: 'measurement: message size, newline included',
+    default: '64',
+  },
+  interval: { type: 'string', value: 'MS', help: 'measurement: pause between messages', default: '0' },
+  timeout: {
+    type: 'string',
+    value: 'MS',
+    help: 'how long to wait to connect and for each reply',
+    default: '10000',
+  },
+  json: { type: 'boolean', help: 'measurement: print one JSON object' },
+} as const satisfies OptionSpecs;
+
+export const PROGRAM = defineProgram<typeof OPTIONS, TcpResult>('tcp-echo-client', 1, OPTIONS);
+
 async function main(argv: string[]): Promise<number> {
   const opts = parseOptions(
     PROG,
     'Sends sentences to a TCP echo server and prints the replies; with --count, measures RTT and integrity.',
-    {
-      host: { type: 'string', value: 'HOST', help: 'server name or address', default: 'server' },
-      port: { type: 'string', value: 'PORT', help: 'server port', default: '12000' },
-      oneshot: { type: 'boolean', help: 'one connection per sentence, as textbook servers expect' },
-      count: { type: 'string', value: 'N', help: 'measurement mode: send N numbered messages' },
-      size: {
-        type: 'string',
-        value: 'BYTES',
-        help: 'measurement: message size, newline included',
-        default: '64',
-      },
-      interval: { type: 'string', value: 'MS', help: 'measurement: pause between messages', default: '0' },
-      timeout: {
-        type: 'string',
-        value: 'MS',
-        help: 'how long to wait to connect and for each reply',
-        default: '10000',
-      },
-      json: { type: 'boolean', help: 'measurement: print one JSON object' },
-    },
+    OPTIONS,
     argv,
   );
   if (!opts) return 0;
@@ -63,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
   );
   // Nothing could be sent (no server, say): one line, not an empty report.
   if (result.error && result.sent === 0 && !opts.json) throw new AppError('socket.refused', result.error);
-  if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  if (opts.json) printResult(PROGRAM, result);
   else process.stdout.write(formatSummary(result, `${server.name}:${port}`));
   if (result.error) process.stderr.write(`${PROG}: ${result.error}\n`);
   return result.intact ? 0 : 1;
@@ -119,4 +131,4 @@ async function interactive(
   return failures > 0 ? 1 : 0;
 }
 
-await runMain(PROG, () => main(process.argv.slice(2)));
+if (import.meta.main) await runMain(PROG, () => main(process.argv.slice(2)));

@@ -1,8 +1,9 @@
 // TCP echo server: the textbook's TCPServer. The welcome socket only accepts; each client gets
 // its own connection socket. Concurrent by default; --iterative serves one client at a time.
 import { createServer, type Socket } from 'node:net';
-import { intOption, parseOptions, portOption } from './app-args.ts';
+import { intOption, type OptionSpecs, parseOptions, portOption } from './app-args.ts';
 import { describeSocketError, runMain } from './app-error.ts';
+import { defineProgram } from './host-program.ts';
 import { listenIteratively } from './iterative-acceptor.ts';
 import { formatEndpoint, resolveHost } from './resolve-host.ts';
 import { stopOnSignal } from './stop-on-signal.ts';
@@ -10,21 +11,26 @@ import { echoConnection } from './tcp-echo-connection.ts';
 
 const PROG = 'tcp-echo-server';
 
+/** Its options: the parser below and the argv builder of PROGRAM both use them. */
+export const OPTIONS = {
+  host: { type: 'string', value: 'ADDR', help: 'address to bind', default: '0.0.0.0' },
+  port: { type: 'string', value: 'PORT', help: 'port to bind (0 picks a free one)', default: '12000' },
+  iterative: { type: 'boolean', help: 'serve one client at a time (backlog 1 unless --backlog)' },
+  backlog: {
+    type: 'string',
+    value: 'N',
+    help: 'length of the accept queue (default 511, or 1 with --iterative)',
+  },
+  quiet: { type: 'boolean', help: 'do not log connections' },
+} as const satisfies OptionSpecs;
+
+export const PROGRAM = defineProgram<typeof OPTIONS, never>('tcp-echo-server', 1, OPTIONS);
+
 async function main(argv: string[]): Promise<number | undefined> {
   const opts = parseOptions(
     PROG,
     'Echoes the uppercase of whatever each TCP client sends, like the textbook TCPServer.',
-    {
-      host: { type: 'string', value: 'ADDR', help: 'address to bind', default: '0.0.0.0' },
-      port: { type: 'string', value: 'PORT', help: 'port to bind (0 picks a free one)', default: '12000' },
-      iterative: { type: 'boolean', help: 'serve one client at a time (backlog 1 unless --backlog)' },
-      backlog: {
-        type: 'string',
-        value: 'N',
-        help: 'length of the accept queue (default 511, or 1 with --iterative)',
-      },
-      quiet: { type: 'boolean', help: 'do not log connections' },
-    },
+    OPTIONS,
     argv,
   );
   if (!opts) return 0;
@@ -71,4 +77,4 @@ async function main(argv: string[]): Promise<number | undefined> {
   process.exit(0);
 }
 
-await runMain(PROG, () => main(process.argv.slice(2)));
+if (import.meta.main) await runMain(PROG, () => main(process.argv.slice(2)));

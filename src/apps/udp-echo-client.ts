@@ -1,8 +1,16 @@
 // UDP echo client: the textbook's UDPClient (type a sentence, get it back in uppercase), plus a
 // measurement mode that shows what UDP does not promise: delivery, order, uniqueness.
 import { createSocket } from 'node:dgram';
-import { intOption, parseOptions, portOption, stringOption } from './app-args.ts';
+import {
+  intOption,
+  type OptionSpecs,
+  parseOptions,
+  portOption,
+  SERVER_OPTIONS,
+  stringOption,
+} from './app-args.ts';
 import { runMain } from './app-error.ts';
+import { defineProgram, printResult } from './host-program.ts';
 import { forEachInputLine } from './input-lines.ts';
 import { checkSize } from './probe-message.ts';
 import { formatEndpoint, type ResolvedHost, resolveHost } from './resolve-host.ts';
@@ -11,20 +19,26 @@ import { measureUdp, type UdpResult } from './udp-measure.ts';
 
 const PROG = 'udp-echo-client';
 
+/** Its options: the parser below and the argv builder of PROGRAM both use them. */
+export const OPTIONS = {
+  ...SERVER_OPTIONS,
+  count: { type: 'string', value: 'N', help: 'measurement mode: send N numbered datagrams' },
+  interval: { type: 'string', value: 'MS', help: 'measurement: time between datagrams', default: '100' },
+  size: { type: 'string', value: 'BYTES', help: 'measurement: datagram size', default: '64' },
+  timeout: { type: 'string', value: 'MS', help: 'how long to wait for a reply', default: '1000' },
+  json: { type: 'boolean', help: 'measurement: print one JSON object' },
+  'per-seq': { type: 'boolean', help: 'with --json: include the RTT of every sequence number' },
+} as const satisfies OptionSpecs;
+
+export type UdpClientResult = Omit<UdpResult, 'rtts'> & { rtts?: UdpResult['rtts'] };
+
+export const PROGRAM = defineProgram<typeof OPTIONS, UdpClientResult>('udp-echo-client', 1, OPTIONS);
+
 async function main(argv: string[]): Promise<number> {
   const opts = parseOptions(
     PROG,
     'Sends sentences to a UDP echo server and prints the replies; with --count, measures loss and RTT.',
-    {
-      host: { type: 'string', value: 'HOST', help: 'server name or address', default: 'server' },
-      port: { type: 'string', value: 'PORT', help: 'server port', default: '12000' },
-      count: { type: 'string', value: 'N', help: 'measurement mode: send N numbered datagrams' },
-      interval: { type: 'string', value: 'MS', help: 'measurement: time between datagrams', default: '100' },
-      size: { type: 'string', value: 'BYTES', help: 'measurement: datagram size', default: '64' },
-      timeout: { type: 'string', value: 'MS', help: 'how long to wait for a reply', default: '1000' },
-      json: { type: 'boolean', help: 'measurement: print one JSON object' },
-      'per-seq': { type: 'boolean', help: 'with --json: include the RTT of every sequence number' },
-    },
+    OPTIONS,
     argv,
   );
   if (!opts) return 0;
@@ -51,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
   });
   if (opts.json) {
     const { rtts: _perSeq, ...summary } = result;
-    process.stdout.write(`${JSON.stringify(opts['per-seq'] ? result : summary)}\n`);
+    printResult(PROGRAM, opts['per-seq'] ? result : summary);
   } else process.stdout.write(formatSummary(result, `${server.name}:${port}`));
   // Like ping: success when at least one reply came back.
   return result.received > 0 ? 0 : 1;
@@ -106,4 +120,4 @@ async function interactive(server: ResolvedHost, port: number, timeoutMs: number
   return timeouts > 0 ? 1 : 0;
 }
 
-await runMain(PROG, () => main(process.argv.slice(2)));
+if (import.meta.main) await runMain(PROG, () => main(process.argv.slice(2)));

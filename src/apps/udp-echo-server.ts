@@ -1,8 +1,9 @@
 // UDP echo server: the textbook's UDPServer. One socket serves every client; each datagram is
 // answered with its uppercase, sent back to the address it came from.
 import { createSocket, type RemoteInfo } from 'node:dgram';
-import { parseOptions, portOption } from './app-args.ts';
+import { type OptionSpecs, parseOptions, portOption } from './app-args.ts';
 import { describeSocketError, runMain } from './app-error.ts';
+import { defineProgram } from './host-program.ts';
 import { printable } from './printable.ts';
 import { formatEndpoint, resolveHost } from './resolve-host.ts';
 import { stopOnSignal } from './stop-on-signal.ts';
@@ -10,15 +11,20 @@ import { uppercaseBytes } from './uppercase.ts';
 
 const PROG = 'udp-echo-server';
 
+/** Its options: the parser below and the argv builder of PROGRAM both use them. */
+export const OPTIONS = {
+  host: { type: 'string', value: 'ADDR', help: 'address to bind', default: '0.0.0.0' },
+  port: { type: 'string', value: 'PORT', help: 'port to bind (0 picks a free one)', default: '12000' },
+  quiet: { type: 'boolean', help: 'do not log each datagram' },
+} as const satisfies OptionSpecs;
+
+export const PROGRAM = defineProgram<typeof OPTIONS, never>('udp-echo-server', 1, OPTIONS);
+
 async function main(argv: string[]): Promise<number | undefined> {
   const opts = parseOptions(
     PROG,
     'Replies to every UDP datagram with its uppercase, like the textbook UDPServer.',
-    {
-      host: { type: 'string', value: 'ADDR', help: 'address to bind', default: '0.0.0.0' },
-      port: { type: 'string', value: 'PORT', help: 'port to bind (0 picks a free one)', default: '12000' },
-      quiet: { type: 'boolean', help: 'do not log each datagram' },
-    },
+    OPTIONS,
     argv,
   );
   if (!opts) return 0;
@@ -53,4 +59,4 @@ async function main(argv: string[]): Promise<number | undefined> {
   return 0;
 }
 
-await runMain(PROG, () => main(process.argv.slice(2)));
+if (import.meta.main) await runMain(PROG, () => main(process.argv.slice(2)));

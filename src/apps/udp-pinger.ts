@@ -1,8 +1,16 @@
 // The textbook's UDP pinger lab: one ping at a time over UDP, each answered within the timeout
 // or reported as "Request timed out", then min/avg/max RTT and the loss rate. UDP has no
 // acknowledgements, so the client's own timeout is the only way it learns of a loss.
-import { intOption, parseOptions, portOption, stringOption } from './app-args.ts';
+import {
+  intOption,
+  type OptionSpecs,
+  parseOptions,
+  portOption,
+  SERVER_OPTIONS,
+  stringOption,
+} from './app-args.ts';
 import { runMain } from './app-error.ts';
+import { defineProgram, printResult } from './host-program.ts';
 import { checkSize } from './probe-message.ts';
 import { resolveHost } from './resolve-host.ts';
 import { measureUdp } from './udp-measure.ts';
@@ -22,23 +30,27 @@ export interface PingerResult {
   timeoutMs: number;
 }
 
+/** Its options: the parser below and the argv builder of PROGRAM both use them. */
+export const OPTIONS = {
+  ...SERVER_OPTIONS,
+  count: { type: 'string', value: 'N', help: 'pings to send', default: '10' },
+  interval: {
+    type: 'string',
+    value: 'MS',
+    help: 'time between pings (1000: one a second)',
+    default: '1000',
+  },
+  timeout: { type: 'string', value: 'MS', help: 'how long to wait for each reply', default: '1000' },
+  json: { type: 'boolean', help: 'print one JSON object' },
+} as const satisfies OptionSpecs;
+
+export const PROGRAM = defineProgram<typeof OPTIONS, PingerResult>('udp-pinger', 1, OPTIONS);
+
 async function main(argv: string[]): Promise<number> {
   const opts = parseOptions(
     PROG,
     'Pings a UDP echo server: one ping per interval, each answered or "Request timed out".',
-    {
-      host: { type: 'string', value: 'HOST', help: 'the echo server', default: 'server' },
-      port: { type: 'string', value: 'PORT', help: 'its port', default: '12000' },
-      count: { type: 'string', value: 'N', help: 'pings to send', default: '10' },
-      interval: {
-        type: 'string',
-        value: 'MS',
-        help: 'time between pings (1000: one a second)',
-        default: '1000',
-      },
-      timeout: { type: 'string', value: 'MS', help: 'how long to wait for each reply', default: '1000' },
-      json: { type: 'boolean', help: 'print one JSON object' },
-    },
+    OPTIONS,
     argv,
   );
   if (!opts) return 0;
@@ -72,7 +84,7 @@ async function main(argv: string[]): Promise<number> {
     intervalMs,
     timeoutMs,
   };
-  if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  if (opts.json) printResult(PROGRAM, result);
   else {
     const f = (x: number | null): string => (x === null ? '-' : x.toFixed(3));
     process.stdout.write(
@@ -83,4 +95,4 @@ async function main(argv: string[]): Promise<number> {
   return r.received > 0 ? 0 : 1;
 }
 
-await runMain(PROG, () => main(process.argv.slice(2)));
+if (import.meta.main) await runMain(PROG, () => main(process.argv.slice(2)));

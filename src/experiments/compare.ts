@@ -1,13 +1,14 @@
 // compare: UDP and TCP echo through the same impaired link, one after the other, with the
 // evidence of all three hosts: the client's results, the link's per-packet record, and the end
 // hosts' kernel counters for each phase.
+import { PROGRAM as TCP_ECHO_CLIENT } from '../apps/tcp-echo-client.ts';
 import type { TcpResult } from '../apps/tcp-measure.ts';
-import type { UdpResult } from '../apps/udp-measure.ts';
+import { PROGRAM as UDP_ECHO_CLIENT, type UdpClientResult } from '../apps/udp-echo-client.ts';
+import { runProgram } from '../lab/run-program.ts';
 import type { StartedLab } from '../lab/start-lab.ts';
 import type { LinkModel } from '../link/impairment-model.ts';
 import type { RelayStats } from '../link/relay-stats.ts';
 import { type Fidelity, fidelity } from './fidelity.ts';
-import { runJson } from './host-program.ts';
 import { type CounterDelta, evidenceDelta } from './kernel-evidence.ts';
 import { type CrossCheck, crossCheck, type LinkFates, linkFates } from './link-evidence.ts';
 import {
@@ -40,7 +41,7 @@ export interface Evidence {
 export interface CompareResult {
   experiment: 'compare';
   model: LinkModel;
-  udp: UdpResult;
+  udp: UdpClientResult;
   tcp: TcpResult;
   evidence: Evidence;
   /** What the link realized against the model, per direction, over the whole run. */
@@ -83,33 +84,23 @@ export async function compare(lab: StartedLab, opts: CompareOptions = {}): Promi
   await linkQuiet(lab);
   await lab.resetLink();
   const t0 = await snapshot(lab);
-  const udp = await runJson<UdpResult>(lab.client, 'udp-echo-client', [
-    '--host',
-    'server',
-    '--count',
-    String(count),
-    '--interval',
-    String(opts.intervalMs ?? 5),
-    '--size',
-    String(size),
-    '--timeout',
-    String(timeoutMs),
-    '--per-seq',
-  ]);
+  const udp = await runProgram(lab.client, UDP_ECHO_CLIENT, {
+    host: 'server',
+    count,
+    interval: opts.intervalMs ?? 5,
+    size,
+    timeout: timeoutMs,
+    'per-seq': true,
+  });
   const records = await lab.linkRecord();
   const t1 = await snapshot(lab);
-  const tcp = await runJson<TcpResult>(lab.client, 'tcp-echo-client', [
-    '--host',
-    'server',
-    '--count',
-    String(count),
-    '--size',
-    String(size),
-    '--interval',
-    '0',
-    '--timeout',
-    '120000',
-  ]);
+  const tcp = await runProgram(lab.client, TCP_ECHO_CLIENT, {
+    host: 'server',
+    count,
+    size,
+    interval: 0,
+    timeout: 120_000,
+  });
   const t2 = await snapshot(lab);
   const stats = await lab.linkStats();
   const whole = await lab.linkRecord();
@@ -120,7 +111,7 @@ export async function compare(lab: StartedLab, opts: CompareOptions = {}): Promi
   const evidence: Evidence = {
     link: { stats, up: linkFates(records, 'up'), down: linkFates(records, 'down') },
     kernel,
-    crossCheck: crossCheck(udp.rtts, records),
+    crossCheck: crossCheck(udp.rtts ?? [], records),
   };
   const both = {
     client: sum(kernel.udp.client, kernel.tcp.client),

@@ -2,12 +2,13 @@
 // iterative server (one client at a time, as the textbook's) and the concurrent one (a
 // connection socket per client). The iterative server makes the k-th client wait for the
 // k−1 before it; the concurrent one serves them all at once.
-import type { CrowdResult } from '../apps/echo-crowd.ts';
+import { type CrowdResult, PROGRAM as ECHO_CROWD } from '../apps/echo-crowd.ts';
+import { PROGRAM as TCP_ECHO_SERVER } from '../apps/tcp-echo-server.ts';
 import { startBackground, stopBackground, waitListening } from '../lab/host-processes.ts';
 import { appOn } from '../lab/lab-host.ts';
+import { runProgram } from '../lab/run-program.ts';
 import type { StartedLab } from '../lab/start-lab.ts';
 import { type Fidelity, fidelity } from './fidelity.ts';
-import { runJson } from './host-program.ts';
 import { check, type Verdict } from './verdict.ts';
 
 export interface ConcurrencyOptions {
@@ -41,20 +42,14 @@ export async function concurrency(
   const holdMs = opts.holdMs ?? 300;
   const messages = opts.messages ?? 2;
   const crowd = (port: number): Promise<CrowdResult> =>
-    runJson<CrowdResult>(lab.client, 'echo-crowd', [
-      '--proto',
-      'tcp',
-      '--host',
-      'server',
-      '--port',
-      String(port),
-      '--clients',
-      String(n),
-      '--messages',
-      String(messages),
-      '--hold',
-      String(holdMs),
-    ]);
+    runProgram(lab.client, ECHO_CROWD, {
+      proto: 'tcp',
+      host: 'server',
+      port,
+      clients: n,
+      messages,
+      hold: holdMs,
+    });
   await lab.resetLink();
   // A backlog as long as the crowd: every client is queued rather than refused, so what shows
   // is the waiting, not SYN retransmission.
@@ -62,13 +57,8 @@ export async function concurrency(
     lab.server,
     [
       'node',
-      appOn(lab.server, 'tcp-echo-server'),
-      '--iterative',
-      '--backlog',
-      String(n),
-      '--port',
-      String(ITERATIVE_PORT),
-      '--quiet',
+      appOn(lab.server, TCP_ECHO_SERVER.name),
+      ...TCP_ECHO_SERVER.argv({ iterative: true, backlog: n, port: ITERATIVE_PORT, quiet: true }),
     ],
     '/tmp/socklab-iterative.log',
   );

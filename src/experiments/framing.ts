@@ -1,10 +1,10 @@
 // framing: N messages written back to back over TCP. A naive single recv() returns whatever
 // bytes have arrived (several messages, or part of one); a reader that frames at newlines
 // gets the N messages back exactly.
-import type { FramingResult } from '../apps/framing-demo.ts';
+import { PROGRAM as FRAMING_DEMO, type FramingResult } from '../apps/framing-demo.ts';
+import { runProgram } from '../lab/run-program.ts';
 import type { StartedLab } from '../lab/start-lab.ts';
 import { type Fidelity, fidelity } from './fidelity.ts';
-import { runJson } from './host-program.ts';
 import { check, skip, type Verdict } from './verdict.ts';
 
 export interface FramingExperiment {
@@ -17,12 +17,7 @@ export interface FramingExperiment {
 export async function framing(lab: StartedLab, opts: { messages?: number } = {}): Promise<FramingExperiment> {
   const n = opts.messages ?? 20;
   await lab.resetLink();
-  const r = await runJson<FramingResult>(lab.client, 'framing-demo', [
-    '--host',
-    'server',
-    '--messages',
-    String(n),
-  ]);
+  const r = await runProgram(lab.client, FRAMING_DEMO, { host: 'server', messages: n });
   const boundaries =
     r.recvsAlignedToMessages < n
       ? check(

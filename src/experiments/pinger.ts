@@ -1,10 +1,10 @@
 // pinger: the textbook's UDP pinger lab run from the client: one ping at a time, a timeout
 // for each, "Request timed out" for the lost ones, min/avg/max RTT and the loss rate.
-import type { PingerResult } from '../apps/udp-pinger.ts';
+import { type PingerResult, PROGRAM as UDP_PINGER } from '../apps/udp-pinger.ts';
+import { runProgram } from '../lab/run-program.ts';
 import type { StartedLab } from '../lab/start-lab.ts';
 import type { LinkModel } from '../link/impairment-model.ts';
 import { type Fidelity, fidelity } from './fidelity.ts';
-import { runJson } from './host-program.ts';
 import { rttVerdict, udpDeliveryVerdict } from './link-verdicts.ts';
 import type { Verdict } from './verdict.ts';
 
@@ -26,16 +26,12 @@ export async function pinger(lab: StartedLab, opts: PingerOptions = {}): Promise
   const count = opts.count ?? 20;
   const timeoutMs = opts.timeoutMs ?? 1000;
   await lab.resetLink();
-  const r = await runJson<PingerResult>(lab.client, 'udp-pinger', [
-    '--host',
-    'server',
-    '--count',
-    String(count),
-    '--interval',
-    String(opts.intervalMs ?? 200),
-    '--timeout',
-    String(timeoutMs),
-  ]);
+  const r = await runProgram(lab.client, UDP_PINGER, {
+    host: 'server',
+    count,
+    interval: opts.intervalMs ?? 200,
+    timeout: timeoutMs,
+  });
   const rtt = r.minMs === null || r.avgMs === null ? null : { min: r.minMs, avg: r.avgMs };
   return {
     experiment: 'pinger',

@@ -13,9 +13,10 @@
 //       starts: 10                   # points; required
 //       echoes: 40
 //       non-utf8: { points: 5, required: false }
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import { AppError } from '../apps/app-error.ts';
+import { namesIn } from '../data-files.ts';
 import { profileNames } from '../lab/profiles.ts';
 import { parseTime } from '../link/units.ts';
 import { type Framing, type Proto, type Role, VERDICTS, verdictMeta } from './verdict-catalogue.ts';
@@ -329,14 +330,7 @@ export function parseAssignment(name: string, text: string, where = name): Assig
 }
 
 export function assignmentNames(): string[] {
-  try {
-    return readdirSync(ASSIGNMENT_DIR)
-      .filter((f) => f.endsWith('.yaml'))
-      .map((f) => f.slice(0, -'.yaml'.length))
-      .sort();
-  } catch {
-    return [];
-  }
+  return namesIn(ASSIGNMENT_DIR, '.yaml');
 }
 
 /** An assignment by name (lab/assignments/NAME.yaml) or by path to a .yaml file. */

@@ -8,11 +8,19 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { AppError } from '../apps/app-error.ts';
-import type { Actor, ScriptResult } from '../apps/socket-script.ts';
+import {
+  type Actor,
+  SCRIPT_SCHEMA,
+  type ScriptRequest,
+  PROGRAM as SOCKET_SCRIPT,
+} from '../apps/socket-script.ts';
+import { PROGRAM as TCP_ECHO_SERVER } from '../apps/tcp-echo-server.ts';
+import { PROGRAM as UDP_ECHO_SERVER } from '../apps/udp-echo-server.ts';
 import { startBackground, stopBackground, waitListening } from '../lab/host-processes.ts';
 import { appOn, type LabHost } from '../lab/lab-host.ts';
 import { LAB_PORT, startLabServer, stopLabServer } from '../lab/lab-servers.ts';
 import { loadProfile, type Profile } from '../lab/profiles.ts';
+import { runProgram } from '../lab/run-program.ts';
 import { startLab, uniqueProject } from '../lab/start-lab.ts';
 import type { Backend, StartedLab } from '../lab/started-lab.ts';
 import type { PacketRecord } from '../link/packet-record.ts';
@@ -54,6 +62,8 @@ export interface CheckOptions {
   /** Hears each verdict as it is decided (a progress line, say). */
   onVerdict?: (v: VerdictResult) => void;
 }
+
+const ECHO_SERVERS = { udp: UDP_ECHO_SERVER, tcp: TCP_ECHO_SERVER };
 
 /** How far behind the link's newest record evidence reaches: enough for any verdict's exchange. */
 const EVIDENCE_RECORDS = 300;
@@ -208,7 +218,11 @@ export async function runCheck(o: CheckOptions): Promise<CheckResult> {
       if (port !== LAB_PORT) {
         extraServer = await startBackground(
           lab.server,
-          ['node', appOn(lab.server, `${a.protocol}-echo-server`), '--port', String(port), '--quiet'],
+          [
+            'node',
+            appOn(lab.server, ECHO_SERVERS[a.protocol].name),
+            ...ECHO_SERVERS[a.protocol].argv({ port, quiet: true }),
+          ],
           `${lab.server.workDir}/check-echo-server.log`,
         );
         await waitListening(lab.server, a.protocol, port, extraServer, 10_000);
@@ -320,34 +334,17 @@ function makeContext(
     program,
     memo: new Map(),
     async script(actors: Actor[], timeoutMs = 120_000) {
-      const r = await client.exec(['node', appOn(client, 'socket-script')], {
-        stdin: JSON.stringify({ schema: 1, actors }),
-        timeoutMs,
-      });
-      let result: ScriptResult;
-      try {
-        result = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '') as ScriptResult;
-      } catch {
-        throw new AppError(
-          'program.failed',
-          `socket-script on the client host failed: ${r.stderr.trim().split('\n').at(-1) ?? `exit ${r.exitCode}`}`,
-        );
-      }
+      const request: ScriptRequest = { schema: SCRIPT_SCHEMA, actors };
+      const result = await runProgram(
+        client,
+        SOCKET_SCRIPT,
+        {},
+        { stdin: JSON.stringify(request), timeoutMs },
+      );
       return { result, exchange: exchangeOf(actors, result) };
     },
-    async app<T>(app: string, args: string[], stdin?: string) {
-      const r = await client.exec(['node', appOn(client, app), ...args, '--json'], {
-        stdin,
-        timeoutMs: 300_000,
-      });
-      try {
-        return JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '') as T;
-      } catch {
-        throw new AppError(
-          'program.failed',
-          `${app} on the client host failed: ${r.stderr.trim().split('\n').at(-1) ?? `exit ${r.exitCode}`}`,
-        );
-      }
+    run(program, values, stdin) {
+      return runProgram(client, program, values, { stdin, timeoutMs: 300_000 });
     },
     async clean() {
       await lab.impair({ impair: 'none', seed });

@@ -2,6 +2,8 @@
 // to it (a script of the checker's clients in the client host, the lab's own programs), to set the
 // link clean or lossy, and to share a result between verdicts (the pinger's one run). A runner
 // returns an outcome; the check adds the link's record and the program's output as evidence.
+import type { OptionSpecs } from '../apps/app-args.ts';
+import type { HostProgram, OptionValues } from '../apps/host-program.ts';
 import type { Actor, ScriptResult } from '../apps/socket-script.ts';
 import type { Profile } from '../lab/profiles.ts';
 import type { StartedLab } from '../lab/started-lab.ts';
@@ -29,8 +31,12 @@ export interface CheckContext {
   program: ProgramUnderTest;
   /** Runs the checker's clients (actors) at once in the client host; their conversation as lines. */
   script(actors: Actor[], timeoutMs?: number): Promise<{ result: ScriptResult; exchange: ExchangeLine[] }>;
-  /** Runs one of socklab's programs in the client host and reads its JSON result. */
-  app<T>(name: string, args: string[], stdin?: string): Promise<T>;
+  /** Runs one of socklab's programs in the client host with typed options; its typed result. */
+  run<S extends OptionSpecs, R>(
+    program: HostProgram<S, R>,
+    values: OptionValues<S>,
+    stdin?: string,
+  ): Promise<R>;
   /** The link clean (as the functional verdicts want it), or the profile's. Each restarts the link's streams. */
   clean(): Promise<void>;
   lossy(): Promise<void>;

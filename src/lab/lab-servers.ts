@@ -3,11 +3,15 @@
 // that process while a user's program takes its port, and start it again afterwards, on either
 // backend (a namespace shares the machine's processes: a pattern would match other labs' servers).
 
+import { PROGRAM as TCP_ECHO_SERVER } from '../apps/tcp-echo-server.ts';
+import { PROGRAM as UDP_ECHO_SERVER } from '../apps/udp-echo-server.ts';
 import { startBackground, stopBackground, waitListening } from './host-processes.ts';
 import { appOn, type LabHost } from './lab-host.ts';
 
 export const LAB_PORT = 12000;
 export type Proto = 'udp' | 'tcp';
+
+const SERVERS = { udp: UDP_ECHO_SERVER, tcp: TCP_ECHO_SERVER };
 
 const pidFile = (host: LabHost, proto: Proto): string => `${host.workDir}/${proto}-echo-server.pid`;
 
@@ -15,7 +19,7 @@ export async function startLabServer(host: LabHost, proto: Proto, port = LAB_POR
   await host.exec(['mkdir', '-p', host.workDir]);
   const pid = await startBackground(
     host,
-    ['node', appOn(host, `${proto}-echo-server`), '--port', String(port), '--quiet'],
+    ['node', appOn(host, SERVERS[proto].name), ...SERVERS[proto].argv({ port, quiet: true })],
     `${host.workDir}/${proto}-echo-server.log`,
   );
   await host.exec(['sh', '-c', `echo ${pid} > ${pidFile(host, proto)}`]);

@@ -19,6 +19,7 @@ import { startBackground } from './host-processes.ts';
 import type { Role } from './lab-host.ts';
 import { startLabServer } from './lab-servers.ts';
 import { NamespaceHost, runCollect } from './namespace-host.ts';
+import { addNamespace, ip, veth, vxlanEnd } from './netns-devices.ts';
 import { makeStartedLab, type StartedLab } from './started-lab.ts';
 
 /** Where this scope's labs keep their state (SOCKLAB_SCOPE, as the Docker labs' label). */
@@ -29,7 +30,6 @@ export const netnsStateRoot = (): string => {
 const LAB_SUBNET = '198.19.0';
 // The underlay of each side lives inside the lab's own namespaces: every lab can use the same.
 const UNDERLAY = { client: ['198.19.250.1', '198.19.250.2'], server: ['198.19.251.1', '198.19.251.2'] };
-const VNI = '42';
 
 interface NetnsState {
   project: string;
@@ -41,15 +41,6 @@ interface NetnsState {
 const stateDir = (project: string): string => join(netnsStateRoot(), project);
 const nsOf = (project: string, role: Role): string => `${project}-${role[0]}`;
 const controlPath = (project: string): string => join(stateDir(project), 'linkd.sock');
-
-async function ip(args: string[]): Promise<void> {
-  const r = await runCollect(['ip', ...args], { timeoutMs: 15_000 });
-  if (r.exitCode !== 0)
-    throw new AppError(
-      'netns.command-failed',
-      `ip ${args.join(' ')} failed: ${r.stderr.trim().split('\n')[0]}`,
-    );
-}
 
 /** Why this machine cannot run a namespace lab, or null. */
 export async function netnsUnavailable(): Promise<string | null> {
@@ -83,52 +74,6 @@ function writeNames(project: string): void {
     // No DNS reaches out of a lab: other names fail at once, as in the containers.
     writeFileSync(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
   }
-}
-
-async function vxlanEnd(ns: string, dev: string, remote: string, labIp: string): Promise<void> {
-  await ip([
-    '-n',
-    ns,
-    'link',
-    'add',
-    'lab0',
-    'type',
-    'vxlan',
-    'id',
-    VNI,
-    'remote',
-    remote,
-    'dstport',
-    '4789',
-    'dev',
-    dev,
-  ]);
-  await ip(['-n', ns, 'addr', 'add', `${labIp}/24`, 'dev', 'lab0']);
-  // Frames leave through a userspace relay: the kernel must complete the checksums itself.
-  const r = await runCollect(['ip', 'netns', 'exec', ns, 'ethtool', '-K', 'lab0', 'tx', 'off'], {
-    timeoutMs: 15_000,
-  });
-  if (r.exitCode !== 0)
-    throw new AppError(
-      'netns.command-failed',
-      `ethtool -K lab0 tx off failed in ${ns}: ${r.stderr.trim()}; install ethtool`,
-    );
-  await ip(['-n', ns, 'link', 'set', 'lab0', 'up']);
-}
-
-async function veth(
-  a: string,
-  aDev: string,
-  aIp: string,
-  b: string,
-  bDev: string,
-  bIp: string,
-): Promise<void> {
-  await ip(['link', 'add', aDev, 'netns', a, 'type', 'veth', 'peer', 'name', bDev, 'netns', b]);
-  await ip(['-n', a, 'addr', 'add', `${aIp}/24`, 'dev', aDev]);
-  await ip(['-n', b, 'addr', 'add', `${bIp}/24`, 'dev', bDev]);
-  await ip(['-n', a, 'link', 'set', aDev, 'up']);
-  await ip(['-n', b, 'link', 'set', bDev, 'up']);
 }
 
 function readState(project: string): NetnsState | null {
@@ -186,8 +131,7 @@ export async function startNetnsLab(o: NetnsLabOptions): Promise<StartedLab> {
     const hosts = hostsOf(project);
     for (const h of Object.values(hosts)) {
       mkdirSync(h.workDir, { recursive: true, mode: 0o755 });
-      await ip(['netns', 'add', h.namespace]);
-      await ip(['-n', h.namespace, 'link', 'set', 'lo', 'up']);
+      await addNamespace(h.namespace);
       o.signal?.throwIfAborted();
     }
     writeNames(project);

@@ -2,8 +2,9 @@
 // lines (impair, up, down, seed, scenario) with # comments; the first comment describes it. A
 // scenario (a name from lab/scenarios/, or steps) makes the link change over time.
 // Parsing is pure and validates the impairments, so a bad profile fails before a lab is touched.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { AppError } from '../apps/app-error.ts';
+import { namesIn } from '../data-files.ts';
 import { ImpairmentError } from '../link/impairment-error.ts';
 import type { LinkModel } from '../link/impairment-model.ts';
 import { buildLinkModel } from '../link/impairment-text.ts';
@@ -57,10 +58,7 @@ export function parseProfile(name: string, text: string): Profile {
 }
 
 export function profileNames(): string[] {
-  return readdirSync(PROFILE_DIR)
-    .filter((f) => f.endsWith('.profile'))
-    .map((f) => f.slice(0, -'.profile'.length))
-    .sort();
+  return namesIn(PROFILE_DIR, '.profile');
 }
 
 /** A profile by name (lab/profiles/NAME.profile) or by path to a .profile file. */

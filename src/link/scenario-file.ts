@@ -1,21 +1,15 @@
 // Scenarios by name (lab/scenarios/NAME.scenario), by path, or as inline text (steps separated by
 // newlines or `;`, e.g. LAB_SCENARIO='0s none; 2s outage; 4s repeat'). Used by linkd, the CLI
 // and startLab alike.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { AppError } from '../apps/app-error.ts';
+import { namesIn } from '../data-files.ts';
 import { parseScenario, type Scenario } from './scenario.ts';
 
 export const SCENARIO_DIR = new URL('../../lab/scenarios/', import.meta.url).pathname;
 
 export function scenarioNames(): string[] {
-  try {
-    return readdirSync(SCENARIO_DIR)
-      .filter((f) => f.endsWith('.scenario'))
-      .map((f) => f.slice(0, -'.scenario'.length))
-      .sort();
-  } catch {
-    return [];
-  }
+  return namesIn(SCENARIO_DIR, '.scenario');
 }
 
 /** A scenario from a name, a path to a .scenario file, or inline steps. */

@@ -32,14 +32,14 @@ function compareCharts(r: CompareResult): string[] {
   // What the link lost or corrupted (the receiver's checksum then drops it) in each direction.
   const upDropped = new Set([...r.evidence.link.up.dropped, ...r.evidence.link.up.corrupted]);
   const downDropped = new Set([...r.evidence.link.down.dropped, ...r.evidence.link.down.corrupted]);
-  const seqs = r.udp.rtts.map((_, s) => s);
+  const seqs = (r.udp.rtts ?? []).map((_, s) => s);
   const cells = (lost: (s: number) => boolean): Cell[] => seqs.map((s) => (lost(s) ? 'lost' : 'ok'));
-  const rtts = r.udp.rtts.filter((x): x is number => x !== null);
+  const rtts = (r.udp.rtts ?? []).filter((x): x is number => x !== null);
   return [
     lossStrip({
       title: 'UDP, per sequence number (orange: lost)',
       rows: [
-        { label: 'client: no reply', cells: cells((s) => r.udp.rtts[s] === null) },
+        { label: 'client: no reply', cells: cells((s) => (r.udp.rtts ?? [])[s] === null) },
         { label: 'link lost/corrupted →', cells: cells((s) => upDropped.has(s)) },
         { label: 'link lost/corrupted ←', cells: cells((s) => downDropped.has(s)) },
       ],

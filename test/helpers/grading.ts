@@ -1,8 +1,9 @@
 // Judging fixtures: each program is checked in a lab of its own (the netns backend: root, no
 // Docker) and must fail exactly the verdicts named, passing every other.
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCheck } from '../../src/grading/check.ts';
 import type { CheckResult } from '../../src/grading/check-result.ts';
+import { netnsUnavailable } from '../../src/lab/netns-lab.ts';
 import type { Backend } from '../../src/lab/started-lab.ts';
 import { ROOT } from './programs.ts';
 
@@ -26,4 +27,19 @@ export async function expectVerdicts(c: Case, backend: Backend = 'netns'): Promi
   const requiredFailed = r.verdicts.some((v) => v.required && v.status !== 'pass');
   expect(r.passed, why).toBe(!requiredFailed);
   return r;
+}
+
+const unavailable = await netnsUnavailable();
+
+/** A table of cases, each checked on the netns backend (skipped, with the reason, without root). */
+export function gradingCases(title: string, cases: [string, Case][]): void {
+  describe.skipIf(unavailable !== null)(`${title}${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+    it.each(cases)(
+      '%s',
+      async (_name, c) => {
+        await expectVerdicts(c);
+      },
+      120_000,
+    );
+  });
 }

@@ -4,6 +4,7 @@
 // comparing the relay against the kernel's own path. Addresses stay inside the namespaces.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { addNamespace, veth, vxlanEnd } from '../../src/lab/netns-devices.ts';
 import { LinkControl, unixTransport } from '../../src/link/control-client.ts';
 import { appPath, ROOT, type Running, run as runToEnd, start } from './programs.ts';
 
@@ -38,57 +39,6 @@ export function canRunNetns(): string | null {
   return null;
 }
 
-async function ip(...args: string[]): Promise<void> {
-  await run('ip', args, { timeout: 10_000 });
-}
-
-async function vxlanEnd(ns: string, dev: string, remote: string, labIp: string): Promise<void> {
-  await ip(
-    '-n',
-    ns,
-    'link',
-    'add',
-    'lab0',
-    'type',
-    'vxlan',
-    'id',
-    '42',
-    'remote',
-    remote,
-    'dstport',
-    '4789',
-    'dev',
-    dev,
-  );
-  await ip('-n', ns, 'addr', 'add', `${labIp}/24`, 'dev', 'lab0');
-  // Frames leave through a userspace relay, so the kernel must complete the checksums itself.
-  await run('ip', ['netns', 'exec', ns, 'ethtool', '-K', 'lab0', 'tx', 'off'], { timeout: 10_000 });
-  await ip('-n', ns, 'link', 'set', 'lab0', 'up');
-}
-
-async function addNamespaces(names: string[]): Promise<void> {
-  for (const n of names) {
-    await run('ip', ['netns', 'del', n]).catch(() => {});
-    await ip('netns', 'add', n);
-    await ip('-n', n, 'link', 'set', 'lo', 'up');
-  }
-}
-
-async function vethBetween(
-  a: string,
-  aDev: string,
-  aIp: string,
-  b: string,
-  bDev: string,
-  bIp: string,
-): Promise<void> {
-  await ip('link', 'add', aDev, 'netns', a, 'type', 'veth', 'peer', 'name', bDev, 'netns', b);
-  await ip('-n', a, 'addr', 'add', `${aIp}/24`, 'dev', aDev);
-  await ip('-n', b, 'addr', 'add', `${bIp}/24`, 'dev', bDev);
-  await ip('-n', a, 'link', 'set', aDev, 'up');
-  await ip('-n', b, 'link', 'set', bDev, 'up');
-}
-
 export interface NetnsLabOptions {
   /** Short unique tag for names (namespaces and sockets). */
   tag: string;
@@ -118,10 +68,13 @@ export async function startNetnsLab(opts: NetnsLabOptions): Promise<NetnsLab> {
     return p;
   };
   try {
-    await addNamespaces(names);
+    for (const n of names) {
+      await run('ip', ['netns', 'del', n]).catch(() => {});
+      await addNamespace(n);
+    }
     if (link) {
-      await vethBetween(client, 'c0', '198.19.250.1', link, 'lc', '198.19.250.2');
-      await vethBetween(server, 's0', '198.19.251.1', link, 'ls', '198.19.251.2');
+      await veth(client, 'c0', '198.19.250.1', link, 'lc', '198.19.250.2');
+      await veth(server, 's0', '198.19.251.1', link, 'ls', '198.19.251.2');
       await vxlanEnd(client, 'c0', '198.19.250.2', CLIENT_LAB_IP);
       await vxlanEnd(server, 's0', '198.19.251.2', SERVER_LAB_IP);
       await startIn(
@@ -140,7 +93,7 @@ export async function startNetnsLab(opts: NetnsLabOptions): Promise<NetnsLab> {
         /linkd: relaying VXLAN/,
       );
     } else {
-      await vethBetween(client, 'c0', '198.19.250.1', server, 's0', '198.19.250.2');
+      await veth(client, 'c0', '198.19.250.1', server, 's0', '198.19.250.2');
       await vxlanEnd(client, 'c0', '198.19.250.2', CLIENT_LAB_IP);
       await vxlanEnd(server, 's0', '198.19.250.1', SERVER_LAB_IP);
     }

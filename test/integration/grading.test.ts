@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { UdpResult } from '../../src/apps/udp-measure.ts';
-import { runJson } from '../../src/experiments/host-program.ts';
+import { PROGRAM as UDP_ECHO_CLIENT } from '../../src/apps/udp-echo-client.ts';
 import { runCheck } from '../../src/grading/check.ts';
 import { engine, labProjects } from '../../src/lab/docker-engine.ts';
+import { runProgram } from '../../src/lab/run-program.ts';
 import { type StartedLab, startLab } from '../../src/lab/start-lab.ts';
 import { fixture } from '../helpers/grading.ts';
 import { ROOT, run, spawnCollecting } from '../helpers/programs.ts';
@@ -22,7 +22,7 @@ async function labIntact(lab: StartedLab): Promise<void> {
   const servers = await lab.server.exec(['sh', '-c', 'ps -eo args | grep -c "[e]cho-server.ts"']);
   expect(servers.stdout.trim()).toBe('2');
   expect((await lab.show()).engine).toBe('relay');
-  const echo = await runJson<UdpResult>(lab.client, 'udp-echo-client', ['--host', 'server', '--count', '10']);
+  const echo = await runProgram(lab.client, UDP_ECHO_CLIENT, { host: 'server', count: 10 });
   expect(echo.received).toBe(10);
   // Nothing runs but root's: everything of the programs under test is gone.
   const users = await lab.server.exec(['sh', '-c', 'ps -eo uid= | sort -u']);

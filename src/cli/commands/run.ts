@@ -3,6 +3,8 @@
 // verdict passes.
 import type { Command } from 'commander';
 import { AppError } from '../../apps/app-error.ts';
+import { PROGRAM as TCP_ECHO_CLIENT } from '../../apps/tcp-echo-client.ts';
+import { PROGRAM as UDP_ECHO_CLIENT } from '../../apps/udp-echo-client.ts';
 import { compare } from '../../experiments/compare.ts';
 import { concurrency } from '../../experiments/concurrency.ts';
 import { framing } from '../../experiments/framing.ts';
@@ -44,19 +46,15 @@ export function registerRun(program: Command): void {
       }
       const lab = await targetLab(o.project);
       if (experiment === 'udp' || experiment === 'tcp') {
-        const r = await lab.client.exec(
-          [
-            'node',
-            appOn(lab.client, `${experiment}-echo-client`),
-            '--host',
-            'server',
-            '--count',
-            String(o.count ?? 200),
-            ...(experiment === 'udp' ? ['--interval', '5'] : []),
-            ...(o.json ? ['--json'] : []),
-          ],
-          { timeoutMs: 600_000 },
-        );
+        const program = experiment === 'udp' ? UDP_ECHO_CLIENT : TCP_ECHO_CLIENT;
+        const values = { host: 'server', count: o.count ?? 200, json: o.json === true };
+        const args =
+          experiment === 'udp'
+            ? UDP_ECHO_CLIENT.argv({ ...values, interval: 5 })
+            : TCP_ECHO_CLIENT.argv(values);
+        const r = await lab.client.exec(['node', appOn(lab.client, program.name), ...args], {
+          timeoutMs: 600_000,
+        });
         process.stdout.write(r.stdout);
         if (r.stderr) process.stderr.write(r.stderr);
         process.exitCode = r.exitCode;

@@ -1,7 +1,7 @@
 // echoes, serves-clients, survives-link: does the server answer each sentence with its
 // uppercase, one client's and another's apart, and through the profile's lossy link.
-import type { TcpResult } from '../../apps/tcp-measure.ts';
-import type { UdpResult } from '../../apps/udp-measure.ts';
+import { PROGRAM as TCP_ECHO_CLIENT } from '../../apps/tcp-echo-client.ts';
+import { PROGRAM as UDP_ECHO_CLIENT } from '../../apps/udp-echo-client.ts';
 import { crossCheck } from '../../experiments/link-evidence.ts';
 import { formatLinkModel } from '../../link/impairment-text.ts';
 import { type CheckContext, fail, type Outcome, pass } from '../context.ts';
@@ -63,7 +63,7 @@ export async function servesClients(ctx: CheckContext): Promise<Outcome> {
 export async function survivesLink(ctx: CheckContext): Promise<Outcome> {
   await ctx.lossy();
   const m = ctx.profile.model;
-  const common = ['--host', 'server', '--port', String(ctx.port)];
+  const common = { host: 'server', port: ctx.port };
   const link = `the ${ctx.profile.name} link (${formatLinkModel(m).replace(/; seed \d+$/, '')})`;
   if (ctx.assignment.framing === 'datagram') {
     const delay =
@@ -71,16 +71,13 @@ export async function survivesLink(ctx: CheckContext): Promise<Outcome> {
       (m.down.delay?.ms ?? 0) +
       4 * ((m.up.delay?.jitterMs ?? 0) + (m.down.delay?.jitterMs ?? 0));
     const n = 100;
-    const r = await ctx.app<UdpResult>('udp-echo-client', [
+    const r = await ctx.run(UDP_ECHO_CLIENT, {
       ...common,
-      '--count',
-      String(n),
-      '--interval',
-      '10',
-      '--timeout',
-      String(Math.max(2000, 4 * delay)),
-      '--per-seq',
-    ]);
+      count: n,
+      interval: 10,
+      timeout: Math.max(2000, 4 * delay),
+      'per-seq': true,
+    });
     if (!(await ctx.program.alive())) return fail(`it stopped during ${n} datagrams through ${link}`);
     if (r.corrupted > 0)
       return fail(
@@ -118,16 +115,13 @@ export async function survivesLink(ctx: CheckContext): Promise<Outcome> {
   }
   const stream = ctx.assignment.framing === 'stream';
   const count = stream ? 30 : 10;
-  const r = await ctx.app<TcpResult>('tcp-echo-client', [
+  const r = await ctx.run(TCP_ECHO_CLIENT, {
     ...common,
-    '--count',
-    String(count),
-    ...(stream ? [] : ['--oneshot']),
-    '--interval',
-    '20',
-    '--timeout',
-    '60000',
-  ]);
+    count,
+    oneshot: !stream,
+    interval: 20,
+    timeout: 60_000,
+  });
   if (!(await ctx.program.alive())) return fail(`it stopped during ${count} sentences through ${link}`);
   if (r.received !== count || !r.intact)
     return fail(

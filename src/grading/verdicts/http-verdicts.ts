@@ -1,7 +1,7 @@
 // The web server project: real HTTP clients in the client host ask for the files the check put in
 // the program's directory. curl for some requests, Node's fetch for others: the textbook's minimal
 // answer (status line, blank line, body, close) satisfies both.
-import type { HttpGetRequest, HttpGetResult } from '../../apps/http-get.ts';
+import { PROGRAM as HTTP_GET, type HttpGetRequest, type HttpGetResult } from '../../apps/http-get.ts';
 import { shellQuote } from '../../lab/host-processes.ts';
 import { type CheckContext, fail, type Outcome, pass } from '../context.ts';
 import { preview } from '../exchange.ts';
@@ -44,7 +44,7 @@ export async function fetchAll(
     parallel,
     timeoutMs: 20_000,
   };
-  return ctx.app<HttpGetResult[]>('http-get', [], JSON.stringify(req));
+  return (await ctx.run(HTTP_GET, {}, JSON.stringify(req))).results;
 }
 
 /** The file's bytes, or them and the CRLF the textbook's skeleton sends after the body. */

@@ -1,9 +1,5 @@
 // udp-pinger (judged line by line against the link's record) and the web server project.
-import { describe, it } from 'vitest';
-import { netnsUnavailable } from '../../../src/lab/netns-lab.ts';
-import { type Case, expectVerdicts, fixture, textbook } from '../../helpers/grading.ts';
-
-const unavailable = await netnsUnavailable();
+import { type Case, fixture, gradingCases, textbook } from '../../helpers/grading.ts';
 
 const cases: [string, Case][] = [
   [
@@ -56,15 +52,4 @@ const cases: [string, Case][] = [
   ],
 ];
 
-describe.skipIf(unavailable !== null)(
-  `udp-pinger and web-server${unavailable ? ` (skipped: ${unavailable})` : ''}`,
-  () => {
-    it.each(cases)(
-      '%s',
-      async (_name, c) => {
-        await expectVerdicts(c);
-      },
-      120_000,
-    );
-  },
-);
+gradingCases('udp-pinger and web-server', cases);

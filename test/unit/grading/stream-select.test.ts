@@ -1,9 +1,5 @@
 // tcp-stream and select-server: framing by newlines whatever the segments, and one thread for all.
-import { describe, it } from 'vitest';
-import { netnsUnavailable } from '../../../src/lab/netns-lab.ts';
-import { type Case, expectVerdicts, fixture, textbook } from '../../helpers/grading.ts';
-
-const unavailable = await netnsUnavailable();
+import { type Case, fixture, gradingCases, textbook } from '../../helpers/grading.ts';
 
 const cases: [string, Case][] = [
   [
@@ -65,15 +61,4 @@ const cases: [string, Case][] = [
   ],
 ];
 
-describe.skipIf(unavailable !== null)(
-  `tcp-stream and select-server${unavailable ? ` (skipped: ${unavailable})` : ''}`,
-  () => {
-    it.each(cases)(
-      '%s',
-      async (_name, c) => {
-        await expectVerdicts(c);
-      },
-      120_000,
-    );
-  },
-);
+gradingCases('tcp-stream and select-server', cases);

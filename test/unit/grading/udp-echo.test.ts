@@ -1,10 +1,7 @@
 // udp-echo: the textbook's programs pass, each buggy program fails exactly the verdict its bug is
 // about, whatever language it is written in.
-import { describe, it } from 'vitest';
-import { netnsUnavailable } from '../../../src/lab/netns-lab.ts';
-import { type Case, expectVerdicts, fixture, textbook } from '../../helpers/grading.ts';
+import { type Case, fixture, gradingCases, textbook } from '../../helpers/grading.ts';
 
-const unavailable = await netnsUnavailable();
 const NON_UTF8_ROBUSTNESS: string[] = [];
 
 const cases: [string, Case][] = [
@@ -111,12 +108,4 @@ const cases: [string, Case][] = [
   ],
 ];
 
-describe.skipIf(unavailable !== null)(`udp-echo${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
-  it.each(cases)(
-    '%s',
-    async (_name, c) => {
-      await expectVerdicts(c);
-    },
-    120_000,
-  );
-});
+gradingCases('udp-echo', cases);

@@ -4,28 +4,24 @@
 // that drops exactly what was sent during it.
 import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TcpResult } from '../../../src/apps/tcp-measure.ts';
-import type { UdpResult } from '../../../src/apps/udp-measure.ts';
-import { runJson } from '../../../src/experiments/host-program.ts';
+import { PROGRAM as TCP_ECHO_CLIENT } from '../../../src/apps/tcp-echo-client.ts';
+import { PROGRAM as UDP_ECHO_CLIENT } from '../../../src/apps/udp-echo-client.ts';
 import { netnsUnavailable } from '../../../src/lab/netns-lab.ts';
+import { runProgram } from '../../../src/lab/run-program.ts';
 import { runningLabs, type StartedLab, startLab } from '../../../src/lab/start-lab.ts';
 import { parseScenario } from '../../../src/link/scenario.ts';
 import { ROOT, run, spawnCollecting } from '../../helpers/programs.ts';
 
 const unavailable = await netnsUnavailable();
 
-const udpEcho = (lab: StartedLab, count: number, interval = 5): Promise<UdpResult> =>
-  runJson<UdpResult>(lab.client, 'udp-echo-client', [
-    '--host',
-    'server',
-    '--count',
-    String(count),
-    '--interval',
-    String(interval),
-    '--timeout',
-    '3000',
-    '--per-seq',
-  ]);
+const udpEcho = (lab: StartedLab, count: number, interval = 5) =>
+  runProgram(lab.client, UDP_ECHO_CLIENT, {
+    host: 'server',
+    count,
+    interval,
+    timeout: 3000,
+    'per-seq': true,
+  });
 
 /** Each UDP probe's fate on the link, by direction and sequence number (not by arrival time). */
 const udpFates = async (lab: StartedLab): Promise<string[]> =>
@@ -68,12 +64,7 @@ describe.skipIf(unavailable !== null)(
       const fatesAlone = await udpFates(lab);
       await lab.resetLink();
       await lab.client.exec(['ping', '-c', '3', '-i', '0.2', '-W', '1', 'server']);
-      const tcp = await runJson<TcpResult>(lab.client, 'tcp-echo-client', [
-        '--host',
-        'server',
-        '--count',
-        '5',
-      ]);
+      const tcp = await runProgram(lab.client, TCP_ECHO_CLIENT, { host: 'server', count: 5 });
       expect(tcp.intact).toBe(true);
       const after = await udpEcho(lab, 100);
       expect(await udpFates(lab)).toEqual(fatesAlone);
@@ -101,16 +92,12 @@ describe.skipIf(unavailable !== null)(
       expect(records.filter((r) => r.fate !== 'forwarded' && r.fate !== 'outage')).toEqual([]);
 
       await lab.scenario(parseScenario('outage', '0s none; 300ms outage; 1300ms none'));
-      const tcp = await runJson<TcpResult>(lab.client, 'tcp-echo-client', [
-        '--host',
-        'server',
-        '--count',
-        '60',
-        '--interval',
-        '25',
-        '--timeout',
-        '60000',
-      ]);
+      const tcp = await runProgram(lab.client, TCP_ECHO_CLIENT, {
+        host: 'server',
+        count: 60,
+        interval: 25,
+        timeout: 60_000,
+      });
       expect(tcp).toMatchObject({ intact: true, received: 60 });
       const stats = await lab.linkStats();
       expect(stats.up.byProtocol.tcp.droppedOutage + stats.down.byProtocol.tcp.droppedOutage).toBeGreaterThan(
