@@ -10,6 +10,7 @@ import { registerGrade } from './commands/grade.ts';
 import { registerHostCommands } from './commands/hosts.ts';
 import { registerImages } from './commands/images.ts';
 import { registerImpair } from './commands/impair.ts';
+import { registerLive } from './commands/live.ts';
 import { registerRun } from './commands/run.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerSweep } from './commands/sweep.ts';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerCheck(program);
   registerGrade(program);
   registerHostCommands(program);
+  registerLive(program);
   registerImages(program);
   return program;
 }

@@ -20,9 +20,11 @@ export async function composeUp(
     .withProjectName(project)
     .withEnvironment(env)
     .withAutoCleanup(opts.autoCleanup)
-    // The images are built beforehand (socklab images): never build or pull here.
     .withClientOptions({
-      commandOptions: ['--no-build'],
+      // Never build or pull here: the image is built beforehand (socklab images), and a missing
+      // one must be an error that says so, not a request to a registry. (Compose v1 has no
+      // --pull; assertImage() checks the image first for it.)
+      commandOptions: ['--no-build', ...(c.standalone ? [] : ['--pull', 'never'])],
       ...(c.standalone
         ? { executable: { standalone: true as const, executablePath: 'docker-compose' } }
         : {}),

@@ -75,6 +75,88 @@ export async function execIn(
   };
 }
 
+/**
+ * A long-lived command in a container that reads lines on stdin and answers a line each on
+ * stdout (linkctl raw): each `request` writes a line and resolves with the next answer. Requests
+ * may overlap; the command answers in order, so they resolve in order.
+ */
+export interface LineSession {
+  request(line: string, timeoutMs: number): Promise<string>;
+  close(): void;
+  readonly closed: boolean;
+}
+
+export async function lineSession(container: string, cmd: string[]): Promise<LineSession> {
+  const exec = await engine().getContainer(container).exec({
+    Cmd: cmd,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+  });
+  const stream = await exec.start({ hijack: true, stdin: true });
+  // An open session must not keep this process alive: only a request waiting for its answer
+  // does (its timer).
+  (stream as unknown as { unref?: () => void }).unref?.();
+  const out = new PassThrough();
+  const err = new PassThrough();
+  engine().modem.demuxStream(stream, out, err);
+  const waiting: { resolve: (l: string) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }[] = [];
+  let buffered = '';
+  let stderr = '';
+  let closed = false;
+  const fail = (why: string): void => {
+    closed = true;
+    for (const w of waiting.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(new AppError('link.control-unreachable', why));
+    }
+  };
+  out.on('data', (d: Buffer) => {
+    buffered += d.toString();
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      const w = waiting.shift();
+      if (w) {
+        clearTimeout(w.timer);
+        w.resolve(line);
+      }
+    }
+  });
+  err.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-2000);
+  });
+  stream.on('end', () =>
+    fail(`${cmd.join(' ')} in ${container} ended${stderr ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`),
+  );
+  stream.on('error', (e: Error) => fail(`${cmd.join(' ')} in ${container}: ${e.message}`));
+  return {
+    get closed() {
+      return closed;
+    },
+    request(line, timeoutMs) {
+      if (closed)
+        return Promise.reject(
+          new AppError('link.control-unreachable', `${cmd.join(' ')} in ${container} has ended`),
+        );
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          // A late answer would be taken for the next request's: the session cannot go on.
+          stream.destroy();
+          fail(`${cmd.join(' ')} in ${container} did not answer within ${timeoutMs} ms`);
+        }, timeoutMs);
+        waiting.push({ resolve, reject, timer });
+        stream.write(`${line}\n`);
+      });
+    },
+    close() {
+      closed = true;
+      stream.end();
+      stream.destroy();
+    },
+  };
+}
+
 /** Copies files into a container: `files` maps a path inside `dir` to its contents. */
 export async function copyInto(
   container: string,

@@ -13,8 +13,10 @@ import {
   assertEngine,
   containerLogs,
   engine,
+  type LineSession,
   labProjects,
   labScope,
+  lineSession,
   serviceContainers,
 } from './docker-engine.ts';
 import { packageVersion, SOURCES_LABEL, sourcesHash, VERSION_LABEL } from './image-sources.ts';
@@ -62,20 +64,32 @@ export function labEnvironment(model: LinkModel, engineName: string, demo: boole
   };
 }
 
-/** linkd's control through an exec of `linkctl raw` in the link container. */
+/**
+ * linkd's control through `linkctl raw` in the link container: one session kept open for the
+ * lab's life (an exec costs ~100 ms, a request on an open session a millisecond), opened again
+ * when it ends; requests go in order on it.
+ */
 function execTransport(link: ContainerHost): ControlTransport {
+  let session: Promise<LineSession> | null = null;
   return async (line) => {
-    const r = await link.exec(['node', link.program('link/linkctl'), 'raw'], {
-      stdin: `${line}\n`,
-      timeoutMs: 60_000,
-    });
-    const reply = r.stdout.trim().split('\n').at(-1);
-    if (r.exitCode !== 0 || !reply)
-      throw new AppError(
-        'link.refused',
-        (r.stderr.trim().split('\n').at(-1) ?? `linkctl exited with ${r.exitCode}`).replace(/^linkctl: /, ''),
-      );
-    return reply;
+    for (let attempt = 0; ; attempt++) {
+      session ??= lineSession(link.container, ['node', link.program('link/linkctl'), 'raw']);
+      const opening = session;
+      let s: LineSession;
+      try {
+        s = await opening;
+      } catch (err) {
+        session = null;
+        throw err;
+      }
+      try {
+        return await s.request(line, 60_000);
+      } catch (err) {
+        session = null;
+        s.close();
+        if (attempt > 0) throw err;
+      }
+    }
   };
 }
 

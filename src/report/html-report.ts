@@ -8,7 +8,7 @@ import { formatLinkModel } from '../link/impairment-text.ts';
 import { formatCheck, formatEvidence, formatMeasured } from './check-text.ts';
 import type { ExperimentResult } from './experiment-result.ts';
 import { sequenceDiagram } from './sequence-diagram.ts';
-import { type Cell, COLORS, escapeXml, histogram, lineChart, lossStrip } from './svg-chart.ts';
+import { type Cell, COLORS, escapeXml, histogram, lineChart, lossStrip, SERIES_STYLES } from './svg-chart.ts';
 import { formatText } from './text-report.ts';
 
 export const STYLE = `body{font-family:sans-serif;margin:24px;color:#222;background:#fff}
@@ -69,21 +69,24 @@ function sweepCharts(r: SweepResult): string[] {
   const delays = [...new Set(r.points.map((p) => p.delayMs))];
   const label = (proto: string, d: number): string => (delays.length > 1 ? `${proto}, ${d} ms` : proto);
   const at = (d: number) => r.points.filter((p) => p.delayMs === d);
+  // Each delay a pair of styles, UDP and TCP, the same in every chart of the page.
+  const style = (proto: 'UDP' | 'TCP', k: number) =>
+    SERIES_STYLES[(2 * k + (proto === 'TCP' ? 1 : 0)) % SERIES_STYLES.length]!;
   const charts = [
     lineChart({
       title: 'Delivered vs loss',
       xLabel: 'loss each way (%)',
       yLabel: 'delivered (%)',
       yMax: 100,
-      series: delays.flatMap((d) => [
+      series: delays.flatMap((d, k) => [
         {
           name: label('UDP', d),
-          color: COLORS.udp,
+          ...style('UDP', k),
           points: at(d).map((p): [number, number] => [p.lossPercent, 100 * p.udp.deliveryRatio]),
         },
         {
           name: label('TCP', d),
-          color: COLORS.tcp,
+          ...style('TCP', k),
           points: at(d).map((p): [number, number] => [p.lossPercent, 100 * p.tcp.deliveryRatio]),
         },
       ]),
@@ -92,9 +95,9 @@ function sweepCharts(r: SweepResult): string[] {
       title: 'TCP completion time vs loss',
       xLabel: 'loss each way (%)',
       yLabel: 'time for all messages (ms)',
-      series: delays.map((d) => ({
+      series: delays.map((d, k) => ({
         name: label('TCP', d),
-        color: COLORS.tcp,
+        ...style('TCP', k),
         points: at(d).map((p): [number, number] => [p.lossPercent, p.tcp.completionMs]),
       })),
     }),
@@ -147,9 +150,27 @@ function section(r: ExperimentResult): string {
             ]
           : [];
   const model = 'model' in r ? `<p>link: ${escapeXml(formatLinkModel(r.model))}</p>` : '';
-  return `<h2>${escapeXml(r.experiment)}</h2>${model}<div class="charts">${charts.join('')}</div>
-<h3>verdicts</h3>${verdictTable(r.verdicts)}
+  const verdicts = r.experiment === 'sweep' ? sweepVerdicts(r) : verdictTable(r.verdicts);
+  return `<h2>${escapeXml(r.experiment)}</h2>${summaryLine(r.verdicts)}${model}<div class="charts">${charts.join('')}</div>
+<h3>verdicts</h3>${verdicts}
 <h3>details</h3><pre>${escapeXml(formatText(r))}</pre>`;
+}
+
+/** `12 verdicts: 11 pass, 1 fail, 0 n/a`, at the top of each section. */
+function summaryLine(verdicts: { status: string }[]): string {
+  const n = (s: string): number => verdicts.filter((v) => v.status === s).length;
+  const fail = n('fail');
+  return `<p class="summary ${fail ? 'fail' : 'pass'}">${verdicts.length} verdicts: ${n('pass')} pass, ${fail} fail, ${n('skip')} n/a</p>`;
+}
+
+/** A sweep's verdicts by point, each point folded away when all of its verdicts pass. */
+function sweepVerdicts(r: SweepResult): string {
+  return r.points
+    .map((p) => {
+      const failed = p.verdicts.filter((v) => v.status === 'fail').length;
+      return `<details${failed ? ' open' : ''}><summary>loss ${p.lossPercent}%, delay ${p.delayMs} ms: ${failed ? `<span class="fail">${failed} FAIL</span>` : '<span class="pass">all pass</span>'}</summary>${verdictTable(p.verdicts)}</details>`;
+    })
+    .join('');
 }
 
 export function renderHtml(results: ExperimentResult[], title = 'socklab report'): string {

@@ -1,13 +1,45 @@
 // Charts as SVG text, built by pure functions: no script, no fonts or files to fetch, so the
 // report page opens anywhere, with no network.
 
+// Okabe and Ito's colour-blind safe palette.
 export const COLORS = {
-  udp: '#d62728',
-  tcp: '#1f77b4',
-  lost: '#ff7f0e',
-  ok: '#2ca02c',
+  udp: '#D55E00',
+  tcp: '#0072B2',
+  lost: '#E69F00',
+  ok: '#009E73',
   axis: '#444444',
 } as const;
+
+export type Marker = 'circle' | 'square' | 'triangle' | 'diamond' | 'cross' | 'ring';
+
+/** Series after the first two: their own colour, marker and dash, never one of UDP's or TCP's. */
+export const SERIES_STYLES: { color: string; marker: Marker; dash: string }[] = [
+  { color: COLORS.udp, marker: 'circle', dash: '' },
+  { color: COLORS.tcp, marker: 'square', dash: '' },
+  { color: '#CC79A7', marker: 'triangle', dash: '7 4' },
+  { color: '#56B4E9', marker: 'diamond', dash: '7 4' },
+  { color: '#009E73', marker: 'cross', dash: '2 3' },
+  { color: '#000000', marker: 'ring', dash: '2 3' },
+];
+
+/** A marker centred on (x, y). */
+function marker(m: Marker, x: number, y: number, color: string): string {
+  const r = 5;
+  switch (m) {
+    case 'circle':
+      return `<circle cx="${f(x)}" cy="${f(y)}" r="${r}" fill="${color}"/>`;
+    case 'ring':
+      return `<circle cx="${f(x)}" cy="${f(y)}" r="${r}" fill="#ffffff" stroke="${color}" stroke-width="2"/>`;
+    case 'square':
+      return `<rect x="${f(x - r)}" y="${f(y - r)}" width="${2 * r}" height="${2 * r}" fill="${color}"/>`;
+    case 'triangle':
+      return `<polygon points="${f(x)},${f(y - r - 1)} ${f(x - r - 1)},${f(y + r)} ${f(x + r + 1)},${f(y + r)}" fill="${color}"/>`;
+    case 'diamond':
+      return `<polygon points="${f(x)},${f(y - r - 1)} ${f(x + r + 1)},${f(y)} ${f(x)},${f(y + r + 1)} ${f(x - r - 1)},${f(y)}" fill="${color}"/>`;
+    case 'cross':
+      return `<path d="M${f(x - r)},${f(y - r)}L${f(x + r)},${f(y + r)}M${f(x - r)},${f(y + r)}L${f(x + r)},${f(y - r)}" stroke="${color}" stroke-width="3"/>`;
+  }
+}
 
 export const escapeXml = (s: string): string =>
   s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
@@ -19,6 +51,12 @@ const f = (x: number): string => (Math.round(x * 10) / 10).toString();
 
 function niceMax(x: number): number {
   if (x <= 0) return 1;
+  const p = 10 ** Math.floor(Math.log10(x));
+  return ([1, 2, 2.5, 5, 10].find((m) => m * p >= x) ?? 10) * p;
+}
+
+/** A round step (1, 2, 2.5 or 5 times a power of ten) near `x`. */
+function niceStep(x: number): number {
   const p = 10 ** Math.floor(Math.log10(x));
   return ([1, 2, 2.5, 5, 10].find((m) => m * p >= x) ?? 10) * p;
 }
@@ -52,7 +90,10 @@ function axes(xMax: number, yMax: number, xTicks: number[], yFmt: (y: number) =>
 
 export interface Series {
   name: string;
-  color: string;
+  /** Default: the series' place in SERIES_STYLES. */
+  color?: string;
+  marker?: Marker;
+  dash?: string;
   points: [number, number][];
 }
 
@@ -78,12 +119,15 @@ export function lineChart(o: {
     o.yFormat ?? ((y) => f(y)),
   );
   o.series.forEach((s, i) => {
+    const style = SERIES_STYLES[i % SERIES_STYLES.length]!;
+    const color = s.color ?? style.color;
+    const m = s.marker ?? style.marker;
+    const dash = s.dash ?? style.dash;
     const pts = s.points.map(([x, y]) => `${f(px(x))},${f(py(y))}`).join(' ');
-    inner += `<polyline points="${pts}" fill="none" stroke="${s.color}" stroke-width="3"/>`;
-    for (const [x, y] of s.points)
-      inner += `<circle cx="${f(px(x))}" cy="${f(py(y))}" r="5" fill="${s.color}"/>`;
+    inner += `<polyline points="${pts}" fill="none" stroke="${color}" stroke-width="3"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`;
+    for (const [x, y] of s.points) inner += marker(m, px(x), py(y), color);
     const ly = M.top + 10 + i * 20;
-    inner += `<rect x="${W - M.right + 12}" y="${ly - 8}" width="14" height="10" fill="${s.color}"/><text x="${W - M.right + 32}" y="${ly + 1}" font-size="12" font-family="sans-serif">${escapeXml(s.name)}</text>`;
+    inner += `<line x1="${W - M.right + 6}" x2="${W - M.right + 30}" y1="${ly - 3}" y2="${ly - 3}" stroke="${color}" stroke-width="3"${dash ? ` stroke-dasharray="${dash}"` : ''}/>${marker(m, W - M.right + 18, ly - 3, color)}<text x="${W - M.right + 36}" y="${ly + 1}" font-size="12" font-family="sans-serif">${escapeXml(s.name)}</text>`;
   });
   return frame(o.title, o.xLabel, o.yLabel, inner);
 }
@@ -116,7 +160,12 @@ export function histogram(o: {
     const h = (ph * c) / yMax;
     inner += `<rect x="${f(M.left + (pw * i) / bins + 1)}" y="${f(M.top + ph - h)}" width="${f(pw / bins - 2)}" height="${f(h)}" fill="${o.color}"/>`;
   });
-  inner += `<text x="${M.left}" y="${M.top + ph + 16}" font-size="11" font-family="sans-serif">${f(lo)}</text><text x="${M.left + pw}" y="${M.top + ph + 16}" text-anchor="end" font-size="11" font-family="sans-serif">${f(hi)}</text>`;
+  // Ticks along the values' range, at round steps, each at its place.
+  const step = niceStep((hi - lo) / 5 || 1);
+  for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9; t += step) {
+    const x = M.left + (pw * (t - lo)) / (width * bins);
+    inner += `<line x1="${f(x)}" x2="${f(x)}" y1="${M.top + ph}" y2="${M.top + ph + 4}" stroke="${COLORS.axis}"/><text x="${f(x)}" y="${M.top + ph + 16}" text-anchor="middle" font-size="11" font-family="sans-serif">${f(t)}</text>`;
+  }
   return frame(o.title, o.xLabel, 'count', inner);
 }
 

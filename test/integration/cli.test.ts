@@ -32,7 +32,7 @@ describe('socklab CLI', () => {
       expect(row.link).toMatch(/^up: delay 30ms;/);
       expect(row.engine).toBe('relay');
       expect((await socklab(['status'])).stdout).toMatch(
-        new RegExp(`^${project}: engine relay; up: delay 30ms;`, 'm'),
+        new RegExp(`^${project} \\(docker\\): engine relay; up: delay 30ms;`, 'm'),
       );
       const slow = JSON.parse(
         (await socklab(['run', 'udp', '--count', '10', '--project', project, '--json'])).stdout,

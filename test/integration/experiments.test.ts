@@ -12,7 +12,7 @@ import { framing } from '../../src/experiments/framing.ts';
 import { pinger } from '../../src/experiments/pinger.ts';
 import { allPassed } from '../../src/experiments/verdict.ts';
 import { type StartedLab, startLab } from '../../src/lab/start-lab.ts';
-import { COLORS } from '../../src/report/svg-chart.ts';
+import { COLORS, SERIES_STYLES } from '../../src/report/svg-chart.ts';
 import { countColor, decodePng } from '../helpers/png.ts';
 import { labPath, ROOT, run } from '../helpers/programs.ts';
 import { binomialInterval } from '../helpers/stats.ts';
@@ -89,12 +89,14 @@ describe('pinger, concurrency, framing', () => {
 });
 
 describe('socklab sweep --html', () => {
-  it('prints the table, writes a self-contained page, and Chromium renders its charts', async () => {
+  it('prints the table, writes a self-contained page, and Chromium renders four distinguishable series for two delays', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'socklab-report-'));
     const html = join(dir, 'sweep.html');
     const r = await socklab([
       'sweep',
       '--loss',
+      '0,20',
+      '--delay',
       '0,20',
       '--count',
       '50',
@@ -106,7 +108,11 @@ describe('socklab sweep --html', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout);
+    // The points go by delay, then loss: 0 ms at 0% and 20%, then 20 ms.
     const [clean, lossy] = result.points;
+    expect(
+      result.points.map((p: { lossPercent: number; delayMs: number }) => `${p.delayMs}/${p.lossPercent}`),
+    ).toEqual(['0/0', '0/20', '20/0', '20/20']);
     expect(clean.udp.deliveryRatio).toBe(1);
     // 20% each way (the base link's 2% corruption too): 99.9% binomial interval of 50 echoes.
     const [lo, hi] = binomialInterval(50, (0.8 * 0.98) ** 2, 0.999);
@@ -120,6 +126,12 @@ describe('socklab sweep --html', () => {
     // Self-contained: no script, nothing fetched.
     expect(page).not.toMatch(/<script|<link |src=|url\(|@import/);
     expect(page.match(/<svg /g)!.length).toBeGreaterThanOrEqual(4);
+    // A summary line, and the points' verdicts folded away when they all pass.
+    expect(page).toMatch(/<p class="summary pass">\d+ verdicts: \d+ pass, 0 fail, \d+ n\/a<\/p>/);
+    expect(page.match(/<details>/g)?.length).toBe(4);
+    // Four series in the delivery chart, each its own colour and marker.
+    for (const name of ['UDP, 0 ms', 'TCP, 0 ms', 'UDP, 20 ms', 'TCP, 20 ms'])
+      expect(page).toContain(`>${name}</text>`);
 
     const png = join(dir, 'sweep.png');
     await promisify(execFile)(
@@ -142,9 +154,9 @@ describe('socklab sweep --html', () => {
     );
     const img = decodePng(readFileSync(png));
     expect([img.width, img.height]).toEqual([1280, 1200]);
-    // The charts are on the page: UDP's and TCP's lines and dots, lost cells in the strip.
-    expect(countColor(img, COLORS.udp)).toBeGreaterThan(500);
-    expect(countColor(img, COLORS.tcp)).toBeGreaterThan(500);
+    // The charts are on the page: the four series, each in its own colour, lost cells in the strip.
+    for (const style of SERIES_STYLES.slice(0, 4))
+      expect(countColor(img, style.color), style.color).toBeGreaterThan(300);
     expect(countColor(img, COLORS.lost)).toBeGreaterThan(200);
     expect(countColor(img, COLORS.ok)).toBeGreaterThan(2000);
   });

@@ -20,7 +20,7 @@ describe('formatTable', () => {
 });
 
 describe('SVG charts', () => {
-  it('line chart: one polyline and one dot per point per series, a legend, escaped text', () => {
+  it('line chart: one polyline and one marker per point per series, each series its own marker, a legend, escaped text', () => {
     const svg = lineChart({
       title: 'Delivered <vs> loss',
       xLabel: 'loss',
@@ -48,14 +48,20 @@ describe('SVG charts', () => {
       ],
     });
     expect(svg.match(/<polyline /g)).toHaveLength(2);
-    expect(svg.match(new RegExp(`<circle [^>]*fill="${COLORS.udp}"`, 'g'))).toHaveLength(3);
+    // Three points and the legend's sample: circles for the first series, squares for the second.
+    expect(svg.match(new RegExp(`<circle [^>]*fill="${COLORS.udp}"`, 'g'))).toHaveLength(4);
+    expect(svg.match(new RegExp(`<rect [^>]*fill="${COLORS.tcp}"`, 'g'))).toHaveLength(4);
     expect(svg).toContain('Delivered &lt;vs&gt; loss');
     expect(svg).toContain('>UDP</text>');
     // TCP at 100% sits on the top gridline, UDP at 64% lower down.
-    const ys = (color: string) =>
-      [...svg.matchAll(new RegExp(`cy="([\\d.]+)" r="5" fill="${color}"`, 'g'))].map((m) => Number(m[1]));
-    expect(new Set(ys(COLORS.tcp)).size).toBe(1);
-    expect(ys(COLORS.udp)[2]).toBeGreaterThan(ys(COLORS.tcp)[2]!);
+    const udpY = [...svg.matchAll(new RegExp(`cy="([\\d.]+)" r="5" fill="${COLORS.udp}"`, 'g'))].map((m) =>
+      Number(m[1]),
+    );
+    const tcpY = [
+      ...svg.matchAll(new RegExp(`y="([\\d.]+)" width="10" height="10" fill="${COLORS.tcp}"`, 'g')),
+    ].map((m) => Number(m[1]) + 5);
+    expect(new Set(tcpY.slice(0, 3)).size).toBe(1);
+    expect(udpY[2]).toBeGreaterThan(tcpY[2]!);
   });
 
   it('histogram: one bar per bin, heights following the counts', () => {

@@ -1,0 +1,144 @@
+// What the live views show, as it happens: every few hundred milliseconds the link's model and
+// scenario step, its counters, and the frames it decided since the last time (read incrementally
+// from linkd's record, without their payloads: cheap for the relay). Shared by `socklab ui`
+// (server-sent events to a page) and `socklab watch` (a terminal).
+import type { StartedLab } from '../lab/started-lab.ts';
+import { formatDirection } from '../link/impairment-text.ts';
+import type { PacketRecord } from '../link/packet-record.ts';
+import type { RelayStats } from '../link/relay-stats.ts';
+import type { ScenarioStatus } from '../link/scenario-runner.ts';
+
+export const FRAME_FATES = [
+  'forwarded',
+  'lost',
+  'duplicated',
+  'reordered',
+  'corrupted',
+  'queue-drop',
+  'outage',
+] as const;
+export type FrameFate = (typeof FRAME_FATES)[number];
+
+/** One frame as the views draw it: its fate, and what a hover shows. */
+export interface FrameView {
+  n: number;
+  t: number;
+  dir: 'up' | 'down';
+  proto: PacketRecord['proto'];
+  fate: FrameFate;
+  sport: number;
+  dport: number;
+  len: number;
+  seq: number;
+  delayMs: number;
+}
+
+export interface LiveSnapshot {
+  project: string;
+  backend: string;
+  engine: string;
+  model: { up: string; down: string; seed: number };
+  scenario: ScenarioStatus | null;
+  stats: RelayStats;
+  /** Frames since the previous snapshot (the newest ones when there were more than the views keep). */
+  frames: FrameView[];
+  /** Frames the views were too slow to be shown (the relay decided them all the same). */
+  skipped: number;
+}
+
+/** One fate per frame: dropped ones by why; forwarded ones by what else happened to them. */
+export function fateOf(r: PacketRecord): FrameFate {
+  if (r.fate !== 'forwarded') return r.fate === 'lost' ? 'lost' : r.fate;
+  if (r.corrupted) return 'corrupted';
+  if (r.duplicated) return 'duplicated';
+  if (r.reordered) return 'reordered';
+  return 'forwarded';
+}
+
+export const frameView = (r: PacketRecord): FrameView => ({
+  n: r.n,
+  t: r.t,
+  dir: r.dir,
+  proto: r.proto,
+  fate: fateOf(r),
+  sport: r.sport,
+  dport: r.dport,
+  len: r.len,
+  seq: r.seq,
+  delayMs: r.delayMs,
+});
+
+export interface LiveFeedOptions {
+  intervalMs?: number;
+  /** At most this many frames per snapshot. */
+  maxFrames?: number;
+}
+
+export class LiveFeed {
+  readonly #lab: StartedLab;
+  readonly #intervalMs: number;
+  readonly #maxFrames: number;
+  #since = -1;
+  #timer: NodeJS.Timeout | null = null;
+  #stopped = false;
+
+  constructor(lab: StartedLab, o: LiveFeedOptions = {}) {
+    this.#lab = lab;
+    this.#intervalMs = o.intervalMs ?? 250;
+    this.#maxFrames = o.maxFrames ?? 400;
+  }
+
+  /** One snapshot now. */
+  async snapshot(): Promise<LiveSnapshot> {
+    const control = this.#lab.control;
+    const [shown, { stats }] = await Promise.all([
+      control.call({ cmd: 'show' }),
+      control.call({ cmd: 'stats' }),
+    ]);
+    // The first snapshot starts at the newest frames; a reset (record numbers going back) too.
+    const head = await control.call({ cmd: 'record', since: Number.MAX_SAFE_INTEGER, limit: 1 });
+    if (this.#since < 0 || head.last < this.#since) this.#since = Math.max(0, head.last - this.#maxFrames);
+    let skipped = 0;
+    if (head.last - this.#since > this.#maxFrames) {
+      skipped = head.last - this.#maxFrames - this.#since;
+      this.#since = head.last - this.#maxFrames;
+    }
+    const rec = await control.call({ cmd: 'record', since: this.#since, limit: this.#maxFrames });
+    if (rec.records.length) this.#since = rec.records.at(-1)!.n;
+    return {
+      project: this.#lab.project,
+      backend: this.#lab.backend,
+      engine: shown.engine,
+      model: {
+        up: formatDirection(shown.model.up),
+        down: formatDirection(shown.model.down),
+        seed: shown.model.seed,
+      },
+      scenario: shown.scenario,
+      stats,
+      frames: rec.records.map(frameView),
+      skipped,
+    };
+  }
+
+  /** Calls `on` with a snapshot every interval until stop(); a failed poll is reported, not fatal. */
+  start(on: (s: LiveSnapshot) => void, onError: (e: Error) => void = () => {}): void {
+    const tick = async (): Promise<void> => {
+      if (this.#stopped) return;
+      const t0 = performance.now();
+      try {
+        on(await this.snapshot());
+      } catch (err) {
+        onError(err as Error);
+      }
+      if (!this.#stopped)
+        this.#timer = setTimeout(tick, Math.max(0, this.#intervalMs - (performance.now() - t0)));
+    };
+    void tick();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+  }
+}
