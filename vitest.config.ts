@@ -21,6 +21,21 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      // The netem engine against a real sch_netem: only inside the VM of scripts/netem-vm.sh
+      // (`npm run test:netem` sets SOCKLAB_NETEM_VM), where the kernel has it; elsewhere its
+      // tests would fail, as they must rather than skip.
+      ...(process.env.SOCKLAB_NETEM_VM === '1'
+        ? [
+            {
+              test: {
+                name: 'netem',
+                include: ['test/netem/**/*.test.ts'],
+                testTimeout: 120_000,
+                hookTimeout: 180_000,
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

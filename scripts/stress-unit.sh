@@ -13,7 +13,7 @@ echo "stress: unit project ${runs} times, with a busy core (pid $burner), $(npro
 start=$(date +%s)
 for i in $(seq 1 "$runs"); do
   t0=$(date +%s)
-  if ! npx vitest run --project unit >"/tmp/socklab-stress-$i.log" 2>&1; then
+  if ! NO_COLOR=1 npx vitest run --project unit >"/tmp/socklab-stress-$i.log" 2>&1; then
     echo "stress: run $i FAILED after $(( $(date +%s) - t0 )) s; see /tmp/socklab-stress-$i.log" >&2
     grep -E '×|FAIL' "/tmp/socklab-stress-$i.log" | head -20 >&2
     exit 1

@@ -63,7 +63,7 @@ async function handle(target: ControlTarget, req: ControlRequest): Promise<Contr
     case 'stats':
       return { ok: true, stats: relay.stats() };
     case 'reset':
-      relay.reset();
+      await relay.reset();
       return { ok: true };
     case 'record': {
       const r = relay.record(req.since ?? 0, req.limit, { head: req.head === true });

@@ -1,18 +1,27 @@
 // The relay engine: receives every VXLAN datagram from one end host and forwards it to the other,
 // deciding each frame's fate with the direction's shaper. Peers are given by name or address and
 // re-resolved, so a restarted container with a new address is followed.
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { Resolver } from 'node:dns/promises';
-import { readFileSync } from 'node:fs';
+//
+// Threads. The link host has one address on each network, so each direction receives on its own
+// side: each gets a thread of its own (socket, shaper, delay queue), and a bulk transfer's data and
+// its ACKs are forwarded on two cores. Such a thread writes its counters, lateness and records to
+// shared memory; this main thread serves the control socket from that memory, resolves names,
+// writes captures, and counts datagrams that reach neither side. When both peers are reached from
+// one local address (both on loopback, say), one thread forwards both directions on one socket.
+// Until the peers are known (the link starts before the other hosts), the main thread's socket
+// receives everything and counts it as foreign, as the relay did not know whom to forward it to.
+import { createSocket, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
-import { type Decision, DirectionShaper } from './direction-shaper.ts';
-import { type Direction, isClean, type LinkModel } from './impairment-model.ts';
+import { DirectionMemory, LATENESS_SAMPLES } from './direction-memory.ts';
+import { ForwarderThread } from './forwarder-thread.ts';
+import { DIRECTIONS, type Direction, type LinkModel } from './impairment-model.ts';
 import { type PacketRecord, PacketRecordRing } from './packet-record.ts';
 import { PcapngWriter } from './pcapng-writer.ts';
-import { RelayCounters, type RelayStats } from './relay-stats.ts';
+import { localAddressToward, lookupPeer } from './peer-address.ts';
+import type { ForwarderConfig, FromForwarder, PeerAddress } from './relay-messages.ts';
+import type { DirectionStats, RelayStats } from './relay-stats.ts';
 import { udpSocketDrops } from './socket-drops.ts';
-import { TimerQueue } from './timer-queue.ts';
-import { type FrameInfo, fingerprint, parseVxlan, probeSeq, VXLAN_HEADER } from './vxlan-frame.ts';
+import { VXLAN_HEADER } from './vxlan-frame.ts';
 
 export const VXLAN_PORT = 4789;
 
@@ -26,6 +35,12 @@ export interface RelayOptions {
   peers: [PeerSpec, PeerSpec];
   listenAddress?: string;
   listenPort?: number;
+  /**
+   * The local address facing each peer (client side, server side). Found from the routes once the
+   * peers are known; given, it splits the directions even where routes cannot (two loopback
+   * addresses in tests).
+   */
+  sides?: [string, string];
   model: LinkModel;
   /** How many packet fates to keep (default 200,000). */
   recordCapacity?: number;
@@ -44,61 +59,35 @@ interface Peer extends PeerSpec {
   resolving: boolean;
 }
 
-// Docker's DNS answers for containers that exist; for one that does not exist yet it may forward
-// to upstream servers that never answer: queries are short and retried.
-const dnsQuery = new Resolver({ timeout: 250, tries: 1 });
-
-/** The IPv4 address /etc/hosts gives a name, if any. */
-export function hostsFileAddress(name: string, text = readHostsFile()): string | null {
-  for (const line of text.split('\n')) {
-    const [addr, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
-    if (addr && isIP(addr) === 4 && names.includes(name)) return addr;
-  }
-  return null;
-}
-
-function readHostsFile(): string {
-  try {
-    return readFileSync('/etc/hosts', 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-interface Pending {
-  data: Buffer;
-  to: Peer;
-  dir: Direction;
-  proto: FrameInfo['proto'];
-  comment: string;
-  /** The record of the frame this is the first copy of (its real departure is noted), or 0. */
-  record: number;
-  arrived: number;
-}
+const WILDCARD = new Set(['', '0.0.0.0']);
 
 export class LinkRelay {
-  readonly #socket: Socket;
-  readonly #peers: [Peer, Peer];
-  readonly #counters = new RelayCounters();
-  readonly #record: PacketRecordRing;
-  readonly #queue: TimerQueue<Pending>;
   readonly #opts: RelayOptions;
   readonly #log: (line: string) => void;
+  readonly #peers: [Peer, Peer];
+  readonly #memory: Record<Direction, DirectionMemory> = {
+    up: new DirectionMemory(),
+    down: new DirectionMemory(),
+  };
+  readonly #record: PacketRecordRing;
   readonly #start = performance.now();
+  /** Receives until the forwarding threads do, then whatever reaches neither side. */
+  #socket: Socket | null;
+  #port: number;
+  #foreign = 0;
+  #threads: ForwarderThread[] = [];
+  #starting: Promise<void> | null = null;
+  #closed = false;
   #model: LinkModel;
-  #shapers: Record<Direction, DirectionShaper>;
-  #pending: Record<Direction, number> = { up: 0, down: 0 };
   #capture: PcapngWriter | null = null;
   #dropsBase = 0;
   #dropsSeen = 0;
   #resolver: NodeJS.Timeout | null = null;
-  /** How late delayed frames left, ms: the last 4096, for the delay-fidelity figures. */
-  readonly #lateness = new Float64Array(4096);
-  #latenessNext = 0;
   #watcher: NodeJS.Timeout | null = null;
 
   private constructor(socket: Socket, opts: RelayOptions) {
     this.#socket = socket;
+    this.#port = socket.address().port;
     this.#opts = opts;
     this.#log = opts.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.#peers = opts.peers.map((p) => ({
@@ -108,85 +97,85 @@ export class LinkRelay {
     })) as [Peer, Peer];
     this.#record = new PacketRecordRing(opts.recordCapacity ?? 200_000);
     this.#model = opts.model;
-    this.#shapers = this.#makeShapers(opts.model);
-    this.#queue = new TimerQueue((p, at) => {
-      this.#pending[p.dir]--;
-      this.#lateness[this.#latenessNext++ % this.#lateness.length] = performance.now() - at;
-      this.#send(p);
-    });
   }
 
   static async start(opts: RelayOptions): Promise<LinkRelay> {
-    const rcvbuf = opts.receiveBufferBytes ?? 64 << 20;
-    const socket = createSocket({ type: 'udp4', recvBufferSize: rcvbuf, sendBufferSize: rcvbuf });
+    const socket = createSocket({ type: 'udp4', reuseAddr: true });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
-      socket.bind(opts.listenPort ?? VXLAN_PORT, opts.listenAddress ?? '0.0.0.0', () => {
-        socket.off('error', reject);
-        resolve();
-      });
+      socket.bind(
+        { port: opts.listenPort ?? VXLAN_PORT, address: opts.listenAddress ?? '0.0.0.0', exclusive: true },
+        () => {
+          socket.off('error', reject);
+          resolve();
+        },
+      );
     });
     const relay = new LinkRelay(socket, opts);
-    // Not awaited: the peers may not exist yet (the link starts first); until they resolve,
-    // their datagrams are counted as foreign, and names are tried again every 100 ms.
-    relay.#scheduleResolve(0, opts.resolveEveryMs ?? 2000);
-    relay.#dropsBase = udpSocketDrops(relay.address.port) ?? 0;
-    socket.on('message', (msg, rinfo) => relay.#onDatagram(msg, rinfo));
-    // Sends go without a callback (one less allocation per frame); their errors arrive here.
-    socket.on('error', (err) => {
-      relay.#counters.sendErrors++;
-      relay.#log(`linkd: socket error: ${err.message}`);
-    });
+    socket.on('message', () => relay.#foreign++);
+    socket.on('error', (err) => relay.#log(`linkd: socket error: ${err.message}`));
+    relay.#dropsBase = udpSocketDrops(relay.#port) ?? 0;
     relay.#watcher = setInterval(() => relay.#checkDrops(), 1000);
     relay.#watcher.unref();
+    // Addresses given: the threads start now. Names: once they resolve (not awaited: the link
+    // starts before its peers exist); names are tried every 100 ms until then.
+    if (relay.#peers.every((p) => p.address)) await relay.#startForwarding();
+    relay.#scheduleResolve(0, opts.resolveEveryMs ?? 2000);
     return relay;
   }
 
   get address(): { address: string; port: number } {
-    return this.#socket.address();
+    return { address: this.#opts.listenAddress ?? '0.0.0.0', port: this.#port };
   }
 
   get model(): LinkModel {
     return this.#model;
   }
 
-  /** Changes the impairment at run time; frames already in the delay queue keep their times. */
-  setModel(model: LinkModel): void {
+  /** How the directions are forwarded: one thread each, one thread for both, or not yet. */
+  get threads(): 'per-direction' | 'shared' | 'waiting-for-peers' {
+    return this.#threads.length === 2
+      ? 'per-direction'
+      : this.#threads.length === 1
+        ? 'shared'
+        : 'waiting-for-peers';
+  }
+
+  /**
+   * Changes the impairment at run time; frames already in the delay queue keep their times.
+   * Resolves once every direction applies it: a frame that arrives later meets the new model.
+   */
+  async setModel(model: LinkModel): Promise<void> {
     this.#model = model;
-    this.#shapers = this.#makeShapers(model);
+    await Promise.all(this.#threads.map((t) => t.ask({ type: 'model', model })));
   }
 
   stats(): RelayStats {
     this.#checkDrops();
-    const c = this.#counters;
+    const up = this.#memory.up.stats();
+    const down = this.#memory.down.stats();
+    const pick = (s: typeof up): DirectionStats => ({ total: s.total, byProtocol: s.byProtocol });
     return {
-      up: c.up,
-      down: c.down,
-      foreign: c.foreign,
-      malformed: c.malformed,
-      sendErrors: c.sendErrors,
+      up: pick(up),
+      down: pick(down),
+      foreign: up.foreign + down.foreign + this.#foreign,
+      malformed: up.malformed + down.malformed,
+      sendErrors: up.sendErrors + down.sendErrors,
       unintendedDrops: this.#dropsSeen,
-      inFlight: this.#queue.size,
-      lateMs: this.#latenessSummary(),
+      inFlight: up.inFlight + down.inFlight,
+      lateMs: latenessSummary([...this.#memory.up.lateness(), ...this.#memory.down.lateness()]),
     };
   }
 
-  #latenessSummary(): RelayStats['lateMs'] {
-    const n = Math.min(this.#latenessNext, this.#lateness.length);
-    if (n === 0) return null;
-    const xs = Array.from(this.#lateness.subarray(0, n)).sort((a, b) => a - b);
-    const at = (p: number): number => Math.round(xs[Math.min(n - 1, Math.ceil(p * n) - 1)]! * 1000) / 1000;
-    return { p50: at(0.5), p99: at(0.99), max: at(1) };
-  }
-
   /** Zeroes the counters and the record, and restarts the random streams from the seed. */
-  reset(): void {
-    this.#counters.reset();
+  async reset(): Promise<void> {
+    // Each thread zeroes what it writes; with no thread yet, nobody writes.
+    if (this.#threads.length === 0) for (const d of DIRECTIONS) this.#memory[d].reset();
+    await Promise.all(this.#threads.map((t) => t.ask({ type: 'reset' })));
     this.#record.clear();
-    this.#dropsBase = udpSocketDrops(this.address.port) ?? this.#dropsBase;
+    this.#foreign = 0;
+    this.#dropsBase = udpSocketDrops(this.#port) ?? this.#dropsBase;
     this.#dropsSeen = 0;
-    this.#latenessNext = 0;
-    this.#shapers = this.#makeShapers(this.#model);
   }
 
   record(
@@ -204,67 +193,156 @@ export class LinkRelay {
   async startCapture(path: string): Promise<void> {
     await this.stopCapture();
     this.#capture = new PcapngWriter(path);
+    await Promise.all(this.#threads.map((t) => t.ask({ type: 'capture', on: true })));
   }
 
   async stopCapture(): Promise<{ path: string; frames: number } | null> {
     const cap = this.#capture;
-    this.#capture = null;
     if (!cap) return null;
+    // A thread's frames come before its acknowledgement: all of them are in the file.
+    await Promise.all(this.#threads.map((t) => t.ask({ type: 'capture', on: false })));
+    this.#capture = null;
     await cap.close();
     return { path: cap.path, frames: cap.frames };
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     if (this.#resolver) clearTimeout(this.#resolver);
     if (this.#watcher) clearInterval(this.#watcher);
-    this.#queue.close();
+    await this.#starting?.catch(() => {});
+    await Promise.all(this.#threads.map((t) => t.close()));
+    this.#threads = [];
     await this.stopCapture();
-    await new Promise<void>((resolve) => this.#socket.close(() => resolve()));
+    const socket = this.#socket;
+    this.#socket = null;
+    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
   }
 
-  #makeShapers(model: LinkModel): Record<Direction, DirectionShaper> {
-    return {
-      up: new DirectionShaper(model.up, model.seed, 'up'),
-      down: new DirectionShaper(model.down, model.seed, 'down'),
+  /** Starts the forwarding threads once, when both peers' addresses are known. */
+  #startForwarding(): Promise<void> {
+    this.#starting ??= this.#spawn().catch((err: Error) => {
+      this.#log(`linkd: cannot forward: ${err.message}`);
+      throw err;
+    });
+    return this.#starting;
+  }
+
+  async #spawn(): Promise<void> {
+    const peers = this.#peers;
+    const listen = this.#opts.listenAddress ?? '0.0.0.0';
+    const sides =
+      this.#opts.sides ??
+      (WILDCARD.has(listen)
+        ? await Promise.all(peers.map((p) => localAddressToward(p.address!, p.port)))
+        : [null, null]);
+    const [clientSide, serverSide] = sides;
+    const base = {
+      receiveBufferBytes: this.#opts.receiveBufferBytes ?? 64 << 20,
+      peers: this.#peerAddresses(),
+      model: this.#model,
+      impairDiscovery: this.#opts.impairDiscovery === true,
+      memory: { up: this.#memory.up.buffers, down: this.#memory.down.buffers },
+      record: { capacity: this.#record.capacity, buffer: this.#record.buffer },
+      startEpochMs: performance.timeOrigin + this.#start,
+      capturing: this.#capture !== null,
     };
+    const events = { frame: (m: FrameMessage) => this.#onFrame(m), log: this.#log };
+    if (this.#closed) return;
+    let configs: ForwarderConfig[];
+    if (clientSide && serverSide && clientSide !== serverSide) {
+      configs = [
+        {
+          ...base,
+          directions: ['up'],
+          receive: { address: clientSide, port: this.#port },
+          sendFrom: serverSide,
+        },
+        {
+          ...base,
+          directions: ['down'],
+          receive: { address: serverSide, port: this.#port },
+          sendFrom: clientSide,
+        },
+      ];
+    } else {
+      // One socket for both directions, where the main thread's is: that one makes way.
+      const socket = this.#socket!;
+      this.#socket = null;
+      await new Promise<void>((resolve) => socket.close(() => resolve()));
+      configs = [
+        {
+          ...base,
+          directions: ['up', 'down'],
+          receive: { address: listen, port: this.#port },
+          sendFrom: null,
+        },
+      ];
+    }
+    const started = await Promise.allSettled(configs.map((c) => ForwarderThread.start(c, events)));
+    const threads = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed || this.#closed) {
+      await Promise.all(threads.map((t) => t.close()));
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+      return;
+    }
+    this.#threads = threads;
+    // What changed while the threads started: a peer that moved, a new model, a capture.
+    this.#postPeers();
+    if (this.#model !== base.model) await this.setModel(this.#model);
+    if ((this.#capture !== null) !== base.capturing)
+      await Promise.all(threads.map((t) => t.ask({ type: 'capture', on: this.#capture !== null })));
+  }
+
+  #onFrame(m: FrameMessage): void {
+    const frame = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
+    this.#capture?.write(frame.subarray(VXLAN_HEADER), BigInt(m.micros), m.comment, m.up);
+  }
+
+  #peerAddresses(): [PeerAddress, PeerAddress] {
+    return this.#peers.map((p) => ({ address: p.address, port: p.port })) as [PeerAddress, PeerAddress];
+  }
+
+  #postPeers(): void {
+    for (const t of this.#threads) t.post({ type: 'peers', peers: this.#peerAddresses() });
   }
 
   /** Resolves now and again later: every 100 ms while a peer is unknown, then every `everyMs`. */
   #scheduleResolve(inMs: number, everyMs: number): void {
+    if (this.#closed || this.#peers.every((p) => isIP(p.host))) return;
     this.#resolver = setTimeout(async () => {
       await this.#resolvePeers();
+      if (this.#peers.every((p) => p.address)) this.#startForwarding().catch(() => {});
       this.#scheduleResolve(this.#peers.every((p) => p.address) ? everyMs : 100, everyMs);
     }, inMs);
     this.#resolver.unref();
   }
 
   async #resolvePeers(): Promise<void> {
+    let moved = false;
     await Promise.all(
       this.#peers.map(async (peer) => {
-        if (isIP(peer.host) || peer.resolving) return;
+        if (peer.resolving) return;
         peer.resolving = true;
         try {
-          // /etc/hosts first, then DNS. Not getaddrinfo: on a name Docker's DNS does not know yet
-          // it can hang for seconds in libuv's thread pool, and the process cannot exit until it
-          // returns. Not found (not up yet, or gone for a moment): the last address stays.
-          const address =
-            hostsFileAddress(peer.host) ?? (await dnsQuery.resolve4(peer.host).catch(() => null))?.[0];
-          if (address) this.#setAddress(peer, address);
+          // Not found (not up yet, or gone for a moment): the last address stays.
+          const address = await lookupPeer(peer.host);
+          if (address && address !== peer.address) {
+            if (peer.address) this.#log(`linkd: peer ${peer.host} moved from ${peer.address} to ${address}`);
+            peer.address = address;
+            moved = true;
+          }
         } finally {
           peer.resolving = false;
         }
       }),
     );
-  }
-
-  #setAddress(peer: Peer, address: string): void {
-    if (address === peer.address) return;
-    if (peer.address) this.#log(`linkd: peer ${peer.host} moved from ${peer.address} to ${address}`);
-    peer.address = address;
+    if (moved) this.#postPeers();
   }
 
   #checkDrops(): void {
-    const now = udpSocketDrops(this.address.port);
+    const now = udpSocketDrops(this.#port);
     if (now === null) return;
     const seen = now - this.#dropsBase;
     if (seen > this.#dropsSeen) {
@@ -274,124 +352,14 @@ export class LinkRelay {
       this.#dropsSeen = seen;
     }
   }
-
-  #peerIndex(rinfo: RemoteInfo): number {
-    const [a, b] = this.#peers;
-    const sameAddress = a.address === b.address;
-    for (let i = 0; i < 2; i++) {
-      const p = this.#peers[i]!;
-      if (p.address === rinfo.address && (!sameAddress || p.port === rinfo.port)) return i;
-    }
-    return -1;
-  }
-
-  #onDatagram(msg: Buffer, rinfo: RemoteInfo): void {
-    const from = this.#peerIndex(rinfo);
-    if (from < 0) {
-      this.#counters.foreign++;
-      return;
-    }
-    const info = parseVxlan(msg);
-    if (!info) {
-      this.#counters.malformed++;
-      return;
-    }
-    const dir: Direction = from === 0 ? 'up' : 'down';
-    const to = this.#peers[1 - from]!;
-    const now = performance.now();
-    const proto = info.proto;
-    this.#counters.count(dir, proto, 'received');
-    const shaper = this.#shapers[dir];
-    const discovery = proto === 'arp' || proto === 'nd';
-    let decision: Decision;
-    // An outage stops discovery too: the link is down, not impaired.
-    const bypass = discovery && !this.#opts.impairDiscovery && !shaper.model.outage;
-    if (bypass || (isClean(shaper.model) && this.#pending[dir] === 0)) {
-      decision = {
-        fate: 'forwarded',
-        copies: [{ data: msg, at: now, reordered: false }],
-        duplicated: false,
-        corrupted: false,
-        reordered: false,
-        delayMs: 0,
-      };
-    } else {
-      decision = shaper.decide(msg, info, now);
-    }
-    const record = this.#account(dir, info, msg, now, decision);
-    for (const [i, copy] of decision.copies.entries()) {
-      const label =
-        i > 0 ? 'duplicate' : decision.corrupted ? 'corrupted' : copy.reordered ? 'reordered' : 'forwarded';
-      const pending: Pending = {
-        data: copy.data,
-        to,
-        dir,
-        proto,
-        comment: `${dir} ${label}`,
-        record: i === 0 ? record : 0,
-        arrived: now,
-      };
-      if (copy.at <= now && this.#pending[dir] === 0) this.#send(pending);
-      else {
-        this.#pending[dir]++;
-        this.#queue.add(copy.at, pending);
-      }
-    }
-  }
-
-  /** Counts the decision and records it; returns the record's number. */
-  #account(dir: Direction, info: FrameInfo, msg: Buffer, now: number, d: Decision): number {
-    const proto = info.proto;
-    if (d.fate === 'lost') this.#counters.count(dir, proto, 'droppedLoss');
-    if (d.fate === 'queue-drop') this.#counters.count(dir, proto, 'droppedQueue');
-    if (d.fate === 'outage') this.#counters.count(dir, proto, 'droppedOutage');
-    if (d.duplicated) this.#counters.count(dir, proto, 'duplicated');
-    if (d.reordered) this.#counters.count(dir, proto, 'reordered');
-    if (d.corrupted) this.#counters.count(dir, proto, 'corrupted');
-    const n = this.#record.add(
-      {
-        t: now - this.#start,
-        dir,
-        proto,
-        src: info.src,
-        dst: info.dst,
-        sport: info.sport,
-        dport: info.dport,
-        len: msg.length - VXLAN_HEADER,
-        plen: info.payloadLength,
-        flags: info.tcpFlags,
-        fp: fingerprint(msg, info),
-        seq: probeSeq(msg, info),
-        fate: d.fate,
-        duplicated: d.duplicated,
-        corrupted: d.corrupted,
-        reordered: d.reordered,
-        delayMs: d.delayMs,
-      },
-      msg,
-      proto === 'udp' || proto === 'tcp' ? info.payloadOffset : -1,
-    );
-    if (this.#capture && d.fate !== 'forwarded') {
-      const why = d.fate === 'lost' ? 'loss' : d.fate === 'outage' ? 'outage' : 'queue full';
-      this.#capture.write(msg.subarray(VXLAN_HEADER), nowMicros(), `${dir} DROPPED (${why})`, dir === 'up');
-    }
-    return n;
-  }
-
-  #send(p: Pending): void {
-    const to = p.to;
-    if (!to.address) {
-      this.#counters.sendErrors++;
-      return;
-    }
-    this.#socket.send(p.data, to.port, to.address);
-    this.#counters.count(p.dir, p.proto, 'forwarded');
-    if (p.record > 0) this.#record.departed(p.record, performance.now() - p.arrived);
-    this.#capture?.write(p.data.subarray(VXLAN_HEADER), nowMicros(), p.comment, p.dir === 'up');
-  }
 }
 
-const EPOCH_MICROS = BigInt(Date.now()) * 1000n - BigInt(Math.round(performance.now() * 1000));
-function nowMicros(): bigint {
-  return EPOCH_MICROS + BigInt(Math.round(performance.now() * 1000));
+type FrameMessage = Extract<FromForwarder, { type: 'frame' }>;
+
+function latenessSummary(samples: number[]): RelayStats['lateMs'] {
+  const n = Math.min(samples.length, 2 * LATENESS_SAMPLES);
+  if (n === 0) return null;
+  const xs = samples.sort((a, b) => a - b);
+  const at = (p: number): number => Math.round(xs[Math.min(n - 1, Math.ceil(p * n) - 1)]! * 1000) / 1000;
+  return { p50: at(0.5), p99: at(0.99), max: at(1) };
 }

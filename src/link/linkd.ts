@@ -132,8 +132,8 @@ async function main(argv: string[]): Promise<number | undefined> {
     const done = applying.then(async () => {
       if (engine === 'netem') {
         const [towardClient, towardServer] = await Promise.all(peers.map((p) => deviceToward(p.host)));
-        await applyNetem(next, { towardClient: towardClient!, towardServer: towardServer! });
-      } else relay.setModel(next);
+        await applyNetem(next, { towardClient: towardClient!, towardServer: towardServer! }, model);
+      } else await relay.setModel(next);
       model = next;
       if (!quiet) process.stdout.write(`linkd: model now ${formatLinkModel(next)}\n`);
     });

@@ -50,8 +50,9 @@ export async function deviceToward(address: string): Promise<string> {
   return dev;
 }
 
-export async function applyNetem(model: LinkModel, devs: LinkDevices): Promise<void> {
-  for (const args of netemCommands(model, devs)) {
+/** Puts `model` in force; `before` is the one in force until now, if any. */
+export async function applyNetem(model: LinkModel, devs: LinkDevices, before?: LinkModel): Promise<void> {
+  for (const args of netemCommands(model, devs, before)) {
     try {
       await tc(args);
     } catch (err) {

@@ -89,14 +89,25 @@ export class TimerQueue<T> {
     else this.#immediate = setImmediate(() => this.#run());
   }
 
-  #run(): void {
-    this.#timer = null;
-    this.#immediate = null;
-    const now = performance.now();
+  /**
+   * Fires what is due by `now`. Called on each arrival too: under a bulk transfer the event loop
+   * can spend a while in receive callbacks before it gets to its timers, and due frames must not
+   * wait for that.
+   */
+  runDue(now: number): void {
+    if (this.#heap.length === 0 || this.#heap[0]!.at > now) return;
     while (this.#heap.length > 0 && this.#heap[0]!.at <= now) {
       const e = this.#pop();
       this.#fire(e.item, e.at);
     }
     this.#arm();
+  }
+
+  #run(): void {
+    this.#timer = null;
+    this.#immediate = null;
+    this.runDue(performance.now());
+    // Nothing was due (a timer that fired early): wait again.
+    if (!this.#timer && !this.#immediate) this.#arm();
   }
 }

@@ -14,9 +14,11 @@ export interface FrameInfo {
   /** Offset of the inner IP packet in the datagram, and its length; -1 when there is none. */
   ipOffset: number;
   ipLength: number;
-  /** IPv4 addresses as 32-bit numbers (formatted only when someone reads them), IPv6 as text. */
-  src: number | string;
-  dst: number | string;
+  /** IPv4 addresses as 32-bit numbers (formatted only when someone reads them); 0 for IPv6. */
+  src: number;
+  dst: number;
+  /** IPv6: offset of the 32 bytes of source and destination address in the datagram; -1 otherwise. */
+  v6Addresses: number;
   sport: number;
   dport: number;
   /** Offset and length of the transport payload (UDP/TCP data, or the whole ICMP message). */
@@ -26,14 +28,35 @@ export interface FrameInfo {
   tcpFlags: number;
 }
 
-function ipv6(b: Buffer, o: number): string {
+/** An IPv6 address as text (the 16 bytes at `o`). */
+export function ipv6Text(b: Uint8Array, o: number): string {
   const parts: string[] = [];
-  for (let i = 0; i < 16; i += 2) parts.push(b.readUInt16BE(o + i).toString(16));
+  for (let i = 0; i < 16; i += 2) parts.push(((b[o + i]! << 8) | b[o + i + 1]!).toString(16));
   return parts.join(':').replace(/(^|:)0(:0)+(:|$)/, '::');
 }
 
-/** Parses a VXLAN datagram; null when it is not one (too short, no VNI flag, reserved bits set). */
-export function parseVxlan(d: Buffer): FrameInfo | null {
+export function emptyFrameInfo(): FrameInfo {
+  return {
+    vni: 0,
+    proto: 'other',
+    ipOffset: -1,
+    ipLength: 0,
+    src: 0,
+    dst: 0,
+    v6Addresses: -1,
+    sport: 0,
+    dport: 0,
+    payloadOffset: -1,
+    payloadLength: 0,
+    tcpFlags: 0,
+  };
+}
+
+/**
+ * Parses a VXLAN datagram; null when it is not one (too short, no VNI flag, reserved bits set).
+ * `into` is filled and returned instead of a new object: the relay parses every frame into one.
+ */
+export function parseVxlan(d: Buffer, into?: FrameInfo): FrameInfo | null {
   // The I flag set and the reserved bytes zero, as Linux sends it (RFC 7348).
   if (
     d.length < VXLAN_HEADER + ETH_HEADER ||
@@ -45,19 +68,19 @@ export function parseVxlan(d: Buffer): FrameInfo | null {
   ) {
     return null;
   }
-  const info: FrameInfo = {
-    vni: d.readUIntBE(4, 3),
-    proto: 'other',
-    ipOffset: -1,
-    ipLength: 0,
-    src: 0,
-    dst: 0,
-    sport: 0,
-    dport: 0,
-    payloadOffset: -1,
-    payloadLength: 0,
-    tcpFlags: 0,
-  };
+  const info = into ?? emptyFrameInfo();
+  info.vni = (d[4]! << 16) | (d[5]! << 8) | d[6]!;
+  info.proto = 'other';
+  info.ipOffset = -1;
+  info.ipLength = 0;
+  info.src = 0;
+  info.dst = 0;
+  info.v6Addresses = -1;
+  info.sport = 0;
+  info.dport = 0;
+  info.payloadOffset = -1;
+  info.payloadLength = 0;
+  info.tcpFlags = 0;
   let o = VXLAN_HEADER + 12;
   let ethertype = d.readUInt16BE(o);
   o += 2;
@@ -90,8 +113,7 @@ export function parseVxlan(d: Buffer): FrameInfo | null {
     if (d.length < o + 40 + payloadLen) return info;
     info.ipOffset = o;
     info.ipLength = 40 + payloadLen;
-    info.src = ipv6(d, o + 8);
-    info.dst = ipv6(d, o + 24);
+    info.v6Addresses = o + 8;
     next = d[o + 6]!;
     l4 = o + 40;
     l4End = o + 40 + payloadLen;

@@ -45,6 +45,8 @@ export interface NetnsLabOptions {
   /** `relay`: through linkd with these arguments; `direct`: VXLAN straight between the ends. */
   path: 'relay' | 'direct';
   linkdArgs?: string[];
+  /** How long linkd may take to start (ms): longer in an emulated VM. */
+  readyTimeoutMs?: number;
 }
 
 export async function startNetnsLab(opts: NetnsLabOptions): Promise<NetnsLab> {
@@ -63,7 +65,7 @@ export async function startNetnsLab(opts: NetnsLabOptions): Promise<NetnsLab> {
     return { stdout: r.stdout, stderr: r.stderr, code: r.code ?? -1 };
   };
   const startIn = async (ns: string, cmd: string, args: string[], ready: RegExp): Promise<Running> => {
-    const p = await start('ip', ['netns', 'exec', ns, cmd, ...args], ready);
+    const p = await start('ip', ['netns', 'exec', ns, cmd, ...args], ready, opts.readyTimeoutMs);
     processes.push(p);
     return p;
   };

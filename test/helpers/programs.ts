@@ -79,7 +79,7 @@ export async function start(
           clearTimeout(timer);
           reject(
             new Error(
-              `${cmd} ${args.join(' ')} exited (${child.exitCode}) before ${pattern}: ${stdout()}${stderr()}`,
+              `${cmd} ${args.join(' ')} exited (${child.exitCode ?? child.signalCode}) before ${pattern}: ${stdout()}${stderr()}`,
             ),
           );
         }

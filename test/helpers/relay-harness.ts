@@ -1,5 +1,8 @@
 // An in-process relay between two fake end hosts: real dgram sockets on 127.0.0.1 that send and
 // receive VXLAN datagrams, so the relay is exercised without root, Docker or a kernel VXLAN device.
+// The relay's two sides are two loopback addresses (127.0.0.2 faces the client, 127.0.0.3 the
+// server), so each direction has its thread as in a lab; `threads: 'shared'` puts both on one
+// socket and thread (what linkd does when both peers are reached from one address).
 import { createSocket, type Socket } from 'node:dgram';
 import { vxlanUdpFrame } from '../../src/link/frame-builder.ts';
 import { buildLinkModel, type LinkModelInput } from '../../src/link/impairment-text.ts';
@@ -14,6 +17,8 @@ export interface Arrival {
 
 export interface Harness extends AsyncDisposable {
   relay: LinkRelay;
+  /** Where an end sends to reach the relay: spread into send(), `h.client.send(f, ...h.toRelay('client'))`. */
+  toRelay(from: 'client' | 'server'): [number, string];
   client: Socket;
   server: Socket;
   /** Frames that reached the server side, in arrival order. */
@@ -34,7 +39,14 @@ export interface Harness extends AsyncDisposable {
 const bound = (s: Socket): Promise<number> =>
   new Promise((resolve) => s.bind(0, '127.0.0.1', () => resolve(s.address().port)));
 
-export async function startHarness(input: LinkModelInput, recordCapacity?: number): Promise<Harness> {
+export type HarnessThreads = 'per-direction' | 'shared';
+const SIDES: [string, string] = ['127.0.0.2', '127.0.0.3'];
+
+export async function startHarness(
+  input: LinkModelInput,
+  recordCapacity?: number,
+  threads: HarnessThreads = 'per-direction',
+): Promise<Harness> {
   // A built LinkModel is a LinkModelInput too; building validates it either way.
   const model = buildLinkModel(input);
   const client = createSocket({ type: 'udp4', recvBufferSize: 8 << 20 });
@@ -47,6 +59,7 @@ export async function startHarness(input: LinkModelInput, recordCapacity?: numbe
     ],
     listenAddress: '127.0.0.1',
     listenPort: 0,
+    ...(threads === 'per-direction' ? { sides: SIDES } : {}),
     model,
     recordCapacity,
     log: () => {},
@@ -70,8 +83,11 @@ export async function startHarness(input: LinkModelInput, recordCapacity?: numbe
   }
   const sentAt = new Map<number, number>();
   const relayPort = relay.address.port;
+  const toRelay = (from: 'client' | 'server'): [number, string] =>
+    threads === 'per-direction' ? [relayPort, SIDES[from === 'client' ? 0 : 1]] : [relayPort, '127.0.0.1'];
   return {
     relay,
+    toRelay,
     client,
     server,
     atServer,
@@ -84,7 +100,7 @@ export async function startHarness(input: LinkModelInput, recordCapacity?: numbe
         const payload = Buffer.alloc(Math.max(size, 12), 'a');
         payload.write(`${seq}:`);
         sentAt.set(seq, performance.now());
-        client.send(vxlanUdpFrame({ payload }), relayPort, '127.0.0.1');
+        client.send(vxlanUdpFrame({ payload }), ...toRelay('client'));
         if ((seq + 1) % perTick === 0) {
           const due = start + ((seq + 1) / perTick) * spacingMs;
           const wait = due - performance.now();

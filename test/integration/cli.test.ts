@@ -54,10 +54,13 @@ describe('socklab CLI', () => {
       const pcap = join(tmpdir(), `${project}.pcapng`);
       const capturing = socklab(['capture', '--out', pcap, '--seconds', '3', '--project', project]);
       const link = (await serviceContainers(project)).get('link')!;
-      await vi.waitUntil(
-        async () => (await execIn(link, ['test', '-f', '/tmp/socklab-capture.pcap'])).exitCode === 0,
-        { timeout: 20_000, interval: 100, message: 'the capture did not start' },
-      );
+      // Where the lab has linkd write it: the link host's work directory.
+      const inside = `${attached.link.workDir}/socklab-capture.pcap`;
+      await vi.waitUntil(async () => (await execIn(link, ['test', '-f', inside])).exitCode === 0, {
+        timeout: 20_000,
+        interval: 100,
+        message: 'the capture did not start',
+      });
       await socklab(['run', 'udp', '--count', '20', '--project', project]);
       const captured = await capturing;
       expect(captured.code, captured.stderr).toBe(0);

@@ -35,6 +35,6 @@ console.log(JSON.stringify({ project: lab.project, passed: allPassed(r.verdicts)
     expect(JSON.parse(r.stdout)).toMatchObject({ passed: true, tcpIntact: true, udpSent: 50 });
     const help = await run(process.execPath, [join(pkg, 'bin', 'socklab.js'), '--help']);
     expect(help.code, help.stderr).toBe(0);
-    expect(help.stdout).toMatch(/check .*judge your own server or client against an assignment/);
+    expect(help.stdout).toMatch(/check .*judge your own server or client against an\s+assignment/);
   });
 });

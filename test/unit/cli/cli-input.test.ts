@@ -60,8 +60,10 @@ describe('socklab: bad input', () => {
   });
 
   it('without a Docker engine, says how to start one (exit 1, one line)', async () => {
-    // A socket that does not exist: nothing is sent anywhere.
-    const r = await run(process.execPath, [`${ROOT}src/cli/socklab.ts`, 'status'], '', 30_000, {
+    // A socket that does not exist: nothing is sent anywhere. `up` (not `status`, which also lists
+    // the netns labs other tests may be running) is a command that needs Docker and nothing else.
+    const args = [`${ROOT}src/cli/socklab.ts`, 'up', '--project', 'socklab-no-engine'];
+    const r = await run(process.execPath, args, '', 30_000, {
       ...process.env,
       DOCKER_HOST: 'unix:///nonexistent/docker.sock',
     });

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { vxlanUdpFrame } from '../../../src/link/frame-builder.ts';
 import { probeNetem } from '../../../src/link/netem-engine.ts';
-import { canRunNetns, SERVER_LAB_IP, startAppIn, startNetnsLab } from '../../helpers/netns-lab.ts';
 import { isOneLineError, ROOT, run, start } from '../../helpers/programs.ts';
 
 const LINKD = `${ROOT}src/link/linkd.ts`;
@@ -136,7 +135,6 @@ const netemMissing = await probeNetem().then(
   () => null,
   (err: Error) => err.message,
 );
-const cannot = canRunNetns();
 
 describe('netem engine', () => {
   it.runIf(netemMissing !== null)(
@@ -159,29 +157,6 @@ describe('netem engine', () => {
       );
     },
   );
-
-  it.skipIf(netemMissing !== null || cannot !== null)(
-    `impairs with tc netem: 20 ms each way makes the RTT at least 40 ms${netemMissing ? ` (skipped: ${netemMissing})` : ''}`,
-    async () => {
-      await using lab = await startNetnsLab({
-        tag: `n${process.pid % 10000}`,
-        path: 'relay',
-        linkdArgs: ['--engine', 'netem', '--impair', 'delay 20ms'],
-      });
-      await startAppIn(lab, lab.server, 'udp-echo-server', ['--quiet']);
-      const r = await lab.exec(lab.client, process.execPath, [
-        `${ROOT}src/apps/udp-echo-client.ts`,
-        '--host',
-        SERVER_LAB_IP,
-        '--count',
-        '20',
-        '--interval',
-        '10',
-        '--json',
-      ]);
-      const result = JSON.parse(r.stdout);
-      expect(result.received).toBe(20);
-      expect(result.rttMs.min).toBeGreaterThanOrEqual(40);
-    },
-  );
+  // Where sch_netem exists, the netem engine's effects are measured by test/netem (npm run
+  // test:netem, in a VM whose kernel has it), side by side with the relay.
 });

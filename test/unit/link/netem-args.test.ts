@@ -24,6 +24,8 @@ describe('netem engine: the model as tc arguments', () => {
       'loss',
       'random',
       '10%',
+      // Random loss names its correlation, 0% when none: tc then resets all three (see below).
+      '0%',
       'duplicate',
       '1%',
       'reorder',
@@ -40,13 +42,50 @@ describe('netem engine: the model as tc arguments', () => {
       '30%',
       '100%',
       '0%',
+      ...['reorder', '0%', 'corrupt', '0%', 'rate', '0bit'],
     ]);
     expect(netemArgs(parseDirection('delay 10ms 2ms 25%'), 'eth0').slice(8)).toEqual([
       'delay',
       '10ms',
       '2ms',
       '25%',
+      ...['loss', 'random', '0%', '0%', 'reorder', '0%', 'corrupt', '0%', 'rate', '0bit'],
     ]);
+  });
+
+  it('names at zero what netem would keep from the model before (a change keeps what it does not name)', () => {
+    // Measured on a real sch_netem: `replace` after `corrupt 1% reorder 10% rate 2mbit loss 5% 25%`
+    // with only `delay 10ms` kept all four. Named at zero, the qdisc is the new model only.
+    expect(netemArgs(parseDirection('delay 10ms'), 'eth0').slice(8)).toEqual([
+      ...['delay', '10ms'],
+      ...['loss', 'random', '0%', '0%', 'reorder', '0%', 'corrupt', '0%', 'rate', '0bit'],
+    ]);
+    expect(netemArgs(parseDirection('outage'), 'eth0').slice(8)).toEqual([
+      ...['loss', '100%', '0%'],
+      ...['reorder', '0%', 'corrupt', '0%', 'rate', '0bit'],
+    ]);
+    // Gilbert–Elliott loss names no correlation; with jitter, delay's does it.
+    expect(netemArgs(parseDirection('delay 10ms 2ms loss gemodel 1% 30%'), 'eth0').slice(8, 12)).toEqual([
+      ...['delay', '10ms', '2ms', '0%'],
+    ]);
+  });
+
+  it('makes the qdisc anew only when jitter goes back to uniform after a table (tc cannot name uniform)', () => {
+    const devs = { towardServer: 'eth1', towardClient: 'eth0' };
+    const before = buildLinkModel({ up: 'delay 10ms 5ms distribution normal', down: 'delay 10ms 5ms' });
+    const after = buildLinkModel({ up: 'delay 10ms 5ms', down: 'delay 20ms 5ms' });
+    const cmds = netemCommands(after, devs, before);
+    expect(cmds.map((c) => c.slice(0, 4).join(' '))).toEqual([
+      'qdisc del dev eth1',
+      'qdisc replace dev eth1',
+      'qdisc replace dev eth0',
+    ]);
+    expect(netemCommands(before, devs, before)).toHaveLength(2);
+    // Correlations that Gilbert–Elliott loss without jitter cannot name at zero: anew as well.
+    const correlated = buildLinkModel({ impair: 'loss 5% 25%' });
+    const ge = buildLinkModel({ impair: 'loss gemodel 1% 30%' });
+    expect(netemCommands(ge, devs, correlated)).toHaveLength(4);
+    expect(netemCommands(correlated, devs, ge)).toHaveLength(2);
   });
 
   it('deletes the qdisc of a clean direction', () => {
@@ -76,8 +115,25 @@ describe('netem engine: the model as tc arguments', () => {
         String(netemLimit(model.up)),
         'delay',
         '5ms',
+        ...['loss', 'random', '0%', '0%', 'reorder', '0%', 'corrupt', '0%', 'rate', '0bit'],
       ],
-      ['qdisc', 'replace', 'dev', 'eth0', 'root', 'netem', 'limit', '1000', 'loss', 'random', '1%'],
+      [
+        ...[
+          'qdisc',
+          'replace',
+          'dev',
+          'eth0',
+          'root',
+          'netem',
+          'limit',
+          '1000',
+          'loss',
+          'random',
+          '1%',
+          '0%',
+        ],
+        ...['reorder', '0%', 'corrupt', '0%', 'rate', '0bit'],
+      ],
     ]);
   });
 });

@@ -1,6 +1,6 @@
 // How linkd finds its peers by name without getaddrinfo: /etc/hosts first (then DNS).
 import { describe, expect, it } from 'vitest';
-import { hostsFileAddress } from '../../../src/link/link-relay.ts';
+import { hostsFileAddress } from '../../../src/link/peer-address.ts';
 
 describe('hostsFileAddress', () => {
   const hosts =

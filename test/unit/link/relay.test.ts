@@ -16,7 +16,7 @@ import {
   vxlanUdpFrame,
 } from '../../../src/link/frame-builder.ts';
 import type { PacketRecord } from '../../../src/link/packet-record.ts';
-import { type Harness, startHarness } from '../../helpers/relay-harness.ts';
+import { type Harness, startHarness as startLinkHarness } from '../../helpers/relay-harness.ts';
 import {
   binomialInterval,
   correlatedInterval,
@@ -40,11 +40,16 @@ function neverEarly(h: Harness, records: PacketRecord[]): void {
     expect(r.outMs, `record ${r.n}`).toBeGreaterThanOrEqual(r.delayMs - EPS);
 }
 
-describe('relay engine', () => {
+// Every behaviour holds with a thread per direction (as in a lab) and with one shared thread.
+describe.each(['per-direction', 'shared'] as const)('relay engine, %s threads', (threads) => {
+  const startHarness = (input: Parameters<typeof startLinkHarness>[0]): Promise<Harness> =>
+    startLinkHarness(input, undefined, threads);
+
   it('forwards everything unimpaired, in order, both ways', async () => {
     await using h = await startHarness({});
+    expect(h.relay.threads).toBe(threads);
     await h.sendUp(500, { perTick: 50 });
-    h.server.send(vxlanUdpFrame({ payload: Buffer.from('7:reply') }), h.relay.address.port, '127.0.0.1');
+    h.server.send(vxlanUdpFrame({ payload: Buffer.from('7:reply') }), ...h.toRelay('server'));
     await h.settle();
     expect(h.atServer.map((a) => a.seq)).toEqual(Array.from({ length: 500 }, (_, i) => i));
     expect(h.atClient.map((a) => a.seq)).toEqual([7]);
@@ -227,7 +232,7 @@ describe('relay engine', () => {
 
   it('lets ARP through unimpaired even at 100% loss', async () => {
     await using h = await startHarness({ impair: 'loss 100%' });
-    for (let i = 0; i < 5; i++) h.client.send(vxlanArpFrame(), h.relay.address.port, '127.0.0.1');
+    for (let i = 0; i < 5; i++) h.client.send(vxlanArpFrame(), ...h.toRelay('client'));
     await h.sendUp(5);
     await h.settle();
     expect(h.atServer).toHaveLength(5);
@@ -241,19 +246,19 @@ describe('relay engine', () => {
     await new Promise<void>((r) => stranger.bind(0, '127.0.0.1', r));
     h.sentElsewhere(3);
     for (let i = 0; i < 3; i++)
-      stranger.send(vxlanUdpFrame({ payload: Buffer.from('0:x') }), h.relay.address.port, '127.0.0.1');
+      stranger.send(vxlanUdpFrame({ payload: Buffer.from('0:x') }), ...h.toRelay('client'));
     for (const junk of [
       Buffer.alloc(0),
       Buffer.from('hello'),
       Buffer.alloc(30),
       Buffer.alloc(2000, 0xff).fill(0, 0, 1),
     ]) {
-      h.client.send(junk, h.relay.address.port, '127.0.0.1');
+      h.client.send(junk, ...h.toRelay('client'));
     }
     // A VXLAN header whose inner IPv4 header lies about its length.
     const liar = vxlanUdpFrame({ payload: Buffer.from('1:x') });
     liar.writeUInt16BE(60000, 22 + 2);
-    h.client.send(liar, h.relay.address.port, '127.0.0.1');
+    h.client.send(liar, ...h.toRelay('client'));
     await h.sendUp(3);
     await h.settle();
     stranger.close();
@@ -283,25 +288,17 @@ describe('relay engine', () => {
     const model = 'loss 30% 50% duplicate 10% corrupt 5% delay 5ms 2ms';
     const fates = async (others: boolean): Promise<string[]> => {
       await using h = await startHarness({ up: model, seed: 42 });
-      const port = h.relay.address.port;
+      const to = h.toRelay('client');
       for (let seq = 0; seq < 300; seq++) {
         if (others && seq % 3 === 0) {
           // Another UDP port, a TCP connection, a ping, ARP: each a flow or stream of its own.
-          h.client.send(
-            vxlanUdpFrame({ payload: Buffer.from(`${seq}:other`), dport: 53 }),
-            port,
-            '127.0.0.1',
-          );
-          h.client.send(vxlanTcpFrame({ sport: 40000 + seq, payload: Buffer.from('x') }), port, '127.0.0.1');
-          h.client.send(vxlanPingFrame(seq), port, '127.0.0.1');
-          h.client.send(vxlanArpFrame(), port, '127.0.0.1');
+          h.client.send(vxlanUdpFrame({ payload: Buffer.from(`${seq}:other`), dport: 53 }), ...to);
+          h.client.send(vxlanTcpFrame({ sport: 40000 + seq, payload: Buffer.from('x') }), ...to);
+          h.client.send(vxlanPingFrame(seq), ...to);
+          h.client.send(vxlanArpFrame(), ...to);
         }
         // The flow's client port changes on every frame: it is ephemeral, not part of the flow.
-        h.client.send(
-          vxlanUdpFrame({ payload: Buffer.from(`${seq}:probe`), sport: 50000 + seq }),
-          port,
-          '127.0.0.1',
-        );
+        h.client.send(vxlanUdpFrame({ payload: Buffer.from(`${seq}:probe`), sport: 50000 + seq }), ...to);
         if (seq % 50 === 49) await new Promise((r) => setImmediate(r));
       }
       await h.settle();
@@ -318,11 +315,11 @@ describe('relay engine', () => {
   it('keeps netem’s correlation within a flow while other flows interleave', async () => {
     // loss 50% 90%: each uniform leans 90% on the one before, so losses come in long runs.
     await using h = await startHarness({ up: 'loss 50% 90%', seed: 8 });
-    const port = h.relay.address.port;
+    const to = h.toRelay('client');
     const n = 4000;
     for (let seq = 0; seq < n; seq++) {
-      h.client.send(vxlanUdpFrame({ payload: Buffer.from(`${seq}:x`) }), port, '127.0.0.1');
-      h.client.send(vxlanUdpFrame({ payload: Buffer.from(`${seq}:y`), dport: 9999 }), port, '127.0.0.1');
+      h.client.send(vxlanUdpFrame({ payload: Buffer.from(`${seq}:x`) }), ...to);
+      h.client.send(vxlanUdpFrame({ payload: Buffer.from(`${seq}:y`), dport: 9999 }), ...to);
       if (seq % 50 === 49) await new Promise((r) => setImmediate(r));
     }
     await h.settle();
@@ -381,7 +378,11 @@ describe('relay engine', () => {
     await h.sendUp(100, { perTick: 50 });
     await h.settle();
     expect(h.atServer).toHaveLength(100);
-    h.relay.setModel({ up: { loss: { model: 'random', percent: 100, correlation: 0 } }, down: {}, seed: 1 });
+    await h.relay.setModel({
+      up: { loss: { model: 'random', percent: 100, correlation: 0 } },
+      down: {},
+      seed: 1,
+    });
     await h.sendUp(100, { perTick: 50 });
     await h.settle();
     expect(h.atServer).toHaveLength(100);

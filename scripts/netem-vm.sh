@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Runs one command in a throw-away VM whose kernel has sch_netem (Debian's own), for the netem
+# engine's tests on machines whose kernel has none. Everything comes by package name and is
+# cached: qemu and busybox are installed, the kernel package is downloaded and unpacked (never
+# installed). The VM shares this machine's files over virtio-9p and runs the command as root in
+# the current directory, with its own /proc, /sys, /dev, /tmp and /run; it has no network device.
+#   usage: scripts/netem-vm.sh COMMAND [ARGS...]     (exit status: the command's)
+#   env:   SOCKLAB_VM_CACHE (/var/cache/socklab-vm), SOCKLAB_VM_ACCEL (auto|kvm|tcg),
+#          SOCKLAB_VM_MEM (MiB, 3072), SOCKLAB_VM_TIMEOUT (seconds, 900)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+if [ $# -eq 0 ]; then
+  echo "netem-vm: no command given; the rule: scripts/netem-vm.sh COMMAND [ARGS...]; e.g. scripts/netem-vm.sh tc -V" >&2
+  exit 2
+fi
+if [ "$(id -u)" != 0 ]; then
+  echo "netem-vm: needs root (it shares / with the VM and installs qemu); run it with sudo" >&2
+  exit 2
+fi
+source "$here/ensure-packages.sh"
+ensure_packages qemu-system-x86_64:qemu-system-x86 busybox:busybox-static cpio:cpio apt-cache:apt
+cache="${SOCKLAB_VM_CACHE:-/var/cache/socklab-vm}"
+mkdir -p "$cache"
+
+# The kernel: the package linux-image-amd64 depends on, unpacked into the cache.
+kpkg="$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}')"
+if [ -z "$kpkg" ]; then
+  apt-get update -qq >/dev/null 2>&1 || true
+  kpkg="$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}')"
+fi
+if [ -z "$kpkg" ]; then
+  echo "netem-vm: apt knows no linux-image-amd64 (the kernel package); add a Debian source to apt and run this again" >&2
+  exit 1
+fi
+kdir="$cache/$kpkg"
+if [ ! -d "$kdir/boot" ]; then
+  echo "netem-vm: fetching $kpkg (once; cached in $cache)" >&2
+  rm -rf "$kdir.tmp" && mkdir -p "$kdir.tmp"
+  (cd "$kdir.tmp" && apt-get download -qq -o APT::Sandbox::User=root "$kpkg" >/dev/null)
+  dpkg-deb -x "$kdir.tmp"/*.deb "$kdir.tmp/root"
+  mkdir -p "$kdir" && mv "$kdir.tmp/root/boot" "$kdir.tmp/root/lib" "$kdir/"
+  rm -rf "$kdir.tmp"
+fi
+vmlinuz="$(ls "$kdir"/boot/vmlinuz-*)"
+modroot="$(ls -d "$kdir"/lib/modules/*)"
+
+# The initramfs: busybox, an init, and the modules the tests need with what they depend on (the
+# package has no modules.dep: dependencies are in each module's `depends=` modinfo string).
+init="$here/netem-vm-init.sh"
+initrd="$kdir/initramfs-$(cat "$init" "$0" | sha256sum | cut -c1-12).cpio.gz"
+if [ ! -f "$initrd" ]; then
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' EXIT
+  mkdir -p "$work"/{bin,dev,proc,sys,host,lib/modules}
+  cp "$(command -v busybox)" "$work/bin/busybox"
+  if ldd "$work/bin/busybox" >/dev/null 2>&1; then
+    echo "netem-vm: $(command -v busybox) is not static; install busybox-static" >&2
+    exit 1
+  fi
+  cp "$init" "$work/init" && chmod +x "$work/init"
+  order=()
+  add_module() {
+    local name="$1" ko deps d
+    for d in "${order[@]}"; do [ "$d" = "$name" ] && return 0; done
+    ko="$(find "$modroot" -name "$name.ko" -o -name "${name//_/-}.ko" | head -1)"
+    [ -n "$ko" ] || return 0 # built into the kernel
+    deps="$(grep -a -o 'depends=[A-Za-z0-9_,-]*' "$ko" | head -1 | cut -d= -f2)"
+    for d in ${deps//,/ }; do add_module "$d"; done
+    cp "$ko" "$work/lib/modules/"
+    order+=("$name")
+  }
+  for m in virtio_pci 9pnet_virtio 9p veth vxlan sch_netem sch_tbf sch_htb; do add_module "$m"; done
+  printf '%s\n' "${order[@]}" >"$work/lib/modules/order"
+  (cd "$work" && find . | cpio -o -H newc --quiet | gzip -1) >"$initrd.tmp"
+  mv "$initrd.tmp" "$initrd"
+  rm -rf "$work"
+  trap - EXIT
+fi
+
+# The job: a script the guest runs in the shared tree, and where it leaves the exit status.
+job="$(mktemp -d "$cache/job.XXXXXX")"
+trap 'rm -rf "$job"' EXIT
+{
+  echo '#!/bin/bash'
+  printf 'cd %q || exit 97\n' "$PWD"
+  printf 'export PATH=%q HOME=/root CI=%q NO_COLOR=%q\n' "$PATH" "${CI:-}" "${NO_COLOR:-}"
+  printf 'export SOCKLAB_VM_ACCEL_USED="$(cat %q 2>/dev/null)"\n' "$job/accel"
+  printf 'exec'
+  printf ' %q' "$@"
+  echo
+} >"$job/run.sh"
+
+# The host's socket buffer ceilings, so that linkd in the VM gets the buffers it gets here (the
+# kernel takes sysctl.* from its command line).
+sysctls=""
+for k in rmem_max wmem_max; do sysctls+=" sysctl.net.core.$k=$(cat /proc/sys/net/core/$k)"; done
+
+boot() { # accel, extra qemu args...
+  local accel="$1"
+  shift
+  # TCG runs one host thread for all vCPUs: with one each (MTTCG), node segfaulted at start in
+  # about one run in ten (qemu 7.2), and never with one thread in 40 runs.
+  local opts=""
+  [ "$accel" = tcg ] && opts=",thread=single"
+  timeout "${SOCKLAB_VM_TIMEOUT:-900}" qemu-system-x86_64 -M pc -accel "$accel$opts" "$@" \
+    -m "${SOCKLAB_VM_MEM:-3072}" -smp "${SOCKLAB_VM_CPUS:-$(nproc)}" -nodefaults -display none -monitor none -serial stdio -no-reboot \
+    -kernel "$vmlinuz" -initrd "$initrd" \
+    -append "console=ttyS0 quiet loglevel=3 tsc=reliable panic=-1 socklab.job=$job $sysctls" \
+    -fsdev "local,id=root,path=/,security_model=passthrough,multidevs=remap" \
+    -device virtio-9p-pci,fsdev=root,mount_tag=root </dev/null
+}
+
+# KVM where it really works (a nested software KVM here cannot boot a normal kernel: qemu aborts
+# at once), TCG otherwise: probed with a boot that runs `true`.
+accel="${SOCKLAB_VM_ACCEL:-auto}"
+if [ "$accel" = auto ]; then
+  accel=tcg
+  if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+    cp "$job/run.sh" "$job/run.sh.real"
+    printf '#!/bin/bash\nexit 0\n' >"$job/run.sh"
+    if SOCKLAB_VM_TIMEOUT=60 boot kvm -cpu host >/dev/null 2>&1 && [ "$(cat "$job/rc" 2>/dev/null)" = 0 ]; then
+      accel=kvm
+    fi
+    mv "$job/run.sh.real" "$job/run.sh"
+    rm -f "$job/rc"
+  fi
+fi
+echo "$accel" >"$job/accel"
+echo "netem-vm: booting $kpkg ($accel) to run: $*" >&2
+extra=()
+[ "$accel" = kvm ] && extra=(-cpu host)
+set +e
+# The serial console writes CR LF; the output is the command's, as it would print it here.
+boot "$accel" "${extra[@]}" | tr -d '\r'
+qemu_status="${PIPESTATUS[0]}"
+set -e
+if [ ! -f "$job/rc" ]; then
+  echo "netem-vm: the VM ended without finishing the command (qemu status $qemu_status; 124 is the ${SOCKLAB_VM_TIMEOUT:-900} s timeout); rerun to see the boot" >&2
+  exit 1
+fi
+exit "$(cat "$job/rc")"
