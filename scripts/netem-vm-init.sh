@@ -18,10 +18,16 @@ for d in proc sys dev; do mount --rbind "/$d" "/host/$d" 2>/dev/null || mount -t
 mount -t devpts devpts /host/dev/pts 2>/dev/null
 mount -t tmpfs tmpfs /host/dev/shm 2>/dev/null
 mount -t tmpfs tmpfs /host/run
-# /tmp in the VM's memory (unix sockets cannot live on 9p), unless the job's directory is in it.
+# /tmp in the VM's memory (unix sockets cannot live on 9p); a checkout under /tmp is bound back.
 cwd="$(sed -n 's/^cd \(.*\) || exit 97$/\1/p' "/host$job/run.sh")"
 case "$cwd" in
-  /tmp/*) ;;
+  /tmp/*)
+    mkdir -p /checkout
+    mount --bind "/host$cwd" /checkout
+    mount -t tmpfs tmpfs /host/tmp
+    mkdir -p "/host$cwd"
+    mount --bind /checkout "/host$cwd"
+    ;;
   *) mount -t tmpfs tmpfs /host/tmp ;;
 esac
 ip link set lo up
