@@ -1,9 +1,11 @@
 // bench:lab — how long `socklab up` takes until the lab is ready, and `socklab down`, with the
 // image cached; next to plain `docker run` of three containers of the same image on the same
-// engine, in the same run. Median of several rounds, interleaved.
+// engine, in the same run; and the netns backend (network namespaces, root, no Docker) the same
+// ways. Median of several rounds, interleaved.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { netnsUnavailable } from '../src/lab/netns-lab.ts';
 import { LAB_IMAGE, startLab } from '../src/lab/start-lab.ts';
 
 const run = promisify(execFile);
@@ -48,6 +50,11 @@ async function main(): Promise<void> {
   const cliDown: number[] = [];
   const dockerUp: number[] = [];
   const dockerDown: number[] = [];
+  const nsUp: number[] = [];
+  const nsDown: number[] = [];
+  const nsCliUp: number[] = [];
+  const nsCliDown: number[] = [];
+  const netns = (await netnsUnavailable()) === null;
   for (let i = 0; i < ROUNDS; i++) {
     // As `socklab up` does: no reaper, the lab is removed by down().
     const [lab, up] = await timed(() =>
@@ -65,6 +72,18 @@ async function main(): Promise<void> {
     const [du, dd] = await plainDocker(`${process.pid}-${i}`);
     dockerUp.push(du);
     dockerDown.push(dd);
+    if (!netns) continue;
+    const [nsLab, nu] = await timed(() => startLab({ backend: 'netns', project: `socklab-bn-${i}` }));
+    const [, nd] = await timed(() => nsLab.down());
+    nsUp.push(nu);
+    nsDown.push(nd);
+    const nsProject = `socklab-bnc-${i}`;
+    const [, ncu] = await timed(() =>
+      run(process.execPath, [CLI, 'up', '--backend', 'netns', '--project', nsProject]),
+    );
+    const [, ncd] = await timed(() => run(process.execPath, [CLI, 'down', '--project', nsProject]));
+    nsCliUp.push(ncu);
+    nsCliDown.push(ncd);
   }
   const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`.padStart(9);
   console.log(`lab start-up and teardown, image cached, median of ${ROUNDS} rounds`);
@@ -81,11 +100,24 @@ async function main(): Promise<void> {
   console.log(
     `${'ratio startLab() to docker run'.padEnd(44)} ${`${(median(labUp) / median(dockerUp)).toFixed(2)}x`.padStart(9)} ${`${(median(labDown) / median(dockerDown)).toFixed(2)}x`.padStart(9)}`,
   );
+  if (netns) {
+    console.log(
+      `${"startLab({ backend: 'netns' }) / down()".padEnd(44)} ${s(median(nsUp))} ${s(median(nsDown))}`,
+    );
+    console.log(
+      `${'socklab up --backend netns / down (node incl.)'.padEnd(44)} ${s(median(nsCliUp))} ${s(median(nsCliDown))}`,
+    );
+  } else console.log(`netns backend not measured: ${await netnsUnavailable()}`);
   const met = (ms: number, target: number): string => (ms <= target * 1000 ? 'met' : 'NOT met');
   console.log(
     `targets: up ≤ 3 s (startLab ${met(median(labUp), 3)}, command ${met(median(cliUp), 3)}), ` +
       `down ≤ 2 s (down() ${met(median(labDown), 2)}, command ${met(median(cliDown), 2)})`,
   );
+  if (netns)
+    console.log(
+      `netns targets: up ≤ 0.5 s (startLab ${met(median(nsUp), 0.5)}, command ${met(median(nsCliUp), 0.5)}), ` +
+        `down ≤ 0.3 s (down() ${met(median(nsDown), 0.3)}, command ${met(median(nsCliDown), 0.3)})`,
+    );
 }
 
 await main();

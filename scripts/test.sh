@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Runs socklab's tests on this machine, setting up what they need first: Node >= 22.22, the npm
 # dependencies, the programs the interop tests talk to (netcat, python3), and the network tools
-# of the namespace tests (iproute2, ethtool), a Docker engine and the lab image.
+# of the namespace tests (iproute2, ethtool) and the seed notes' tools their hosts use (traceroute,
+# telnet, net-tools, curl, tcpdump), a Docker engine and the lab image.
 # Extra arguments go to vitest (e.g. --project unit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-node.sh
 source scripts/ensure-packages.sh
 # chromium renders the HTML report in the report test.
-ensure_packages nc:netcat-openbsd python3:python3 unshare:util-linux ip:iproute2 ethtool:ethtool tc:iproute2 debootstrap:debootstrap chromium:chromium
+ensure_packages nc:netcat-openbsd python3:python3 unshare:util-linux ip:iproute2 ethtool:ethtool tc:iproute2 debootstrap:debootstrap chromium:chromium \
+  traceroute:traceroute telnet:inetutils-telnet ifconfig:net-tools curl:curl tcpdump:tcpdump
 source scripts/ensure-deps.sh
 # The integration suite runs the lab on a real engine: an engine, and the lab image.
 source scripts/ensure-docker.sh

@@ -49,27 +49,13 @@ export interface PacketRecord {
 }
 
 /** What the relay writes: IPv4 addresses as 32-bit numbers, the fingerprint as a number. */
-export interface RawRecord {
-  t: number;
-  dir: Direction;
-  proto: InnerProtocol;
+export type RawRecord = Omit<PacketRecord, 'n' | 'src' | 'dst' | 'fp' | 'outMs' | 'head'> & {
   src: number;
   dst: number;
   /** IPv6: where the frame holds the 32 bytes of source and destination address; -1 otherwise. */
   v6Addresses?: number;
-  sport: number;
-  dport: number;
-  len: number;
-  plen: number;
-  flags: number;
   fp: number;
-  seq: number;
-  fate: Fate;
-  duplicated: boolean;
-  corrupted: boolean;
-  reordered: boolean;
-  delayMs: number;
-}
+};
 
 const FATES: readonly Fate[] = ['forwarded', 'lost', 'queue-drop', 'outage'];
 const FATE_INDEX: Record<Fate, number> = { forwarded: 0, lost: 1, 'queue-drop': 2, outage: 3 };

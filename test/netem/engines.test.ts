@@ -84,7 +84,7 @@ const rows: Row[] = [];
 
 describe('the netem engine on a kernel with sch_netem, and the relay beside it', () => {
   const labs = {} as Record<Engine, NetnsLab>;
-  /** Each lab's RTT with a clean link: what delays are measured against. */
+  /** Each lab's lowest RTT with a clean link: what delays are measured against. */
   const base = {} as Record<Engine, number>;
 
   beforeAll(async () => {
@@ -100,7 +100,9 @@ describe('the netem engine on a kernel with sch_netem, and the relay beside it',
         readyTimeoutMs: 60_000,
       });
       await startAppIn(labs[engine], labs[engine].server, 'udp-echo-server', ['--quiet']);
-      base[engine] = p50(samples(await udp(labs[engine], { count: 40 })));
+      // The path's floor: the fastest of 40. A median taken while the VM is still busy starting
+      // things can be several ms high, and every delay is measured against this.
+      base[engine] = Math.min(...samples(await udp(labs[engine], { count: 40 })));
     }
   }, 120_000);
 
@@ -165,18 +167,19 @@ describe('the netem engine on a kernel with sch_netem, and the relay beside it',
     }
   });
 
-  it('loss: the fraction lost inside its 99.9% binomial interval, with both engines', async () => {
+  /** One impairment of chance `p` on both engines: the count of `field` inside its 99.9% interval. */
+  async function chanceCase(up: string, field: 'lost' | 'duplicated', p: number): Promise<void> {
     const n = 400;
-    const interval = binomialInterval(n, 0.2, 0.999);
+    const interval = binomialInterval(n, p, 0.999);
     const got = {} as Record<Engine, number>;
     for (const engine of ENGINES) {
-      await impairUp(labs[engine], 'loss 20%');
-      got[engine] = (await udp(labs[engine], { count: n, window: 20 })).lost;
+      await impairUp(labs[engine], up);
+      got[engine] = (await udp(labs[engine], { count: n, window: 20 }))[field];
     }
     rows.push({
-      impairment: 'loss 20%',
-      measured: `lost of ${n}`,
-      configured: '20%',
+      impairment: up,
+      measured: `${field} of ${n}`,
+      configured: pct(p),
       netem: pct(got.netem / n),
       relay: pct(got.relay / n),
     });
@@ -184,6 +187,10 @@ describe('the netem engine on a kernel with sch_netem, and the relay beside it',
       expect(got[engine], engine).toBeGreaterThanOrEqual(interval[0]);
       expect(got[engine], engine).toBeLessThanOrEqual(interval[1]);
     }
+  }
+
+  it('loss: the fraction lost inside its 99.9% binomial interval, with both engines', async () => {
+    await chanceCase('loss 20%', 'lost', 0.2);
   });
 
   it('delay and jitter: the RTT grows by the delay (TCG: ±15 ms allowed), and jitter spreads it', async () => {
@@ -228,24 +235,7 @@ describe('the netem engine on a kernel with sch_netem, and the relay beside it',
   });
 
   it('duplicate: the duplicates counted inside their 99.9% binomial interval', async () => {
-    const n = 400;
-    const interval = binomialInterval(n, 0.2, 0.999);
-    const got = {} as Record<Engine, number>;
-    for (const engine of ENGINES) {
-      await impairUp(labs[engine], 'duplicate 20%');
-      got[engine] = (await udp(labs[engine], { count: n, window: 20 })).duplicated;
-    }
-    rows.push({
-      impairment: 'duplicate 20%',
-      measured: `duplicates of ${n}`,
-      configured: '20%',
-      netem: pct(got.netem / n),
-      relay: pct(got.relay / n),
-    });
-    for (const engine of ENGINES) {
-      expect(got[engine], engine).toBeGreaterThanOrEqual(interval[0]);
-      expect(got[engine], engine).toBeLessThanOrEqual(interval[1]);
-    }
+    await chanceCase('duplicate 20%', 'duplicated', 0.2);
   });
 
   it('reorder: the fraction sent at once overtakes the delayed ones, with both engines', async () => {
@@ -308,7 +298,7 @@ describe('the netem engine on a kernel with sch_netem, and the relay beside it',
     }
   });
 
-  it('rate: a burst drains at the rate (what the program sees: 0.6–1.0 of it under TCG; frames carry headers)', async () => {
+  it('rate: a burst drains at the rate (what the program sees: 0.6–1.15 of it under TCG; frames carry headers)', async () => {
     // Slow enough that emulation's own cost per frame (a few ms under TCG) hides under the rate's.
     const n = 40;
     const size = 1000;
@@ -324,16 +314,17 @@ describe('the netem engine on a kernel with sch_netem, and the relay beside it',
     }
     rows.push({
       impairment: 'rate 500kbit',
-      measured: 'payload rate / configured (netem counts whole frames: 0.92 at most)',
+      measured: 'payload rate / configured (ideal 0.92 netem, 0.96 relay: headers)',
       configured: '1.00',
       netem: got.netem.toFixed(2),
       relay: got.relay.toFixed(2),
     });
     for (const engine of ENGINES) {
       // Without the rate the burst would take ~50 ms (a ratio near 10); counted in bytes instead
-      // of bits, 8 times too slow. Emulated timers run late, so the floor is low.
+      // of bits, 8 times too slow. The ideal is 0.92 (netem, outer frames) or 0.96 (the relay,
+      // inner frames); emulated timers run late (the floor) and the first RTT is noisy (±15%).
       expect(got[engine], engine).toBeGreaterThanOrEqual(0.6);
-      expect(got[engine], engine).toBeLessThanOrEqual(1.0);
+      expect(got[engine], engine).toBeLessThanOrEqual(1.15);
     }
   });
 

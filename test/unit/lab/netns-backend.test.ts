@@ -11,6 +11,7 @@ import { runProgram } from '../../../src/lab/run-program.ts';
 import { runningLabs, type StartedLab, startLab } from '../../../src/lab/start-lab.ts';
 import { parseScenario } from '../../../src/link/scenario.ts';
 import { ROOT, run, spawnCollecting } from '../../helpers/programs.ts';
+import { expectSeedTools, useSeedTools } from '../../helpers/seed-tools.ts';
 
 const unavailable = await netnsUnavailable();
 
@@ -104,6 +105,11 @@ describe.skipIf(unavailable !== null)(
         0,
       );
       expect((await lab.show()).scenario).toMatchObject({ step: 3, next: null });
+    });
+
+    it('has the seed notes’ tools: traceroute (one hop), telnet, ifconfig, netstat, ss, curl, tcpdump', async () => {
+      await lab.impair({ impair: 'none' });
+      expectSeedTools(await useSeedTools(lab));
     });
   },
 );
