@@ -129,18 +129,22 @@ export async function startNetnsLab(o: NetnsLabOptions): Promise<StartedLab> {
   writeFileSync(join(stateDir(project), 'lab.json'), `${JSON.stringify(state, null, 2)}\n`);
   try {
     const hosts = hostsOf(project);
-    for (const h of Object.values(hosts)) {
-      mkdirSync(h.workDir, { recursive: true, mode: 0o755 });
-      await addNamespace(h.namespace);
-      o.signal?.throwIfAborted();
-    }
+    // What does not depend on each other is done at once: up in about half the time.
+    await Promise.all(
+      Object.values(hosts).map(async (h) => {
+        mkdirSync(h.workDir, { recursive: true, mode: 0o755 });
+        await addNamespace(h.namespace);
+      }),
+    );
+    o.signal?.throwIfAborted();
     writeNames(project);
     const [c, l, s] = [hosts.client.namespace, hosts.link.namespace, hosts.server.namespace];
-    await veth(c, 'eth0', UNDERLAY.client[0]!, l, 'eth0', UNDERLAY.client[1]!);
-    await veth(s, 'eth0', UNDERLAY.server[0]!, l, 'eth1', UNDERLAY.server[1]!);
-    await vxlanEnd(c, 'eth0', UNDERLAY.client[1]!, `${LAB_SUBNET}.1`);
-    await vxlanEnd(s, 'eth0', UNDERLAY.server[1]!, `${LAB_SUBNET}.2`);
+    await Promise.all([
+      veth(c, 'eth0', UNDERLAY.client[0]!, l, 'eth0', UNDERLAY.client[1]!),
+      veth(s, 'eth0', UNDERLAY.server[0]!, l, 'eth1', UNDERLAY.server[1]!),
+    ]);
     o.signal?.throwIfAborted();
+    // linkd needs only the underlay; it starts (node, its two threads) while lab0 is made.
     await startBackground(
       hosts.link,
       [
@@ -163,7 +167,12 @@ export async function startNetnsLab(o: NetnsLabOptions): Promise<StartedLab> {
       ],
       hosts.link.logFile,
     );
-    await Promise.all([startLabServer(hosts.server, 'udp'), startLabServer(hosts.server, 'tcp')]);
+    await Promise.all([
+      vxlanEnd(c, 'eth0', UNDERLAY.client[1]!, `${LAB_SUBNET}.1`),
+      vxlanEnd(s, 'eth0', UNDERLAY.server[1]!, `${LAB_SUBNET}.2`),
+      startLabServer(hosts.server, 'udp'),
+      startLabServer(hosts.server, 'tcp'),
+    ]);
     const lab = await labOf(project, { model: o.model, engine: o.engine });
     await waitForLinkd(lab, hosts.link, o.readyTimeoutMs, o.signal);
     return lab;
