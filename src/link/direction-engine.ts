@@ -118,11 +118,17 @@ export class DirectionEngine {
 
   /** A frame from this direction's source, parsed into `info` (valid during this call only). */
   onFrame(msg: Buffer, info: FrameInfo): void {
+    this.#handle(msg, info);
+    // Counted once its fate is (forwarded, queued, dropped): another thread that reads the
+    // counters and sees it received also sees where it went, never a frame between the two.
+    this.#memory.count(info.proto, 'received');
+  }
+
+  #handle(msg: Buffer, info: FrameInfo): void {
     const now = performance.now();
     // Held frames that are due leave before this one is looked at (see TimerQueue.runDue).
     if (this.#pending > 0) this.#queue.runDue(now);
     const proto = info.proto;
-    this.#memory.count(proto, 'received');
     const shaper = this.#shaper;
     // An outage stops discovery too: the link is down, not impaired.
     const bypass = (proto === 'arp' || proto === 'nd') && !this.#impairDiscovery && !shaper.model.outage;
