@@ -77,32 +77,22 @@ if [ ! -f "$initrd" ]; then
   trap - EXIT
 fi
 
-# The job: a script the guest runs in the shared tree, and where it leaves the exit status.
+# The job's directory: the script the guest runs, and where it leaves the exit status.
 job="$(mktemp -d "$cache/job.XXXXXX")"
 trap 'rm -rf "$job"' EXIT
-{
-  echo '#!/bin/bash'
-  printf 'cd %q || exit 97\n' "$PWD"
-  printf 'export PATH=%q HOME=/root CI=%q NO_COLOR=%q\n' "$PATH" "${CI:-}" "${NO_COLOR:-}"
-  printf 'export SOCKLAB_VM_ACCEL_USED="$(cat %q 2>/dev/null)"\n' "$job/accel"
-  printf 'exec'
-  printf ' %q' "$@"
-  echo
-} >"$job/run.sh"
 
 # The host's socket buffer ceilings, so that linkd in the VM gets the buffers it gets here (the
 # kernel takes sysctl.* from its command line).
 sysctls=""
 for k in rmem_max wmem_max; do sysctls+=" sysctl.net.core.$k=$(cat /proc/sys/net/core/$k)"; done
 
-boot() { # accel, extra qemu args...
+boot() { # accel
   local accel="$1"
-  shift
   # TCG runs one host thread for all vCPUs: with one each (MTTCG), node segfaulted at start in
   # about one run in ten (qemu 7.2), and never with one thread in 40 runs.
-  local opts=""
-  [ "$accel" = tcg ] && opts=",thread=single"
-  timeout "${SOCKLAB_VM_TIMEOUT:-900}" qemu-system-x86_64 -M pc -accel "$accel$opts" "$@" \
+  local opts=(-accel tcg,thread=single)
+  [ "$accel" = kvm ] && opts=(-accel kvm -cpu host)
+  timeout "${SOCKLAB_VM_TIMEOUT:-900}" qemu-system-x86_64 -M pc "${opts[@]}" \
     -m "${SOCKLAB_VM_MEM:-3072}" -smp "${SOCKLAB_VM_CPUS:-$(nproc)}" -nodefaults -display none -monitor none -serial stdio -no-reboot \
     -kernel "$vmlinuz" -initrd "$initrd" \
     -append "console=ttyS0 quiet loglevel=3 tsc=reliable panic=-1 socklab.job=$job $sysctls" \
@@ -116,22 +106,28 @@ accel="${SOCKLAB_VM_ACCEL:-auto}"
 if [ "$accel" = auto ]; then
   accel=tcg
   if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
-    cp "$job/run.sh" "$job/run.sh.real"
     printf '#!/bin/bash\nexit 0\n' >"$job/run.sh"
-    if SOCKLAB_VM_TIMEOUT=60 boot kvm -cpu host >/dev/null 2>&1 && [ "$(cat "$job/rc" 2>/dev/null)" = 0 ]; then
+    if SOCKLAB_VM_TIMEOUT=60 boot kvm >/dev/null 2>&1 && [ "$(cat "$job/rc" 2>/dev/null)" = 0 ]; then
       accel=kvm
     fi
-    mv "$job/run.sh.real" "$job/run.sh"
     rm -f "$job/rc"
   fi
 fi
-echo "$accel" >"$job/accel"
+# The command, as a script the guest runs in the shared tree.
+{
+  echo '#!/bin/bash'
+  printf 'cd %q || exit 97\n' "$PWD"
+  printf 'export PATH=%q HOME=/root CI=%q NO_COLOR=%q\n' "$PATH" "${CI:-}" "${NO_COLOR:-}"
+  printf 'export SOCKLAB_VM_ACCEL_USED=%q\n' "$accel"
+  printf 'exec'
+  printf ' %q' "$@"
+  echo
+} >"$job/run.sh"
+
 echo "netem-vm: booting $kpkg ($accel) to run: $*" >&2
-extra=()
-[ "$accel" = kvm ] && extra=(-cpu host)
 set +e
 # The serial console writes CR LF; the output is the command's, as it would print it here.
-boot "$accel" "${extra[@]}" | tr -d '\r'
+boot "$accel" | tr -d '\r'
 qemu_status="${PIPESTATUS[0]}"
 set -e
 if [ ! -f "$job/rc" ]; then
