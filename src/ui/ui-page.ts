@@ -67,6 +67,7 @@ function counters(stats) {
   $('counters').innerHTML = h;
 }
 const events = new EventSource('/api/events');
+let feedProblem = false;
 events.addEventListener('snapshot', (e) => {
   const s = JSON.parse(e.data);
   $('project').textContent = s.project + ' (' + s.backend + ', engine ' + s.engine + ')';
@@ -84,7 +85,9 @@ events.addEventListener('snapshot', (e) => {
   }
   for (const [p, d] of ROWS) drawStrip(p, d);
   $('skipped').textContent = s.skipped ? s.skipped + ' frames not drawn (too many to show)' : '';
-  $('error').textContent = '';
+  // A feed problem ends with the next state; an answer to the user's own request stays until
+  // their next one (clearing it here wiped a bad spec's message within a fraction of a second).
+  if (feedProblem) { $('error').textContent = ''; feedProblem = false; }
 });
 events.addEventListener('compare', (e) => {
   const c = JSON.parse(e.data);
@@ -93,7 +96,7 @@ events.addEventListener('compare', (e) => {
   $('compare-status').textContent = 'compare: UDP ' + c.udp.received + ' of ' + c.udp.sent + ' back, TCP ' + c.tcp.received + ' of ' + c.tcp.sent + (c.tcp.intact ? ' intact' : ' NOT intact');
   $('verdicts').innerHTML = c.verdicts.map((v) => '<li><span class="' + v.status + '">' + (v.status === 'skip' ? 'n/a' : v.status.toUpperCase()) + '</span> ' + v.name + ': ' + v.reason + '</li>').join('');
 });
-events.addEventListener('problem', (e) => { $('error').textContent = JSON.parse(e.data).error; });
+events.addEventListener('problem', (e) => { $('error').textContent = JSON.parse(e.data).error; feedProblem = true; });
 async function post(path, body) {
   const r = await fetch(path, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(body)});
   const j = await r.json();
