@@ -1,5 +1,6 @@
 // Which running lab a command means: --project, or the only socklab lab running (of either backend).
 import { AppError } from '../apps/app-error.ts';
+import { netnsLabProjects } from '../lab/netns-lab.ts';
 import { attachLab, listLabs, type StartedLab, validateProject } from '../lab/start-lab.ts';
 import type { Backend } from '../lab/started-lab.ts';
 
@@ -7,6 +8,9 @@ import type { Backend } from '../lab/started-lab.ts';
 export async function targetProject(
   project: string | undefined,
 ): Promise<{ project: string; backend: Backend }> {
+  // A namespace lab named here is found without asking (or loading) Docker.
+  if (project && (await netnsLabProjects()).includes(validateProject(project)))
+    return { project, backend: 'netns' };
   const { labs: running, dockerProblem } = await listLabs();
   const names = running.map((l) => l.project);
   // Nothing found and no engine to ask: that is the news, not "no lab is running".

@@ -19,11 +19,8 @@ import {
   lineSession,
   serviceContainers,
 } from './docker-engine.ts';
-import { packageVersion, SOURCES_LABEL, sourcesHash, VERSION_LABEL } from './image-sources.ts';
-import { makeStartedLab, type StartedLab } from './started-lab.ts';
-
-export const LAB_IMAGE = process.env.SOCKLAB_IMAGE ?? 'socklab-lab:latest';
-export const LAB_SUBNET = '198.19.0';
+import { LAB_IMAGE, packageVersion, SOURCES_LABEL, sourcesHash, VERSION_LABEL } from './image-sources.ts';
+import { LAB_SUBNET, makeStartedLab, type StartedLab } from './started-lab.ts';
 
 export async function assertImage(): Promise<void> {
   let labels: Record<string, string>;

@@ -1,5 +1,5 @@
 // What the lab image was built from: the package's version and a hash of the files the image
-// copies (src/, lab/, the entry point and wrappers). An image built from other sources runs other
+// copies (src/, lab/, the entry point and wrappers) and the Dockerfile. An image built from other sources runs other
 // programs than this checkout expects (old JSON for new code, say), so startLab refuses it with
 // the fix instead of failing later in some experiment.
 import { createHash } from 'node:crypto';
@@ -10,8 +10,17 @@ import { fileURLToPath } from 'node:url';
 export const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const VERSION_LABEL = 'dev.socklab.version';
 export const SOURCES_LABEL = 'dev.socklab.sources';
-/** What docker/Dockerfile copies into the image. */
-const IMAGE_INPUTS = ['src', 'lab', 'docker/entrypoint.sh', 'docker/bin', 'docker/base-packages.sh'];
+/** The image of the Docker backend, built by `socklab images`. */
+export const LAB_IMAGE = process.env.SOCKLAB_IMAGE ?? 'socklab-lab:latest';
+/** What docker/Dockerfile copies into the image, and the Dockerfile itself (its steps). */
+const IMAGE_INPUTS = [
+  'src',
+  'lab',
+  'docker/Dockerfile',
+  'docker/entrypoint.sh',
+  'docker/bin',
+  'docker/base-packages.sh',
+];
 
 export function packageVersion(): string {
   return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string })

@@ -20,14 +20,13 @@ import type { Role } from './lab-host.ts';
 import { startLabServer } from './lab-servers.ts';
 import { NamespaceHost, runCollect } from './namespace-host.ts';
 import { addNamespace, ip, veth, vxlanEnd } from './netns-devices.ts';
-import { makeStartedLab, type StartedLab } from './started-lab.ts';
+import { LAB_SUBNET, makeStartedLab, type StartedLab } from './started-lab.ts';
 
 /** Where this scope's labs keep their state (SOCKLAB_SCOPE, as the Docker labs' label). */
 export const netnsStateRoot = (): string => {
   const scope = process.env.SOCKLAB_SCOPE || 'true';
   return scope === 'true' ? '/run/socklab/netns' : `/run/socklab/netns-${scope.replace(/[^\w.-]/g, '_')}`;
 };
-const LAB_SUBNET = '198.19.0';
 // The underlay of each side lives inside the lab's own namespaces: every lab can use the same.
 const UNDERLAY = { client: ['198.19.250.1', '198.19.250.2'], server: ['198.19.251.1', '198.19.251.2'] };
 

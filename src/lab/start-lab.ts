@@ -7,14 +7,17 @@ import { AppError } from '../apps/app-error.ts';
 import { buildLinkModel, type LinkModelInput } from '../link/impairment-text.ts';
 import type { Scenario } from '../link/scenario.ts';
 import { loadScenario } from '../link/scenario-file.ts';
-import { assertEngine } from './docker-engine.ts';
-import { attachDockerLab, dockerLabProjects, removeDockerLab, startDockerLab } from './docker-lab.ts';
 import { attachNetnsLab, netnsLabProjects, removeNetnsLab, startNetnsLab } from './netns-lab.ts';
 import { BACKENDS, type Backend, ENGINES, type Engine, type StartedLab } from './started-lab.ts';
 
-export { LAB_IMAGE, LAB_SUBNET } from './docker-lab.ts';
+// The Docker backend (dockerode, testcontainers: a third of a second to load) only when a Docker
+// lab is involved: a netns lab's `up`, `down` and commands never load it.
+const dockerLab = () => import('./docker-lab.ts');
+const dockerEngine = () => import('./docker-engine.ts');
+
+export { LAB_IMAGE } from './image-sources.ts';
 export type { Backend, Engine, StartedLab } from './started-lab.ts';
-export { BACKENDS, ENGINES } from './started-lab.ts';
+export { BACKENDS, ENGINES, LAB_SUBNET } from './started-lab.ts';
 
 export interface LabOptions extends LinkModelInput {
   /** docker (default): three containers; netns: three network namespaces on this machine. */
@@ -81,7 +84,11 @@ export async function startLab(opts: LabOptions = {}): Promise<StartedLab> {
   };
   const lab =
     backend === 'docker'
-      ? await startDockerLab({ ...common, demo: opts.demo ?? false, autoCleanup: opts.autoCleanup ?? true })
+      ? await (await dockerLab()).startDockerLab({
+          ...common,
+          demo: opts.demo ?? false,
+          autoCleanup: opts.autoCleanup ?? true,
+        })
       : await startNetnsLab(common);
   if (scenario) {
     try {
@@ -105,8 +112,9 @@ export interface RunningLab {
  */
 export async function listLabs(): Promise<{ labs: RunningLab[]; dockerProblem: AppError | null }> {
   let dockerProblem: AppError | null = null;
-  const docker = await assertEngine()
-    .then(() => dockerLabProjects())
+  const docker = await dockerEngine()
+    .then((d) => d.assertEngine())
+    .then(async () => (await dockerLab()).dockerLabProjects())
     .catch((err: AppError) => {
       dockerProblem = err;
       return [] as string[];
@@ -127,9 +135,9 @@ export async function runningLabs(): Promise<RunningLab[]> {
 
 /** Attaches to a running lab by name, whichever backend runs it. */
 export async function attachLab(project: string, backend?: Backend): Promise<StartedLab> {
-  const which = backend ?? (await runningLabs()).find((l) => l.project === project)?.backend;
+  const which = backend ?? (await backendOf(project));
   if (which === 'netns') return attachNetnsLab(project);
-  if (which === 'docker') return attachDockerLab(project);
+  if (which === 'docker') return (await dockerLab()).attachDockerLab(project);
   throw new AppError(
     'lab.not-running',
     `no lab named '${project}' is running; start one with: socklab up --project ${project}`,
@@ -138,5 +146,11 @@ export async function attachLab(project: string, backend?: Backend): Promise<Sta
 
 /** Removes a lab (also one that a crash left half-made). */
 export function removeLab(project: string, backend: Backend): Promise<void> {
-  return backend === 'netns' ? removeNetnsLab(project) : removeDockerLab(project);
+  return backend === 'netns' ? removeNetnsLab(project) : dockerLab().then((d) => d.removeDockerLab(project));
+}
+
+/** Which backend runs a lab of this name: the namespaces' state is asked first, Docker only then. */
+export async function backendOf(project: string): Promise<Backend | undefined> {
+  if ((await netnsLabProjects()).includes(project)) return 'netns';
+  return (await runningLabs()).find((l) => l.project === project)?.backend;
 }

@@ -12,6 +12,9 @@ import type { Scenario } from '../link/scenario.ts';
 import type { ScenarioStatus } from '../link/scenario-runner.ts';
 import type { LabHost } from './lab-host.ts';
 
+/** The lab network (lab0) of both backends: the client is .1, the server .2. */
+export const LAB_SUBNET = '198.19.0';
+
 export const BACKENDS = ['docker', 'netns'] as const;
 export type Backend = (typeof BACKENDS)[number];
 export const ENGINES = ['relay', 'netem'] as const;

@@ -1,5 +1,6 @@
 // linkd: the impaired link. Forwards VXLAN between the client host and the server host and
 // impairs each direction, in userspace (relay engine) or with the kernel's netem (netem engine).
+import module from 'node:module';
 import { intOption, parseOptions, stringOption } from '../apps/app-args.ts';
 import { AppError, describeSocketError, runMain } from '../apps/app-error.ts';
 import { stopOnSignal } from '../apps/stop-on-signal.ts';
@@ -159,6 +160,9 @@ async function main(argv: string[]): Promise<number | undefined> {
     scenarios,
   });
   const { address, port } = relay.address;
+  // Everything linkd runs is compiled now: written to Node's compile cache (where NODE_COMPILE_CACHE
+  // says) at once, not only at a clean exit, which a killed lab never has; the next start skips it.
+  module.flushCompileCache?.();
   process.stdout.write(
     `linkd: relaying VXLAN on ${address}:${port} between ${peers[0]!.host} (up) and ${peers[1]!.host} (down); engine ${engine}; ${formatLinkModel(model)}; control ${opts.control}\n`,
   );

@@ -1,28 +1,26 @@
 // The lab on a real Docker engine: three containers, two internal networks, the link between.
 // In CI this suite must run, never skip: no engine is a failure.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UdpResult } from '../../src/apps/udp-measure.ts';
-import type { ContainerHost } from '../../src/lab/container-host.ts';
-import { containerIp } from '../../src/lab/docker-engine.ts';
+import { PROGRAM as TCP_ECHO_CLIENT } from '../../src/apps/tcp-echo-client.ts';
+import { PROGRAM as UDP_ECHO_CLIENT } from '../../src/apps/udp-echo-client.ts';
+import type { LabHost } from '../../src/lab/lab-host.ts';
+import { runProgram } from '../../src/lab/run-program.ts';
 import { type StartedLab, startLab } from '../../src/lab/start-lab.ts';
 import { binomialInterval } from '../helpers/stats.ts';
 
-const APP = '/opt/socklab/src/apps';
+const udpMeasure = (lab: StartedLab, count: number, timeout?: number) =>
+  runProgram(lab.client, UDP_ECHO_CLIENT, {
+    host: 'server',
+    count,
+    interval: 2,
+    ...(timeout ? { timeout } : {}),
+  });
 
-async function udpMeasure(lab: StartedLab, count: number, extra: string[] = []): Promise<UdpResult> {
-  const r = await lab.client.exec([
-    'node',
-    `${APP}/udp-echo-client.ts`,
-    '--host',
-    'server',
-    '--count',
-    String(count),
-    '--interval',
-    '2',
-    '--json',
-    ...extra,
-  ]);
-  return JSON.parse(r.stdout);
+/** A host's underlay address: the one on neither loopback nor lab0 (the host's own view). */
+async function underlayAddress(host: LabHost): Promise<string> {
+  const lines = (await host.exec(['ip', '-o', '-4', 'addr'])).stdout.split('\n');
+  const other = lines.find((l) => l.trim() && !/ (lo|lab0) /.test(l));
+  return other?.match(/inet (\d+\.\d+\.\d+\.\d+)/)?.[1] ?? '';
 }
 
 describe('the lab', () => {
@@ -36,7 +34,7 @@ describe('the lab', () => {
   });
 
   it('the client reaches the server only through the link', async () => {
-    const serverUnderlay = await containerIp((lab.server as ContainerHost).container);
+    const serverUnderlay = await underlayAddress(lab.server);
     expect(serverUnderlay).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     const direct = await lab.client.exec(['sh', '-c', `nc -z -w 2 ${serverUnderlay} 12000`]);
     expect(direct.exitCode).not.toBe(0);
@@ -69,27 +67,20 @@ describe('the lab', () => {
   it('1 MB over TCP through 10% loss arrives intact, with retransmissions counted by the client kernel', async () => {
     await lab.impair({ impair: 'loss 10%' });
     const before = (await lab.counters('client'))['Tcp.RetransSegs']!;
-    const r = await lab.client.exec([
-      'node',
-      `${APP}/tcp-echo-client.ts`,
-      '--host',
-      'server',
-      '--count',
-      '1',
-      '--size',
-      '1000000',
-      '--timeout',
-      '120000',
-      '--json',
-    ]);
-    expect(JSON.parse(r.stdout)).toMatchObject({ intact: true, bytes: 1_000_000 });
+    const r = await runProgram(lab.client, TCP_ECHO_CLIENT, {
+      host: 'server',
+      count: 1,
+      size: 1_000_000,
+      timeout: 120_000,
+    });
+    expect(r).toMatchObject({ intact: true, bytes: 1_000_000 });
     expect((await lab.counters('client'))['Tcp.RetransSegs']!).toBeGreaterThan(before);
   });
 
   it('50 ms of delay each way, set at run time, gives RTT of at least 100 ms', async () => {
     const model = await lab.impair({ impair: 'delay 50ms' });
     expect(model.up.delay?.ms).toBe(50);
-    const r = await udpMeasure(lab, 20, ['--timeout', '2000']);
+    const r = await udpMeasure(lab, 20, 2000);
     expect(r.received).toBe(20);
     expect(r.rttMs!.min).toBeGreaterThanOrEqual(100);
     await lab.impair({ impair: 'none' });
