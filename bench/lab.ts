@@ -54,7 +54,8 @@ async function main(): Promise<void> {
   const nsDown: number[] = [];
   const nsCliUp: number[] = [];
   const nsCliDown: number[] = [];
-  const netns = (await netnsUnavailable()) === null;
+  const netnsWhyNot = await netnsUnavailable();
+  const netns = netnsWhyNot === null;
   for (let i = 0; i < ROUNDS; i++) {
     // As `socklab up` does: no reaper, the lab is removed by down().
     const [lab, up] = await timed(() =>
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
     console.log(
       `${'socklab up --backend netns / down (node incl.)'.padEnd(44)} ${s(median(nsCliUp))} ${s(median(nsCliDown))}`,
     );
-  } else console.log(`netns backend not measured: ${await netnsUnavailable()}`);
+  } else console.log(`netns backend not measured: ${netnsWhyNot}`);
   const met = (ms: number, target: number): string => (ms <= target * 1000 ? 'met' : 'NOT met');
   console.log(
     `targets: up ≤ 3 s (startLab ${met(median(labUp), 3)}, command ${met(median(cliUp), 3)}), ` +

@@ -21,7 +21,7 @@ const FROM_DIST = import.meta.url.endsWith('.js');
  * start from cached code: linkd is ready in about half the time, which is most of `up`. Students'
  * programs do not see it: the sandbox starts them with an empty environment.
  */
-export const NODE_PATH_ENV = {
+export const HOST_ENV = {
   PATH: `${dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
   NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), 'node-compile-cache'),
 };
@@ -33,7 +33,7 @@ export function runCollect(
 ): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), {
-      env: { ...process.env, ...NODE_PATH_ENV },
+      env: { ...process.env, ...HOST_ENV },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const max = opts.maxBytes ?? 64 << 20;

@@ -1,27 +1,19 @@
 // The body of a forwarding thread (see link-relay.ts): its sockets and the engine of each direction
 // it forwards. With one direction it receives only on that direction's side, so the two directions
 // run on two cores; with both (the peers reach one local address) one socket does everything.
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { createSocket, type RemoteInfo } from 'node:dgram';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DirectionEngine, type FrameSender } from './direction-engine.ts';
 import { DirectionMemory } from './direction-memory.ts';
 import type { Direction } from './impairment-model.ts';
 import { PacketRecordRing } from './packet-record.ts';
 import type { ForwarderConfig, FromForwarder, PeerAddress, ToForwarder } from './relay-messages.ts';
+import { bindUdp } from './udp-bind.ts';
 import { emptyFrameInfo, parseVxlan } from './vxlan-frame.ts';
 
 function post(m: FromForwarder, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(m, transfer);
 }
-
-const bind = (s: Socket, port: number, address: string): Promise<void> =>
-  new Promise((resolve, reject) => {
-    s.once('error', reject);
-    s.bind({ port, address, exclusive: true }, () => {
-      s.off('error', reject);
-      resolve();
-    });
-  });
 
 /** Which peer sent this: by address, and by port too when both peers share an address. */
 function peerIndex(peers: readonly PeerAddress[], rinfo: RemoteInfo): number {
@@ -112,8 +104,8 @@ async function run(cfg: ForwarderConfig): Promise<void> {
   };
 
   try {
-    if (!single) await bind(tx, 0, cfg.sendFrom ?? '0.0.0.0');
-    await bind(rx, cfg.receive.port, cfg.receive.address);
+    if (!single) await bindUdp(tx, 0, cfg.sendFrom ?? '0.0.0.0');
+    await bindUdp(rx, cfg.receive.port, cfg.receive.address);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     post({ type: 'failed', message: e.message, ...(e.code ? { code: e.code } : {}) });

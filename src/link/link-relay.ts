@@ -21,6 +21,7 @@ import { localAddressToward, lookupPeer } from './peer-address.ts';
 import type { ForwarderConfig, FromForwarder, PeerAddress } from './relay-messages.ts';
 import type { DirectionStats, RelayStats } from './relay-stats.ts';
 import { udpSocketDrops } from './socket-drops.ts';
+import { bindUdp } from './udp-bind.ts';
 import { VXLAN_HEADER } from './vxlan-frame.ts';
 
 export const VXLAN_PORT = 4789;
@@ -101,16 +102,7 @@ export class LinkRelay {
 
   static async start(opts: RelayOptions): Promise<LinkRelay> {
     const socket = createSocket({ type: 'udp4', reuseAddr: true });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(
-        { port: opts.listenPort ?? VXLAN_PORT, address: opts.listenAddress ?? '0.0.0.0', exclusive: true },
-        () => {
-          socket.off('error', reject);
-          resolve();
-        },
-      );
-    });
+    await bindUdp(socket, opts.listenPort ?? VXLAN_PORT, opts.listenAddress ?? '0.0.0.0');
     const relay = new LinkRelay(socket, opts);
     socket.on('message', () => relay.#foreign++);
     socket.on('error', (err) => relay.#log(`linkd: socket error: ${err.message}`));
