@@ -230,8 +230,19 @@ describe('the netem engine on a kernel with sch_netem, and the relay beside it',
       expect(g.jAdded, engine).toBeLessThanOrEqual(45);
       // Uniform ±10 ms puts 16 ms between p10 and p90; the fixed delay's spread is the machine's.
       expect(g.jSpread, engine).toBeGreaterThanOrEqual(8);
-      expect(g.jSpread, engine).toBeGreaterThan(g.spread);
     }
+    // netem: the jittered RTTs spread more than the fixed delay's (netem's timers are the kernel's).
+    expect(got.netem.jSpread).toBeGreaterThan(got.netem.spread);
+    // The relay: the delays it decided, from its own record, not the RTTs (under TCG its
+    // fixed delay's RTTs once spread 15.6 ms, as much as the jitter). Uniform on [20, 40] ms: p90−p10
+    // is 16 ms; for 60 samples each quantile's sd is about 0.8 ms, so [11, 21] is over 4 sd.
+    const decided = (await labs.relay.linkd!.call({ cmd: 'record' })).records
+      .filter((r) => r.dir === 'up' && r.proto === 'udp' && r.seq >= 0)
+      .map((r) => r.delayMs);
+    expect(decided).toHaveLength(60);
+    const decidedSpread = quantile(decided, 0.9) - quantile(decided, 0.1);
+    expect(decidedSpread).toBeGreaterThanOrEqual(11);
+    expect(decidedSpread).toBeLessThanOrEqual(21);
   });
 
   it('duplicate: the duplicates counted inside their 99.9% binomial interval', async () => {
