@@ -4,14 +4,15 @@
 // packet sequence (sizes and arrival times), it decides the same fates.
 //
 // Random streams are per flow (see flow-key.ts): the n-th frame of a flow meets the same fate
-// for the same seed whatever other traffic crosses the link. The rate limiter's queue is the
-// link's, shared by every flow of the direction, as a real link's is.
+// for the same seed whatever other traffic crosses the link, and a socklab probe meets the fate
+// of its seq whatever order the network brought it in (see frame-draw.ts). The rate limiter's
+// queue is the link's, shared by every flow of the direction, as a real link's is.
 
 import { flowKey, flowName } from './flow-key.ts';
+import { FrameDraw, type FrameKey, NO_KEY, ProbeCopies } from './frame-draw.ts';
 import { DEFAULT_LIMIT, type Direction, type DirectionModel, type LossSpec } from './impairment-model.ts';
-import { CorrelatedRandom, distributionValue, Random } from './random.ts';
-import type { FrameInfo } from './vxlan-frame.ts';
-import { VXLAN_HEADER } from './vxlan-frame.ts';
+import { distributionValue, Random } from './random.ts';
+import { type FrameInfo, probeSeq, VXLAN_HEADER } from './vxlan-frame.ts';
 
 export type Fate = 'forwarded' | 'lost' | 'queue-drop' | 'outage';
 
@@ -33,16 +34,18 @@ export interface Decision {
 }
 
 interface LossDecider {
-  lost(): boolean;
+  lost(key: FrameKey): boolean;
 }
 
-function lossDecider(spec: LossSpec, rng: Random): LossDecider {
+function lossDecider(spec: LossSpec, seed: number, stream: string): LossDecider {
   if (spec.model === 'random') {
-    const u = new CorrelatedRandom(rng, spec.correlation);
+    const u = new FrameDraw(seed, stream, spec.correlation);
     const p = spec.percent / 100;
-    return { lost: () => u.next() < p };
+    return { lost: (key) => u.next(key) < p };
   }
   // Gilbert–Elliott as netem's gemodel: the loss chance of the current state, then a transition.
+  // Its state is the frames before, so it goes by arrival order only.
+  const rng = new Random(seed, stream);
   let bad = false;
   const [p, r, lossBad, lossGood] = [spec.p, spec.r, spec.oneMinusH, spec.oneMinusK].map((x) => x / 100) as [
     number,
@@ -62,25 +65,40 @@ function lossDecider(spec: LossSpec, rng: Random): LossDecider {
 /** One flow's random streams and the state netem keeps per qdisc (correlation, reorder gap). */
 class FlowStreams {
   readonly loss: LossDecider | null;
-  readonly duplicate: CorrelatedRandom | null;
-  readonly corrupt: CorrelatedRandom | null;
-  readonly corruptBits: Random;
-  readonly reorder: CorrelatedRandom | null;
-  readonly delay: CorrelatedRandom | null;
-  readonly dupDelay: CorrelatedRandom | null;
+  readonly duplicate: FrameDraw | null;
+  readonly corrupt: FrameDraw | null;
+  readonly corruptBits: FrameDraw;
+  readonly reorder: FrameDraw | null;
+  readonly delay: FrameDraw | null;
+  readonly dupDelay: FrameDraw | null;
+  readonly copies = new ProbeCopies();
   reorderCounter = 0;
 
   constructor(model: DirectionModel, seed: number, flow: string) {
-    const stream = (name: string): Random => new Random(seed, `${flow}/${name}`);
-    this.loss = model.loss ? lossDecider(model.loss, stream('loss')) : null;
+    const stream = (name: string): string => `${flow}/${name}`;
+    this.loss = model.loss ? lossDecider(model.loss, seed, stream('loss')) : null;
     this.duplicate = model.duplicate
-      ? new CorrelatedRandom(stream('duplicate'), model.duplicate.correlation)
+      ? new FrameDraw(seed, stream('duplicate'), model.duplicate.correlation)
       : null;
-    this.corrupt = model.corrupt ? new CorrelatedRandom(stream('corrupt'), model.corrupt.correlation) : null;
-    this.corruptBits = stream('corrupt-bit');
-    this.reorder = model.reorder ? new CorrelatedRandom(stream('reorder'), model.reorder.correlation) : null;
-    this.delay = model.delay ? new CorrelatedRandom(stream('delay'), model.delay.correlation) : null;
-    this.dupDelay = model.delay ? new CorrelatedRandom(stream('delay-dup'), model.delay.correlation) : null;
+    this.corrupt = model.corrupt ? new FrameDraw(seed, stream('corrupt'), model.corrupt.correlation) : null;
+    this.corruptBits = new FrameDraw(seed, stream('corrupt-bit'));
+    // With a gap, whether a frame may go at once depends on the frames before it.
+    this.reorder = model.reorder
+      ? new FrameDraw(
+          seed,
+          stream('reorder'),
+          model.reorder.correlation,
+          model.reorder.correlation === 0 && model.reorder.gap <= 1,
+        )
+      : null;
+    this.delay = model.delay ? new FrameDraw(seed, stream('delay'), model.delay.correlation) : null;
+    this.dupDelay = model.delay ? new FrameDraw(seed, stream('delay-dup'), model.delay.correlation) : null;
+  }
+
+  /** The frame's key for the keyed draws: a probe's seq and which copy of it; none for the rest. */
+  key(data: Buffer, info: FrameInfo | null): FrameKey {
+    const seq = info ? probeSeq(data, info) : -1;
+    return seq < 0 ? NO_KEY : { seq, copy: this.copies.take(seq) };
   }
 }
 
@@ -138,21 +156,22 @@ export class DirectionShaper {
       return decision;
     }
     const flow = this.#flow(info);
+    const key = flow.key(data, info);
     let count = 1;
-    if (flow.duplicate && flow.duplicate.next() < m.duplicate!.percent / 100) count++;
-    if (flow.loss?.lost()) count--;
+    if (flow.duplicate && flow.duplicate.next(key) < m.duplicate!.percent / 100) count++;
+    if (flow.loss?.lost(key)) count--;
     if (count === 0) {
       decision.fate = 'lost';
       return decision;
     }
     // The duplicate is taken before corruption, as netem does.
     const original = data;
-    if (flow.corrupt && flow.corrupt.next() < m.corrupt!.percent / 100) {
+    if (flow.corrupt && flow.corrupt.next(key) < m.corrupt!.percent / 100) {
       data = Buffer.from(data);
-      flipBit(data, info, flow.corruptBits);
+      flipBit(data, info, () => flow.corruptBits.next(key));
       decision.corrupted = true;
     }
-    const first = this.#schedule(data, now, flow, flow.delay);
+    const first = this.#schedule(data, now, flow, flow.delay, key);
     if (!first) {
       decision.fate = 'queue-drop';
       return decision;
@@ -161,7 +180,7 @@ export class DirectionShaper {
     decision.reordered = first.reordered;
     decision.delayMs = first.at - now;
     if (count > 1) {
-      const dup = this.#schedule(original, now, flow, flow.dupDelay);
+      const dup = this.#schedule(original, now, flow, flow.dupDelay, duplicateKey(key));
       if (dup) {
         decision.copies.push(dup);
         decision.duplicated = true;
@@ -170,14 +189,20 @@ export class DirectionShaper {
     return decision;
   }
 
-  #schedule(data: Buffer, now: number, flow: FlowStreams, delayRandom: CorrelatedRandom | null): Copy | null {
+  #schedule(
+    data: Buffer,
+    now: number,
+    flow: FlowStreams,
+    delayRandom: FrameDraw | null,
+    key: FrameKey,
+  ): Copy | null {
     const m = this.model;
     if (m.rate && this.queued(now) >= (m.limit ?? DEFAULT_LIMIT)) return null;
     // netem: with reorder set, a packet goes out at once (skipping delay and rate) with that
     // chance, unless fewer than `gap − 1` packets went by since the last one that did.
     if (flow.reorder && m.reorder) {
       const gap = m.reorder.gap;
-      const atOnce = flow.reorderCounter >= gap - 1 && flow.reorder.next() < m.reorder.percent / 100;
+      const atOnce = flow.reorderCounter >= gap - 1 && flow.reorder.next(key) < m.reorder.percent / 100;
       if (atOnce) {
         flow.reorderCounter = 0;
         return { data, at: now, reordered: true };
@@ -193,18 +218,24 @@ export class DirectionShaper {
     }
     if (m.delay && delayRandom) {
       const d = m.delay;
-      const jitter = d.jitterMs > 0 ? d.jitterMs * distributionValue(d.distribution, delayRandom.next()) : 0;
+      const jitter =
+        d.jitterMs > 0 ? d.jitterMs * distributionValue(d.distribution, delayRandom.next(key)) : 0;
       at += Math.max(0, d.ms + jitter);
     }
     return { data, at, reordered: false };
   }
 }
 
+/** The link's own duplicate of a probe draws apart from the probe it copies (reorder is drawn for both). */
+function duplicateKey(key: FrameKey): FrameKey {
+  return key.seq < 0 ? key : { seq: key.seq, copy: -1 - key.copy };
+}
+
 /** One random bit of the inner IP packet (or of the inner frame's payload when not IP). */
-function flipBit(data: Buffer, info: FrameInfo | null, bits: Random): void {
+function flipBit(data: Buffer, info: FrameInfo | null, uniform: () => number): void {
   const start = info && info.ipOffset >= 0 ? info.ipOffset : Math.min(data.length - 1, VXLAN_HEADER + 14);
   const length = info && info.ipOffset >= 0 ? info.ipLength : data.length - start;
   if (length <= 0) return;
-  const bit = bits.int(length * 8);
+  const bit = Math.floor(uniform() * length * 8);
   data[start + (bit >> 3)]! ^= 1 << (bit & 7);
 }

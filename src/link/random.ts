@@ -4,7 +4,7 @@
 import type { Distribution } from './impairment-model.ts';
 
 /** 32-bit FNV-1a of a string: turns (seed, direction, impairment) into a stream's seed. */
-function hashString(s: string): number {
+export function hashString(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
@@ -47,6 +47,23 @@ export class Random {
   int(n: number): number {
     return Math.floor(this.next() * n);
   }
+}
+
+/** murmur3's finalizer: every input bit reaches every output bit. */
+function mix32(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * Uniform in [0, 1) as a pure function of a stream's seed and a key of two 32-bit numbers: no
+ * state, so the value a key gets does not depend on which keys were drawn before it.
+ */
+export function keyedUniform(streamSeed: number, a: number, b: number): number {
+  let h = mix32((streamSeed ^ Math.imul(a, 0x9e3779b1)) >>> 0);
+  h = mix32((h ^ Math.imul(b + 0x7f4a7c15, 0x27d4eb2f)) >>> 0);
+  return h / 4294967296;
 }
 
 function rotl(x: number, k: number): number {
