@@ -2,7 +2,7 @@
 // Docker) and must fail exactly the verdicts named, passing every other.
 import { describe, expect, it } from 'vitest';
 import { runCheck } from '../../src/grading/check.ts';
-import type { CheckResult } from '../../src/grading/check-result.ts';
+import type { CheckResult, VerdictResult } from '../../src/grading/check-result.ts';
 import { netnsUnavailable } from '../../src/lab/netns-lab.ts';
 import type { Backend } from '../../src/lab/started-lab.ts';
 import { ROOT } from './programs.ts';
@@ -22,11 +22,31 @@ export interface Case {
 export async function expectVerdicts(c: Case, backend: Backend = 'netns'): Promise<CheckResult> {
   const r = await runCheck({ assignment: c.assignment, role: c.role, file: c.file, backend });
   const failed = r.verdicts.filter((v) => v.status !== 'pass').map((v) => v.id);
-  const why = r.verdicts.map((v) => `${v.status} ${v.id}: ${v.reason}`).join('\n');
+  const why = r.verdicts.map(explain(c.fails)).join('\n');
   expect(failed, why).toEqual(c.fails);
   const requiredFailed = r.verdicts.some((v) => v.required && v.status !== 'pass');
   expect(r.passed, why).toBe(!requiredFailed);
   return r;
+}
+
+/** A verdict in a line; one that failed unexpectedly also with its times, exchange and link record. */
+function explain(expectedFails: string[]) {
+  return (v: VerdictResult): string => {
+    const line = `${v.status} ${v.id}: ${v.reason}`;
+    if (v.status === 'pass' || expectedFails.includes(v.id)) return line;
+    const e = v.evidence;
+    const link = (e?.link ?? []).map(
+      (p) =>
+        `  ${p.t.toFixed(1)} ${p.dir} ${p.proto} ${p.sport}→${p.dport} ${p.flags ?? ''} ${p.plen} B ${p.fate}`,
+    );
+    return [
+      line,
+      `  measured: ${JSON.stringify(v.measured ?? {})}`,
+      ...(e?.exchange ?? []).map((x) => `  ${x.at.toFixed(1)} ${x.actor} ${x.what} ${x.text}`),
+      ...link,
+      `  output: ${e?.output ?? ''}`,
+    ].join('\n');
+  };
 }
 
 const unavailable = await netnsUnavailable();
