@@ -82,10 +82,10 @@ export async function heldProbe(ctx: CheckContext): Promise<HeldProbe> {
     const waitedMs = Math.round(bRead.end - bSend.at);
     // Causal: the 1st client sends only once the 2nd has its reply (the signal) or the hold is
     // over. Its wait ending by the signal says the server answered the 2nd while the 1st had sent
-    // nothing: times are not compared, as both are taken to a tenth of a millisecond, within
-    // which the signal passes from one actor to the other (once read as a tie, and so iterative).
+    // nothing. Times are not compared: both are taken to a tenth of a millisecond, within which
+    // the signal passes from one actor to the other (once read as a tie, and so iterative).
     const aWait = result.actors[0]?.steps.find((s) => s.do === 'wait');
-    const concurrent = aSend === undefined || aWait?.ok === true || bRead.end < aSend.at;
+    const concurrent = aSend === undefined || aWait?.ok === true;
     probe = concurrent
       ? {
           kind: 'concurrent',
