@@ -5,15 +5,26 @@ export default defineConfig({
     projects: [
       {
         test: {
+          // Pure: no root, no namespace, no engine; programs on loopback at most.
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          // Labs of network namespaces on this machine (root): the netns backend, grading, the live page.
+          name: 'netns',
+          include: ['test/netns/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
           // Its long files mostly wait (on timeouts, held connections, the link's delays): three at
           // once take a third of the time (12 → 4.3 min) for about a quarter of two cores; each
-          // file's duration is the same as alone. The project runs first, by itself.
+          // file's duration is the same as alone. After the unit project, by itself.
           maxWorkers: 3,
-          sequence: { groupOrder: 0 },
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -22,10 +33,10 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           testTimeout: 300_000,
           hookTimeout: 600_000,
-          // One lab at a time: the machines have two cores. After the unit project, not beside it.
+          // One lab at a time: the machines have two cores. After the netns project, not beside it.
           fileParallelism: false,
           maxWorkers: 1,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
       // The netem engine against a real sch_netem: only inside the VM of scripts/netem-vm.sh
@@ -40,7 +51,7 @@ export default defineConfig({
                 testTimeout: 120_000,
                 hookTimeout: 180_000,
                 maxWorkers: 1,
-                sequence: { groupOrder: 2 },
+                sequence: { groupOrder: 3 },
               },
             },
           ]

@@ -4,8 +4,8 @@
 // servers interleaved so that machine noise falls on both alike.
 import { measureTcp } from '../src/apps/tcp-measure.ts';
 import { measureUdp } from '../src/apps/udp-measure.ts';
-import { labPath, type Running, start, startApp } from '../test/helpers/programs.ts';
-import { freePort } from '../test/helpers/sockets.ts';
+import { labPath, type Running, start, startApp } from '../test/support/programs.ts';
+import { freePort } from '../test/support/sockets.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const UDP_COUNT = Number(process.env.BENCH_UDP_COUNT ?? 5000);

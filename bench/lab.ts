@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { netnsUnavailable } from '../src/lab/netns-lab.ts';
+import { netnsUnavailable } from '../src/lab/netns/netns-lab.ts';
 import { LAB_IMAGE, startLab } from '../src/lab/start-lab.ts';
 
 const run = promisify(execFile);

@@ -16,7 +16,7 @@ import {
   startAppIn,
   startNetnsLab,
 } from '../test/helpers/netns-lab.ts';
-import { appPath } from '../test/helpers/programs.ts';
+import { appPath } from '../test/support/programs.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const PINGS = Number(process.env.BENCH_PINGS ?? 2000);

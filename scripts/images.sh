@@ -18,7 +18,7 @@ fi
 if docker compose version >/dev/null 2>&1; then compose=(docker compose); else compose=(docker-compose); fi
 # The image is labelled with what it was built from; startLab compares them with this checkout.
 SOCKLAB_VERSION="$(node -p 'require("./package.json").version')"
-SOCKLAB_SOURCES="$(node -e 'import("./src/lab/image-sources.ts").then((m) => console.log(m.sourcesHash()))')"
+SOCKLAB_SOURCES="$(node -e 'import("./src/lab/docker/image-sources.ts").then((m) => console.log(m.sourcesHash()))')"
 export SOCKLAB_VERSION SOCKLAB_SOURCES
 BASE_IMAGE="$base" "${compose[@]}" -f compose.yaml -p socklab-images build -q link >/dev/null
 echo "socklab: built ${SOCKLAB_IMAGE:-socklab-lab:latest} on $base" >&2

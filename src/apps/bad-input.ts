@@ -10,9 +10,9 @@ import {
   portOption,
   SERVER_OPTIONS,
   stringOption,
-} from './app-args.ts';
-import { AppError, runMain } from './app-error.ts';
-import { defineProgram, printResult } from './host-program.ts';
+} from '../common/app-args.ts';
+import { AppError, runMain } from '../common/app-error.ts';
+import { defineProgram, printResult } from '../common/host-program.ts';
 import { resolveHost } from './resolve-host.ts';
 import { connectTcp } from './tcp-connect.ts';
 

@@ -8,10 +8,10 @@ import {
   portOption,
   SERVER_OPTIONS,
   stringOption,
-} from './app-args.ts';
-import { runMain } from './app-error.ts';
-import { defineProgram, printResult } from './host-program.ts';
-import { LineFramer } from './line-framer.ts';
+} from '../common/app-args.ts';
+import { runMain } from '../common/app-error.ts';
+import { defineProgram, printResult } from '../common/host-program.ts';
+import { LineFramer } from '../common/line-framer.ts';
 import { resolveHost } from './resolve-host.ts';
 import { connectTcp } from './tcp-connect.ts';
 import { uppercaseBytes } from './uppercase.ts';

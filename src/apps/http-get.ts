@@ -2,8 +2,8 @@
 // another or all at once, and reports each one's status and bytes: length, sha256 and the first
 // bytes. Request and result are JSON (stdin, stdout), typed both ends. Zero dependencies.
 import { createHash } from 'node:crypto';
-import { AppError, runMain } from './app-error.ts';
-import { defineProgram, printResult } from './host-program.ts';
+import { AppError, runMain } from '../common/app-error.ts';
+import { defineProgram, printResult } from '../common/host-program.ts';
 
 export const HTTP_GET_SCHEMA = 1;
 

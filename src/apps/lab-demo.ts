@@ -1,7 +1,7 @@
 // The lab's default demo, run by the client host when the lab comes up: UDP and TCP echo through
 // the impaired link, side by side, with the client kernel's TCP retransmissions as evidence.
-import { intOption, parseOptions, portOption, stringOption } from './app-args.ts';
-import { AppError, runMain } from './app-error.ts';
+import { intOption, parseOptions, portOption, stringOption } from '../common/app-args.ts';
+import { AppError, runMain } from '../common/app-error.ts';
 import { counterDelta, readKernelCounters } from './kernel-counters.ts';
 import { resolveHost } from './resolve-host.ts';
 import { measureTcp } from './tcp-measure.ts';

@@ -1,7 +1,7 @@
 // Measurement messages: `<seq>:` followed by lowercase filler, exactly `size` bytes. The echo of
 // a message is its uppercase, so the digits and the colon survive and say which message a reply
 // answers; anything else in a reply is checked byte for byte.
-import { AppError } from './app-error.ts';
+import { AppError } from '../common/app-error.ts';
 
 const FILLER = 'abcdefghijklmnopqrstuvwxyz';
 

@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { AppError } from './app-error.ts';
+import { AppError } from '../common/app-error.ts';
 
 export interface ResolvedHost {
   name: string;

@@ -1,7 +1,7 @@
 // Reads newline-framed replies from a TCP socket one at a time, with a timeout, and tells apart
 // the ways a wait can end: a line, the server closing (with any unframed rest), an error, or time.
 import type { Socket } from 'node:net';
-import { LineFramer } from './line-framer.ts';
+import { LineFramer } from '../common/line-framer.ts';
 
 export type LineResult =
   | { kind: 'line'; data: Buffer }

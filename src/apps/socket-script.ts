@@ -7,8 +7,8 @@
 // Zero dependencies, like every program on the hosts.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
-import { AppError, runMain } from './app-error.ts';
-import { defineProgram } from './host-program.ts';
+import { AppError, runMain } from '../common/app-error.ts';
+import { defineProgram } from '../common/host-program.ts';
 import { resolveHost } from './resolve-host.ts';
 
 export const SCRIPT_SCHEMA = 1;

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { describeSocketError } from './app-error.ts';
+import { describeSocketError } from '../common/app-error.ts';
 import { formatEndpoint } from './resolve-host.ts';
 
 /** Connects within `timeoutMs`; rejects with an AppError that says what to do. */

@@ -1,12 +1,12 @@
 // TCP echo server: the textbook's TCPServer. The welcome socket only accepts; each client gets
 // its own connection socket. Concurrent by default; --iterative serves one client at a time.
 import { createServer, type Socket } from 'node:net';
-import { intOption, type OptionSpecs, parseOptions, portOption } from './app-args.ts';
-import { describeSocketError, runMain } from './app-error.ts';
-import { defineProgram } from './host-program.ts';
+import { intOption, type OptionSpecs, parseOptions, portOption } from '../common/app-args.ts';
+import { describeSocketError, runMain } from '../common/app-error.ts';
+import { defineProgram } from '../common/host-program.ts';
+import { stopOnSignal } from '../common/stop-on-signal.ts';
 import { listenIteratively } from './iterative-acceptor.ts';
 import { formatEndpoint, resolveHost } from './resolve-host.ts';
-import { stopOnSignal } from './stop-on-signal.ts';
 import { echoConnection } from './tcp-echo-connection.ts';
 
 const PROG = 'tcp-echo-server';

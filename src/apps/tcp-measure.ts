@@ -1,7 +1,7 @@
 // Measurement mode of the TCP echo client. TCP hides loss behind retransmission: every byte comes
 // back in order, or the connection fails; the cost shows as time.
 import type { Socket } from 'node:net';
-import { AppError } from './app-error.ts';
+import { AppError } from '../common/app-error.ts';
 import { buildMessage, expectedReply } from './probe-message.ts';
 import { type RttSummary, summarizeRtt } from './rtt-stats.ts';
 import { type LineResult, SocketLines } from './socket-lines.ts';

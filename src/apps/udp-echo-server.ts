@@ -1,12 +1,12 @@
 // UDP echo server: the textbook's UDPServer. One socket serves every client; each datagram is
 // answered with its uppercase, sent back to the address it came from.
 import { createSocket, type RemoteInfo } from 'node:dgram';
-import { type OptionSpecs, parseOptions, portOption } from './app-args.ts';
-import { describeSocketError, runMain } from './app-error.ts';
-import { defineProgram } from './host-program.ts';
+import { type OptionSpecs, parseOptions, portOption } from '../common/app-args.ts';
+import { describeSocketError, runMain } from '../common/app-error.ts';
+import { defineProgram } from '../common/host-program.ts';
+import { stopOnSignal } from '../common/stop-on-signal.ts';
 import { printable } from './printable.ts';
 import { formatEndpoint, resolveHost } from './resolve-host.ts';
-import { stopOnSignal } from './stop-on-signal.ts';
 import { uppercaseBytes } from './uppercase.ts';
 
 const PROG = 'udp-echo-server';

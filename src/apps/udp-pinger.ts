@@ -8,9 +8,9 @@ import {
   portOption,
   SERVER_OPTIONS,
   stringOption,
-} from './app-args.ts';
-import { runMain } from './app-error.ts';
-import { defineProgram, printResult } from './host-program.ts';
+} from '../common/app-args.ts';
+import { runMain } from '../common/app-error.ts';
+import { defineProgram, printResult } from '../common/host-program.ts';
 import { checkSize } from './probe-message.ts';
 import { resolveHost } from './resolve-host.ts';
 import { measureUdp } from './udp-measure.ts';

@@ -1,6 +1,6 @@
 // Which running lab a command means: --project, or the only socklab lab running (of either backend).
-import { AppError } from '../apps/app-error.ts';
-import { netnsLabProjects } from '../lab/netns-lab.ts';
+import { AppError } from '../common/app-error.ts';
+import { netnsLabProjects } from '../lab/netns/netns-lab.ts';
 import { attachLab, listLabs, type StartedLab, validateProject } from '../lab/start-lab.ts';
 import type { Backend } from '../lab/started-lab.ts';
 

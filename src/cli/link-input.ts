@@ -1,10 +1,10 @@
 // The link a command's flags describe: a profile, or --impair/--up/--down (not both), plus a
 // scenario; and how results are printed (JSON or text).
-import { AppError } from '../apps/app-error.ts';
-import { loadProfile } from '../lab/profiles.ts';
-import type { LinkModelInput } from '../link/impairment-text.ts';
-import type { Scenario } from '../link/scenario.ts';
-import { loadScenario } from '../link/scenario-file.ts';
+import { AppError } from '../common/app-error.ts';
+import type { LinkModelInput } from '../link/model/impairment-text.ts';
+import { loadProfile } from '../link/model/profiles.ts';
+import type { Scenario } from '../link/model/scenario.ts';
+import { loadScenario } from '../link/model/scenario-file.ts';
 
 export interface LinkFlags {
   impair?: string;

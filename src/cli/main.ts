@@ -2,8 +2,8 @@
 // checks and grades programs. Validation happens before anything starts; errors are one line
 // with the fix, never a trace. No side effects at import: tests call main() in-process.
 import { Command, CommanderError } from 'commander';
-import { AppError } from '../apps/app-error.ts';
-import { IMPAIRMENTS } from '../link/impairments/registry.ts';
+import { AppError } from '../common/app-error.ts';
+import { IMPAIRMENTS } from '../link/model/impairments/registry.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerDown } from './commands/down.ts';
 import { registerGrade } from './commands/grade.ts';

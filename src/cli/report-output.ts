@@ -1,7 +1,7 @@
 // How the CLI hands an experiment's result to the user: the table (or JSON) on stdout first, so
 // nothing measured is lost, then the HTML page if asked for; the exit code is the verdicts'.
 import { writeFileSync } from 'node:fs';
-import { AppError } from '../apps/app-error.ts';
+import { AppError } from '../common/app-error.ts';
 import { allPassed } from '../experiments/verdict.ts';
 import type { ExperimentResult } from '../report/experiment-result.ts';
 import { renderHtml } from '../report/html-report.ts';

@@ -3,14 +3,15 @@
 // binomial interval (widened for correlated or bursty loss), the decided delay against the
 // interval of a sample mean, the rate by the bits that left in busy periods; the real departures
 // also give linkd's lateness. Pure: model and records in, report out.
+
+import type { PacketRecord } from '../link/control/packet-record.ts';
 import {
   type Direction,
   type DirectionModel,
   expectedLoss,
   type LinkModel,
-} from '../link/impairment-model.ts';
-import { formatDirection } from '../link/impairment-text.ts';
-import type { PacketRecord } from '../link/packet-record.ts';
+} from '../link/model/impairment-model.ts';
+import { formatDirection } from '../link/model/impairment-text.ts';
 import { correlatedInterval } from './binomial.ts';
 
 export type MetricStatus = 'ok' | 'outside' | 'n/a';

@@ -1,8 +1,9 @@
 // The link's side of the story, from linkd's per-packet record: which probe sequence numbers it
 // dropped, duplicated, corrupted, reordered or delayed in each direction; and a check, number by
 // number, that what the client saw is what the link did.
-import type { Direction } from '../link/impairment-model.ts';
-import type { PacketRecord } from '../link/packet-record.ts';
+
+import type { PacketRecord } from '../link/control/packet-record.ts';
+import type { Direction } from '../link/model/impairment-model.ts';
 
 export interface LinkFates {
   /** UDP probe frames seen in this direction. */

@@ -4,8 +4,8 @@
 import type { RttSummary } from '../apps/rtt-stats.ts';
 import type { TcpResult } from '../apps/tcp-measure.ts';
 import type { UdpResult } from '../apps/udp-measure.ts';
-import { type DirectionModel, expectedLoss, type LinkModel } from '../link/impairment-model.ts';
-import type { RelayStats } from '../link/relay-stats.ts';
+import type { RelayStats } from '../link/control/relay-stats.ts';
+import { type DirectionModel, expectedLoss, type LinkModel } from '../link/model/impairment-model.ts';
 import { correlatedInterval } from './binomial.ts';
 import { type CounterDelta, caughtCorrupt } from './kernel-evidence.ts';
 import type { CrossCheck } from './link-evidence.ts';

@@ -3,7 +3,7 @@
 import { type PingerResult, PROGRAM as UDP_PINGER } from '../apps/udp-pinger.ts';
 import { runProgram } from '../lab/run-program.ts';
 import type { StartedLab } from '../lab/start-lab.ts';
-import type { LinkModel } from '../link/impairment-model.ts';
+import type { LinkModel } from '../link/model/impairment-model.ts';
 import { type Fidelity, fidelity } from './fidelity.ts';
 import { rttVerdict, udpDeliveryVerdict } from './link-verdicts.ts';
 import type { Verdict } from './verdict.ts';

@@ -2,7 +2,7 @@
 // to both directions), to see UDP's delivery fall with loss while TCP stays whole and pays in
 // time and retransmissions. The link's model is restored afterwards.
 import type { StartedLab } from '../lab/start-lab.ts';
-import type { DirectionModel, LinkModel } from '../link/impairment-model.ts';
+import type { DirectionModel, LinkModel } from '../link/model/impairment-model.ts';
 import { type CompareResult, compare } from './compare.ts';
 import type { Verdict } from './verdict.ts';
 

@@ -4,7 +4,7 @@
 // gives the same files; measured times are kept apart, in `measured` (ms).
 
 import type { Backend } from '../lab/started-lab.ts';
-import type { PacketRecord } from '../link/packet-record.ts';
+import type { PacketRecord } from '../link/control/packet-record.ts';
 import type { Framing, Proto, Role } from './verdict-catalogue.ts';
 
 export const CHECK_SCHEMA = 1;

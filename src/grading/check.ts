@@ -7,7 +7,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { AppError } from '../apps/app-error.ts';
 import {
   type Actor,
   SCRIPT_SCHEMA,
@@ -16,14 +15,15 @@ import {
 } from '../apps/socket-script.ts';
 import { PROGRAM as TCP_ECHO_SERVER } from '../apps/tcp-echo-server.ts';
 import { PROGRAM as UDP_ECHO_SERVER } from '../apps/udp-echo-server.ts';
+import { AppError } from '../common/app-error.ts';
 import { startBackground, stopBackground, waitListening } from '../lab/host-processes.ts';
 import { appOn, type LabHost } from '../lab/lab-host.ts';
 import { LAB_PORT, startLabServer, stopLabServer } from '../lab/lab-servers.ts';
-import { loadProfile, type Profile } from '../lab/profiles.ts';
 import { runProgram } from '../lab/run-program.ts';
 import { startLab, uniqueProject } from '../lab/start-lab.ts';
 import type { Backend, StartedLab } from '../lab/started-lab.ts';
-import type { PacketRecord } from '../link/packet-record.ts';
+import type { PacketRecord } from '../link/control/packet-record.ts';
+import { loadProfile, type Profile } from '../link/model/profiles.ts';
 import { type Assignment, loadAssignment } from './assignment.ts';
 import {
   CHECK_SCHEMA,

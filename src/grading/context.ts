@@ -2,11 +2,12 @@
 // to it (a script of the checker's clients in the client host, the lab's own programs), to set the
 // link clean or lossy, and to share a result between verdicts (the pinger's one run). A runner
 // returns an outcome; the check adds the link's record and the program's output as evidence.
-import type { OptionSpecs } from '../apps/app-args.ts';
-import type { HostProgram, OptionValues } from '../apps/host-program.ts';
+
 import type { Actor, ScriptResult } from '../apps/socket-script.ts';
-import type { Profile } from '../lab/profiles.ts';
+import type { OptionSpecs } from '../common/app-args.ts';
+import type { HostProgram, OptionValues } from '../common/host-program.ts';
 import type { StartedLab } from '../lab/started-lab.ts';
+import type { Profile } from '../link/model/profiles.ts';
 import type { Assignment } from './assignment.ts';
 import type { CheckStatus, ExchangeLine } from './check-result.ts';
 import type { ProgramRun, ProgramUnderTest } from './program.ts';

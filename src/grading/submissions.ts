@@ -5,7 +5,7 @@
 // said in one line, never an error of the batch.
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { AppError } from '../apps/app-error.ts';
+import { AppError } from '../common/app-error.ts';
 import { programKind } from './sandbox.ts';
 
 export interface Submission {

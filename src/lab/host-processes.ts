@@ -1,6 +1,6 @@
 // Long-running processes on a lab host, whichever backend: started detached (their own session,
 // output to a file, so the exec that starts them ends at once), found again by pid, stopped.
-import { AppError } from '../apps/app-error.ts';
+import { AppError } from '../common/app-error.ts';
 import type { LabHost } from './lab-host.ts';
 
 export const shellQuote = (w: string): string => `'${w.replaceAll("'", "'\\''")}'`;

@@ -1,9 +1,9 @@
 // Runs one of socklab's programs on a lab host with typed options and reads its typed result:
 // the argv comes from the program's own builder, the result must carry the schema version this
 // socklab was built for (an image of other programs says so, with the fix).
-import type { OptionSpecs } from '../apps/app-args.ts';
-import { AppError } from '../apps/app-error.ts';
-import type { HostProgram, OptionValues } from '../apps/host-program.ts';
+import type { OptionSpecs } from '../common/app-args.ts';
+import { AppError } from '../common/app-error.ts';
+import type { HostProgram, OptionValues } from '../common/host-program.ts';
 import { appOn, type LabHost } from './lab-host.ts';
 
 export async function runProgram<S extends OptionSpecs, R>(

@@ -3,19 +3,19 @@
 // of the scope. Everything is validated before anything starts. Two backends: Docker (Compose,
 // the default) and network namespaces on this machine (no Docker, no image; root).
 import { randomBytes } from 'node:crypto';
-import { AppError } from '../apps/app-error.ts';
-import { buildLinkModel, type LinkModelInput } from '../link/impairment-text.ts';
-import type { Scenario } from '../link/scenario.ts';
-import { loadScenario } from '../link/scenario-file.ts';
-import { attachNetnsLab, netnsLabProjects, removeNetnsLab, startNetnsLab } from './netns-lab.ts';
+import { AppError } from '../common/app-error.ts';
+import { buildLinkModel, type LinkModelInput } from '../link/model/impairment-text.ts';
+import type { Scenario } from '../link/model/scenario.ts';
+import { loadScenario } from '../link/model/scenario-file.ts';
+import { attachNetnsLab, netnsLabProjects, removeNetnsLab, startNetnsLab } from './netns/netns-lab.ts';
 import { BACKENDS, type Backend, ENGINES, type Engine, type StartedLab } from './started-lab.ts';
 
 // The Docker backend (dockerode, testcontainers: a third of a second to load) only when a Docker
 // lab is involved: a netns lab's `up`, `down` and commands never load it.
-const dockerLab = () => import('./docker-lab.ts');
-const dockerEngine = () => import('./docker-engine.ts');
+const dockerLab = () => import('./docker/docker-lab.ts');
+const dockerEngine = () => import('./docker/docker-engine.ts');
 
-export { LAB_IMAGE } from './image-sources.ts';
+export { LAB_IMAGE } from './docker/image-sources.ts';
 export type { Backend, Engine, StartedLab } from './started-lab.ts';
 export { BACKENDS, ENGINES, LAB_SUBNET } from './started-lab.ts';
 

@@ -2,14 +2,14 @@
 // typed control. Everything here goes through LabHost and LinkControl; the backends only say how
 // to reach a host, how to reach linkd, and how to take the lab down.
 import { type KernelCounters, parseSnmp } from '../apps/kernel-counters.ts';
-import type { LinkControl } from '../link/control-client.ts';
-import type { DirectionInput } from '../link/control-protocol.ts';
-import type { DirectionModel, LinkModel } from '../link/impairment-model.ts';
-import { buildLinkModel, type LinkModelInput } from '../link/impairment-text.ts';
-import type { PacketRecord } from '../link/packet-record.ts';
-import type { RelayStats } from '../link/relay-stats.ts';
-import type { Scenario } from '../link/scenario.ts';
-import type { ScenarioStatus } from '../link/scenario-runner.ts';
+import type { LinkControl } from '../link/control/control-client.ts';
+import type { DirectionInput } from '../link/control/control-protocol.ts';
+import type { PacketRecord } from '../link/control/packet-record.ts';
+import type { RelayStats } from '../link/control/relay-stats.ts';
+import type { ScenarioStatus } from '../link/control/scenario-runner.ts';
+import type { DirectionModel, LinkModel } from '../link/model/impairment-model.ts';
+import { buildLinkModel, type LinkModelInput } from '../link/model/impairment-text.ts';
+import type { Scenario } from '../link/model/scenario.ts';
 import type { LabHost } from './lab-host.ts';
 
 /** The lab network (lab0) of both backends: the client is .1, the server .2. */

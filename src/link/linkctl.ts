@@ -7,12 +7,12 @@
 
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { intOption, stringOption } from '../apps/app-args.ts';
-import { AppError, runMain } from '../apps/app-error.ts';
-import { LinkControl, unixTransport } from './control-client.ts';
-import { DEFAULT_CONTROL_PATH } from './control-protocol.ts';
-import { loadScenario } from './scenario-file.ts';
-import { formatScenarioStatus } from './scenario-runner.ts';
+import { intOption, stringOption } from '../common/app-args.ts';
+import { AppError, runMain } from '../common/app-error.ts';
+import { LinkControl, unixTransport } from './control/control-client.ts';
+import { DEFAULT_CONTROL_PATH } from './control/control-protocol.ts';
+import { formatScenarioStatus } from './control/scenario-runner.ts';
+import { loadScenario } from './model/scenario-file.ts';
 
 const PROG = 'linkctl';
 const USAGE = `usage: node linkctl.ts [--control PATH] COMMAND

@@ -1,18 +1,18 @@
 // linkd: the impaired link. Forwards VXLAN between the client host and the server host and
 // impairs each direction, in userspace (relay engine) or with the kernel's netem (netem engine).
 import module from 'node:module';
-import { intOption, parseOptions, stringOption } from '../apps/app-args.ts';
-import { AppError, describeSocketError, runMain } from '../apps/app-error.ts';
-import { stopOnSignal } from '../apps/stop-on-signal.ts';
-import { DEFAULT_CONTROL_PATH } from './control-protocol.ts';
-import { serveControl } from './control-server.ts';
-import type { LinkModel } from './impairment-model.ts';
-import { buildLinkModel, formatLinkModel } from './impairment-text.ts';
-import { LinkRelay, type PeerSpec, VXLAN_PORT } from './link-relay.ts';
-import { applyNetem, deviceToward, probeNetem } from './netem-engine.ts';
-import { formatStep, type Scenario } from './scenario.ts';
-import { loadScenario } from './scenario-file.ts';
-import { ScenarioRunner } from './scenario-runner.ts';
+import { intOption, parseOptions, stringOption } from '../common/app-args.ts';
+import { AppError, describeSocketError, runMain } from '../common/app-error.ts';
+import { stopOnSignal } from '../common/stop-on-signal.ts';
+import { DEFAULT_CONTROL_PATH } from './control/control-protocol.ts';
+import { serveControl } from './control/control-server.ts';
+import { applyNetem, deviceToward, probeNetem } from './control/netem-engine.ts';
+import { ScenarioRunner } from './control/scenario-runner.ts';
+import type { LinkModel } from './model/impairment-model.ts';
+import { buildLinkModel, formatLinkModel } from './model/impairment-text.ts';
+import { formatStep, type Scenario } from './model/scenario.ts';
+import { loadScenario } from './model/scenario-file.ts';
+import { LinkRelay, type PeerSpec, VXLAN_PORT } from './relay/link-relay.ts';
 
 const PROG = 'linkd';
 const ENGINES = ['relay', 'netem'];

@@ -7,7 +7,7 @@ import {
   type VerdictResult,
 } from '../grading/check-result.ts';
 import { preview } from '../grading/exchange.ts';
-import type { PacketRecord } from '../link/packet-record.ts';
+import type { PacketRecord } from '../link/control/packet-record.ts';
 
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 

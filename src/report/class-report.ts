@@ -2,7 +2,7 @@
 // how many submissions failed each verdict, a row per submission, and a section per submission
 // with its evidence (the sequence diagram of each failed exchange). No script, nothing fetched.
 import type { GradeResult } from '../grading/grade.ts';
-import { gradeSummary } from '../grading/grade-formats.ts';
+import { gradeSummary } from './grade-formats.ts';
 import { checkSection, STYLE } from './html-report.ts';
 import { COLORS, escapeXml, histogram } from './svg-chart.ts';
 

@@ -2,7 +2,7 @@
 // the link's record, labelled with what it carried (TCP flags, the payload's first bytes) and
 // ending at the link when the link dropped it. Inline SVG, pure.
 import { preview } from '../grading/exchange.ts';
-import type { PacketRecord } from '../link/packet-record.ts';
+import type { PacketRecord } from '../link/control/packet-record.ts';
 import { tcpFlags } from './check-text.ts';
 import { escapeXml } from './svg-chart.ts';
 

@@ -4,7 +4,7 @@ import type { CompareResult } from '../experiments/compare.ts';
 import { formatFidelity } from '../experiments/fidelity.ts';
 import type { SweepResult } from '../experiments/sweep.ts';
 import type { Verdict } from '../experiments/verdict.ts';
-import { formatLinkModel } from '../link/impairment-text.ts';
+import { formatLinkModel } from '../link/model/impairment-text.ts';
 import { formatCheck } from './check-text.ts';
 import type { ExperimentResult } from './experiment-result.ts';
 import { formatTable } from './table.ts';

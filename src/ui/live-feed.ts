@@ -3,10 +3,10 @@
 // from linkd's record, without their payloads: cheap for the relay). Shared by `socklab ui`
 // (server-sent events to a page) and `socklab watch` (a terminal).
 import type { StartedLab } from '../lab/started-lab.ts';
-import { formatDirection } from '../link/impairment-text.ts';
-import type { PacketRecord } from '../link/packet-record.ts';
-import type { RelayStats } from '../link/relay-stats.ts';
-import type { ScenarioStatus } from '../link/scenario-runner.ts';
+import type { PacketRecord } from '../link/control/packet-record.ts';
+import type { RelayStats } from '../link/control/relay-stats.ts';
+import type { ScenarioStatus } from '../link/control/scenario-runner.ts';
+import { formatDirection } from '../link/model/impairment-text.ts';
 
 export const FRAME_FATES = [
   'forwarded',

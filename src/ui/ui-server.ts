@@ -3,11 +3,11 @@
 // validated like the CLI's (one line with the fix, status 400); the lab is left as it is when the
 // server stops.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { AppError } from '../apps/app-error.ts';
+import { AppError } from '../common/app-error.ts';
 import { compare } from '../experiments/compare.ts';
-import { loadProfile, profileNames } from '../lab/profiles.ts';
 import type { StartedLab } from '../lab/started-lab.ts';
-import { buildLinkModel, type LinkModelInput } from '../link/impairment-text.ts';
+import { buildLinkModel, type LinkModelInput } from '../link/model/impairment-text.ts';
+import { loadProfile, profileNames } from '../link/model/profiles.ts';
 import { LiveFeed, type LiveSnapshot } from './live-feed.ts';
 import { renderUiPage } from './ui-page.ts';
 

@@ -1,7 +1,7 @@
 // `socklab watch`: the live view on a terminal. On a terminal the same block is redrawn in place
 // (the model, counters per protocol, a strip of the newest frames as letters coloured by fate);
 // elsewhere (a pipe, a log) one plain line per snapshot with what changed. Pure renderers.
-import type { RelayStats } from '../link/relay-stats.ts';
+import type { RelayStats } from '../link/control/relay-stats.ts';
 import { formatTable } from '../report/table.ts';
 import type { FrameView, LiveSnapshot } from './live-feed.ts';
 import { FATE_STYLE } from './ui-page.ts';

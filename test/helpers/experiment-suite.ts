@@ -16,8 +16,8 @@ import { allPassed } from '../../src/experiments/verdict.ts';
 import { type StartedLab, startLab } from '../../src/lab/start-lab.ts';
 import type { Backend } from '../../src/lab/started-lab.ts';
 import { COLORS, SERIES_STYLES } from '../../src/report/svg-chart.ts';
+import { labPath, ROOT, run } from '../support/programs.ts';
 import { countColor, decodePng } from './png.ts';
-import { labPath, ROOT, run } from './programs.ts';
 import { binomialInterval } from './stats.ts';
 
 /**

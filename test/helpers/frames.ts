@@ -1,4 +1,4 @@
-import { parseVxlan, probeSeq } from '../../src/link/vxlan-frame.ts';
+import { parseVxlan, probeSeq } from '../../src/link/relay/vxlan-frame.ts';
 
 /** The probe sequence number a VXLAN frame carries, or -1. */
 export function replySeqFromFrame(frame: Buffer): number {

@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { runCheck } from '../../src/grading/check.ts';
 import type { CheckResult, VerdictResult } from '../../src/grading/check-result.ts';
-import { netnsUnavailable } from '../../src/lab/netns-lab.ts';
+import { netnsUnavailable } from '../../src/lab/netns/netns-lab.ts';
 import type { Backend } from '../../src/lab/started-lab.ts';
-import { ROOT } from './programs.ts';
+import { ROOT } from '../support/programs.ts';
 
 export const fixture = (name: string): string => `${ROOT}test/fixtures/grading/${name}`;
 export const textbook = (name: string): string => `${ROOT}lab/textbook/${name}`;

@@ -4,9 +4,9 @@
 // comparing the relay against the kernel's own path. Addresses stay inside the namespaces.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { addNamespace, veth, vxlanEnd } from '../../src/lab/netns-devices.ts';
-import { LinkControl, unixTransport } from '../../src/link/control-client.ts';
-import { appPath, ROOT, type Running, run as runToEnd, start } from './programs.ts';
+import { addNamespace, veth, vxlanEnd } from '../../src/lab/netns/netns-devices.ts';
+import { LinkControl, unixTransport } from '../../src/link/control/control-client.ts';
+import { appPath, ROOT, type Running, run as runToEnd, start } from '../support/programs.ts';
 
 const run = promisify(execFile);
 

@@ -4,9 +4,9 @@
 // server), so each direction has its thread as in a lab; `threads: 'shared'` puts both on one
 // socket and thread (what linkd does when both peers are reached from one address).
 import { createSocket, type Socket } from 'node:dgram';
-import { vxlanUdpFrame } from '../../src/link/frame-builder.ts';
-import { buildLinkModel, type LinkModelInput } from '../../src/link/impairment-text.ts';
-import { LinkRelay } from '../../src/link/link-relay.ts';
+import { buildLinkModel, type LinkModelInput } from '../../src/link/model/impairment-text.ts';
+import { vxlanUdpFrame } from '../../src/link/relay/frame-builder.ts';
+import { LinkRelay } from '../../src/link/relay/link-relay.ts';
 import { replySeqFromFrame } from './frames.ts';
 
 export interface Arrival {

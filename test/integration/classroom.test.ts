@@ -3,8 +3,8 @@
 // with `docker-compose exec client …`. Run with Compose v1 (Debian 12's docker-compose), which
 // classrooms on older machines still have; every other suite runs Compose v2.
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { COMPOSE_V1, compose } from '../../src/lab/compose-cli.ts';
-import { containerLogs, serviceContainers } from '../../src/lab/docker-engine.ts';
+import { COMPOSE_V1, compose } from '../../src/lab/docker/compose-cli.ts';
+import { containerLogs, serviceContainers } from '../../src/lab/docker/docker-engine.ts';
 import { binomialInterval } from '../helpers/stats.ts';
 
 const project = `socklab-class-${process.pid}`;

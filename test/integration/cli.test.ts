@@ -3,9 +3,9 @@ import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { execIn, labProjects, serviceContainers } from '../../src/lab/docker-engine.ts';
+import { execIn, labProjects, serviceContainers } from '../../src/lab/docker/docker-engine.ts';
 import { attachLab } from '../../src/lab/start-lab.ts';
-import { ROOT, run } from '../helpers/programs.ts';
+import { ROOT, run } from '../support/programs.ts';
 
 const socklab = (args: string[]) =>
   run(process.execPath, [`${ROOT}src/cli/socklab.ts`, ...args], '', 300_000);

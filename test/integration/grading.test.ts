@@ -9,11 +9,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PROGRAM as UDP_ECHO_CLIENT } from '../../src/apps/udp-echo-client.ts';
 import { runCheck } from '../../src/grading/check.ts';
-import { engine, labProjects } from '../../src/lab/docker-engine.ts';
+import { engine, labProjects } from '../../src/lab/docker/docker-engine.ts';
 import { runProgram } from '../../src/lab/run-program.ts';
 import { type StartedLab, startLab } from '../../src/lab/start-lab.ts';
 import { fixture } from '../helpers/grading.ts';
-import { ROOT, run, spawnCollecting } from '../helpers/programs.ts';
+import { ROOT, run, spawnCollecting } from '../support/programs.ts';
 
 /** The lab works as before: lab0 and its address, the lab's echo servers, linkd, an echo across. */
 async function labIntact(lab: StartedLab): Promise<void> {

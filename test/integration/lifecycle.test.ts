@@ -2,9 +2,9 @@
 // is still bringing it up removes what was already started.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, vi } from 'vitest';
-import { engine } from '../../src/lab/docker-engine.ts';
+import { engine } from '../../src/lab/docker/docker-engine.ts';
 import { startLab } from '../../src/lab/start-lab.ts';
-import { ROOT, spawnCollecting } from '../helpers/programs.ts';
+import { ROOT, spawnCollecting } from '../support/programs.ts';
 
 /** Everything Compose made for a project: containers (stopped ones too) and networks. */
 async function resources(project: string): Promise<{ containers: string[]; networks: string[] }> {

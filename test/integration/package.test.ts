@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ROOT, run } from '../helpers/programs.ts';
+import { ROOT, run } from '../support/programs.ts';
 
 const exec = promisify(execFile);
 

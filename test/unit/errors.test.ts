@@ -1,15 +1,15 @@
 // The error catalogue: every code has its exit code and cause, and the errors socklab raises carry
 // codes from it (asserted here by code, never by their English).
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../src/apps/app-error.ts';
-import { ERRORS, isErrorCode } from '../../src/errors.ts';
+import { AppError } from '../../src/common/app-error.ts';
+import { ERRORS, isErrorCode } from '../../src/common/errors.ts';
 import { loadAssignment, parseAssignment } from '../../src/grading/assignment.ts';
-import { loadProfile } from '../../src/lab/profiles.ts';
 import { startLab } from '../../src/lab/start-lab.ts';
-import { LinkControl } from '../../src/link/control-client.ts';
-import { buildLinkModel } from '../../src/link/impairment-text.ts';
-import { parseScenario } from '../../src/link/scenario.ts';
-import { loadScenario } from '../../src/link/scenario-file.ts';
+import { LinkControl } from '../../src/link/control/control-client.ts';
+import { buildLinkModel } from '../../src/link/model/impairment-text.ts';
+import { loadProfile } from '../../src/link/model/profiles.ts';
+import { parseScenario } from '../../src/link/model/scenario.ts';
+import { loadScenario } from '../../src/link/model/scenario-file.ts';
 
 const codeOf = async (f: () => unknown): Promise<string> => {
   try {

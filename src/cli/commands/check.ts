@@ -3,13 +3,13 @@
 // which is left as it was found. Exit 0 only when every required verdict passes.
 import { existsSync, writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { AppError } from '../../apps/app-error.ts';
+import { AppError } from '../../common/app-error.ts';
 import { assignmentNames, loadAssignment } from '../../grading/assignment.ts';
 import { runCheck } from '../../grading/check.ts';
 import type { VerdictResult } from '../../grading/check-result.ts';
-import { gradescopeResults } from '../../grading/gradescope.ts';
 import { BACKENDS, removeLab, uniqueProject } from '../../lab/start-lab.ts';
 import { formatMeasured } from '../../report/check-text.ts';
+import { gradescopeResults } from '../../report/gradescope.ts';
 import { port } from '../cli-options.ts';
 import { targetLab } from '../lab-target.ts';
 import { emitResult } from '../report-output.ts';
@@ -81,7 +81,7 @@ export function registerCheck(program: Command): void {
           'assignment.no-role',
           `assignment ${assignment.name} has no ${role} to check: give --${role === 'server' ? 'client' : 'server'} FILE, or another assignment`,
         );
-      if (o.profile) (await import('../../lab/profiles.ts')).loadProfile(o.profile);
+      if (o.profile) (await import('../../link/model/profiles.ts')).loadProfile(o.profile);
       const lab = o.project ? await targetLab(o.project) : undefined;
       const project = lab ? lab.project : uniqueProject().replace('socklab-', 'socklab-check-');
       // Ctrl-C: the verdict under way ends, then the program and the lab are removed; a second

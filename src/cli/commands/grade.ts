@@ -3,12 +3,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
-import { AppError } from '../../apps/app-error.ts';
+import { AppError } from '../../common/app-error.ts';
 import { assignmentNames, loadAssignment } from '../../grading/assignment.ts';
 import { defaultJobs, runGrade } from '../../grading/grade.ts';
-import { gradeCsv, gradeJson, gradeJunit, gradescopeOf, gradeTable } from '../../grading/grade-formats.ts';
 import { BACKENDS, removeLab } from '../../lab/start-lab.ts';
 import { renderClassReport } from '../../report/class-report.ts';
+import { gradeCsv, gradeJson, gradeJunit, gradescopeOf, gradeTable } from '../../report/grade-formats.ts';
 import { progressBar } from '../../report/progress-bar.ts';
 import { positiveInt } from '../cli-options.ts';
 

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { AppError } from '../../apps/app-error.ts';
+import { AppError } from '../../common/app-error.ts';
 import { positiveInt } from '../cli-options.ts';
 import { targetLab } from '../lab-target.ts';
 

@@ -9,7 +9,7 @@ export function registerImages(program: Command): void {
     .description('build the lab image (offline base from Debian packages when the pull fails)')
     .option('--offline', 'build the offline base without trying to pull')
     .action(async (o) => {
-      await (await import('../../lab/docker-engine.ts')).assertEngine();
+      await (await import('../../lab/docker/docker-engine.ts')).assertEngine();
       const script = new URL('../../../scripts/images.sh', import.meta.url).pathname;
       const child = spawn('bash', [script, ...(o.offline ? ['--offline'] : [])], { stdio: 'inherit' });
       process.exitCode = await exitCodeOf(child);

@@ -1,8 +1,8 @@
 // socklab impair: change the link now, or start a timed scenario, without restarting anything.
 import type { Command } from 'commander';
-import { AppError } from '../../apps/app-error.ts';
-import { buildLinkModel, formatLinkModel } from '../../link/impairment-text.ts';
-import { formatScenarioStatus } from '../../link/scenario-runner.ts';
+import { AppError } from '../../common/app-error.ts';
+import { formatScenarioStatus } from '../../link/control/scenario-runner.ts';
+import { buildLinkModel, formatLinkModel } from '../../link/model/impairment-text.ts';
 import { positiveInt } from '../cli-options.ts';
 import { targetLab } from '../lab-target.ts';
 import { linkInput, print } from '../link-input.ts';

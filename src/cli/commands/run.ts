@@ -2,9 +2,9 @@
 // UDP/TCP measurement client. Prints a table (or --json), can write --html; exit 0 only when every
 // verdict passes.
 import type { Command } from 'commander';
-import { AppError } from '../../apps/app-error.ts';
 import { PROGRAM as TCP_ECHO_CLIENT } from '../../apps/tcp-echo-client.ts';
 import { PROGRAM as UDP_ECHO_CLIENT } from '../../apps/udp-echo-client.ts';
+import { AppError } from '../../common/app-error.ts';
 import { compare } from '../../experiments/compare.ts';
 import { concurrency } from '../../experiments/concurrency.ts';
 import { framing } from '../../experiments/framing.ts';

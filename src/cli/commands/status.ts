@@ -1,8 +1,8 @@
 // socklab status: every lab running, its backend, engine, model and scenario step.
 import type { Command } from 'commander';
 import { attachLab, listLabs } from '../../lab/start-lab.ts';
-import { formatLinkModel } from '../../link/impairment-text.ts';
-import { formatScenarioStatus } from '../../link/scenario-runner.ts';
+import { formatScenarioStatus } from '../../link/control/scenario-runner.ts';
+import { formatLinkModel } from '../../link/model/impairment-text.ts';
 import { print } from '../link-input.ts';
 
 export function registerStatus(program: Command): void {

@@ -1,6 +1,5 @@
 // socklab up: start a lab and wait until it is ready; Ctrl-C while it comes up removes it.
 import { type Command, Option } from 'commander';
-import { profileNames } from '../../lab/profiles.ts';
 import {
   BACKENDS,
   ENGINES,
@@ -9,9 +8,10 @@ import {
   uniqueProject,
   validateProject,
 } from '../../lab/start-lab.ts';
-import { formatDirection } from '../../link/impairment-text.ts';
-import { scenarioNames } from '../../link/scenario-file.ts';
-import { formatScenarioStatus } from '../../link/scenario-runner.ts';
+import { formatScenarioStatus } from '../../link/control/scenario-runner.ts';
+import { formatDirection } from '../../link/model/impairment-text.ts';
+import { profileNames } from '../../link/model/profiles.ts';
+import { scenarioNames } from '../../link/model/scenario-file.ts';
 import { positiveInt } from '../cli-options.ts';
 import { linkInput, print } from '../link-input.ts';
 

@@ -3,7 +3,7 @@
 import { PROGRAM as TCP_ECHO_CLIENT } from '../../apps/tcp-echo-client.ts';
 import { PROGRAM as UDP_ECHO_CLIENT } from '../../apps/udp-echo-client.ts';
 import { crossCheck } from '../../experiments/link-evidence.ts';
-import { formatLinkModel } from '../../link/impairment-text.ts';
+import { formatLinkModel } from '../../link/model/impairment-text.ts';
 import { type CheckContext, fail, type Outcome, pass } from '../context.ts';
 import { datagramActor, firstWrong, oneShotActors, reads, SENTENCES, streamActor } from './common.ts';
 import { curl } from './http-verdicts.ts';

@@ -2,11 +2,12 @@
 // dropped is known exactly, so the client's lines are compared one by one: an RTT where the ping
 // came back, "Request timed out" where it did not. The seed is chosen so that some pings are lost
 // (the link's decisions are pure functions of the seed and the flow's frame count).
-import { DirectionShaper } from '../../link/direction-shaper.ts';
-import { vxlanUdpFrame } from '../../link/frame-builder.ts';
-import type { LinkModel } from '../../link/impairment-model.ts';
-import type { PacketRecord } from '../../link/packet-record.ts';
-import { parseVxlan } from '../../link/vxlan-frame.ts';
+
+import type { PacketRecord } from '../../link/control/packet-record.ts';
+import type { LinkModel } from '../../link/model/impairment-model.ts';
+import { DirectionShaper } from '../../link/relay/direction-shaper.ts';
+import { vxlanUdpFrame } from '../../link/relay/frame-builder.ts';
+import { parseVxlan } from '../../link/relay/vxlan-frame.ts';
 import { type CheckContext, fail, type Outcome, pass } from '../context.ts';
 import { preview } from '../exchange.ts';
 import type { ProgramRun } from '../program.ts';

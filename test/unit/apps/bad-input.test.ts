@@ -2,7 +2,7 @@
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { appPath, isOneLineError, run, runApp } from '../../helpers/programs.ts';
+import { appPath, isOneLineError, run, runApp } from '../../support/programs.ts';
 
 const PROGRAMS = ['udp-echo-server', 'udp-echo-client', 'tcp-echo-server', 'tcp-echo-client'];
 

@@ -1,8 +1,8 @@
 // Interoperability with programs no one here wrote: netcat, and the textbook's own Python
 // clients and servers, in both directions.
 import { describe, expect, it } from 'vitest';
-import { labPath, run, runApp, start, startApp } from '../../helpers/programs.ts';
-import { freePort } from '../../helpers/sockets.ts';
+import { labPath, run, runApp, start, startApp } from '../../support/programs.ts';
+import { freePort } from '../../support/sockets.ts';
 
 const py = (file: string): string => labPath(`textbook/${file}`);
 

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { CrowdResult } from '../../../src/apps/echo-crowd.ts';
 import type { FramingResult } from '../../../src/apps/framing-demo.ts';
 import type { PingerResult } from '../../../src/apps/udp-pinger.ts';
-import { isOneLineError, runApp, startApp } from '../../helpers/programs.ts';
-import { udpRoundTrip } from '../../helpers/sockets.ts';
+import { isOneLineError, runApp, startApp } from '../../support/programs.ts';
+import { udpRoundTrip } from '../../support/sockets.ts';
 
 const local = (port: number) => ['--host', '127.0.0.1', '--port', String(port)];
 

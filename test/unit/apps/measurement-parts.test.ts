@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { LineFramer } from '../../../src/apps/line-framer.ts';
 import {
   buildMessage,
   checkSize,
@@ -9,6 +8,7 @@ import {
 } from '../../../src/apps/probe-message.ts';
 import { percentile, summarizeRtt } from '../../../src/apps/rtt-stats.ts';
 import { uppercaseBytes } from '../../../src/apps/uppercase.ts';
+import { LineFramer } from '../../../src/common/line-framer.ts';
 
 describe('probe messages', () => {
   it('are exactly the requested size, carry their sequence number, and echo to their uppercase', () => {

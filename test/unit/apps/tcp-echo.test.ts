@@ -1,8 +1,8 @@
 // The TCP echo server and client as real processes over real TCP connections on loopback.
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { runApp, startApp } from '../../helpers/programs.ts';
-import { readAll, readBytes, tcpConnect } from '../../helpers/sockets.ts';
+import { runApp, startApp } from '../../support/programs.ts';
+import { readAll, readBytes, tcpConnect } from '../../support/sockets.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const closeAll = (sockets: Socket[]): void => {

@@ -1,8 +1,8 @@
 // The UDP echo server and client as real processes exchanging real datagrams on loopback.
 import { createSocket } from 'node:dgram';
 import { describe, expect, it } from 'vitest';
-import { runApp, startApp } from '../../helpers/programs.ts';
-import { prng, randomBytes, udpRoundTrip } from '../../helpers/sockets.ts';
+import { runApp, startApp } from '../../support/programs.ts';
+import { prng, randomBytes, udpRoundTrip } from '../../support/sockets.ts';
 
 describe('udp-echo-server', () => {
   it('answers each datagram with its uppercase and logs it like the textbook server', async () => {

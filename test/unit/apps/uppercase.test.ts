@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { StreamUppercaser, uppercaseBytes, utf8SequenceLength } from '../../../src/apps/uppercase.ts';
-import { prng } from '../../helpers/sockets.ts';
+import { prng } from '../../support/sockets.ts';
 
 const up = (s: string | Buffer): string => uppercaseBytes(Buffer.from(s)).toString('utf8');
 

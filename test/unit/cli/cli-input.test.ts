@@ -1,6 +1,6 @@
 // The socklab CLI's edge: bad input is refused before anything starts, in one line with the fix.
 import { describe, expect, it } from 'vitest';
-import { isOneLineError, ROOT, run } from '../../helpers/programs.ts';
+import { isOneLineError, ROOT, run } from '../../support/programs.ts';
 
 const socklab = (args: string[]) => run(process.execPath, [`${ROOT}src/cli/socklab.ts`, ...args]);
 

@@ -1,7 +1,7 @@
 // The interval the verdicts judge loss by: exact, and it holds what a seeded simulation produces.
 import { describe, expect, it } from 'vitest';
 import { binomialInterval, correlatedInterval } from '../../../src/experiments/binomial.ts';
-import { prng } from '../../helpers/sockets.ts';
+import { prng } from '../../support/sockets.ts';
 
 describe('binomialInterval', () => {
   it('is exact at the edges and symmetric about p = 0.5', () => {

@@ -1,7 +1,7 @@
 // The cross-check of the link's record against what the client saw, number by number.
 import { describe, expect, it } from 'vitest';
 import { crossCheck, linkFates } from '../../../src/experiments/link-evidence.ts';
-import type { PacketRecord } from '../../../src/link/packet-record.ts';
+import type { PacketRecord } from '../../../src/link/control/packet-record.ts';
 
 let n = 0;
 const rec = (

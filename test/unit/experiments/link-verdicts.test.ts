@@ -8,8 +8,8 @@ import {
   udpDeliveryVerdict,
 } from '../../../src/experiments/link-verdicts.ts';
 import { allPassed } from '../../../src/experiments/verdict.ts';
-import { buildLinkModel } from '../../../src/link/impairment-text.ts';
-import { emptyDirectionStats, type RelayStats } from '../../../src/link/relay-stats.ts';
+import { emptyDirectionStats, type RelayStats } from '../../../src/link/control/relay-stats.ts';
+import { buildLinkModel } from '../../../src/link/model/impairment-text.ts';
 
 const model = (impair: string) => buildLinkModel({ impair });
 

@@ -1,7 +1,7 @@
 // The lab's profiles: every shipped one parses and means what its comment says.
 import { describe, expect, it } from 'vitest';
-import { loadProfile, parseProfile, profileNames } from '../../../src/lab/profiles.ts';
-import { expectedLoss } from '../../../src/link/impairment-model.ts';
+import { expectedLoss } from '../../../src/link/model/impairment-model.ts';
+import { loadProfile, parseProfile, profileNames } from '../../../src/link/model/profiles.ts';
 
 describe('profiles', () => {
   it('ships clean, lossy-wifi, satellite, congested and bursty, each described', () => {

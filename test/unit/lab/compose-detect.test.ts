@@ -5,7 +5,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, run } from '../../helpers/programs.ts';
+import { ROOT, run } from '../../support/programs.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -24,7 +24,7 @@ function pathWith(programs: Record<string, number>): string {
 }
 
 async function detect(path: string): Promise<{ code: number | null; out: string }> {
-  const script = `import('${ROOT}src/lab/compose-cli.ts').then((m) => m.detectCompose()).then(
+  const script = `import('${ROOT}src/lab/docker/compose-cli.ts').then((m) => m.detectCompose()).then(
     (c) => console.log(JSON.stringify(c)),
     (e) => { console.log(e.message); process.exitCode = 1; })`;
   const r = await run(process.execPath, ['-e', script], '', 30_000, { ...process.env, PATH: path });

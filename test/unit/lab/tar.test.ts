@@ -1,7 +1,7 @@
 // The tar reader used for files copied out of containers: it reads what the writer writes, and
 // skips the PAX headers and directories that Docker's archives carry.
 import { describe, expect, it } from 'vitest';
-import { filesOfTar, tarOf } from '../../../src/lab/tar.ts';
+import { filesOfTar, tarOf } from '../../../src/lab/docker/tar.ts';
 
 /** One header block of `type` with `size` bytes of content after it. */
 function entry(name: string, type: string, content: Buffer): Buffer {

@@ -3,12 +3,12 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { binomialInterval } from '../../../src/experiments/binomial.ts';
-import { DirectionShaper } from '../../../src/link/direction-shaper.ts';
-import { vxlanUdpFrame } from '../../../src/link/frame-builder.ts';
-import { ProbeCopies } from '../../../src/link/frame-draw.ts';
-import { parseDirection } from '../../../src/link/impairment-text.ts';
-import { Random } from '../../../src/link/random.ts';
-import { parseVxlan } from '../../../src/link/vxlan-frame.ts';
+import { parseDirection } from '../../../src/link/model/impairment-text.ts';
+import { DirectionShaper } from '../../../src/link/relay/direction-shaper.ts';
+import { vxlanUdpFrame } from '../../../src/link/relay/frame-builder.ts';
+import { ProbeCopies } from '../../../src/link/relay/frame-draw.ts';
+import { Random } from '../../../src/link/relay/random.ts';
+import { parseVxlan } from '../../../src/link/relay/vxlan-frame.ts';
 
 const SEED = Number(process.env.SOCKLAB_SEED ?? 20261125);
 const probe = (seq: number) => vxlanUdpFrame({ payload: Buffer.from(`${seq}:how are you`), dport: 12000 });

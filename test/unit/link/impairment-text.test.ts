@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { expectedLoss } from '../../../src/link/impairment-model.ts';
+import { expectedLoss } from '../../../src/link/model/impairment-model.ts';
 import {
   buildLinkModel,
   formatDirection,
   parseDirection,
   validateDirection,
-} from '../../../src/link/impairment-text.ts';
-import { IMPAIRMENTS, KEYWORDS } from '../../../src/link/impairments/registry.ts';
-import { formatRate, formatTime, parseRate, parseTime } from '../../../src/link/units.ts';
+} from '../../../src/link/model/impairment-text.ts';
+import { IMPAIRMENTS, KEYWORDS } from '../../../src/link/model/impairments/registry.ts';
+import { formatRate, formatTime, parseRate, parseTime } from '../../../src/link/model/units.ts';
 
 const problems = (text: string): string[] => {
   try {

@@ -4,9 +4,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { vxlanUdpFrame } from '../../../src/link/frame-builder.ts';
-import { probeNetem } from '../../../src/link/netem-engine.ts';
-import { isOneLineError, ROOT, run, start } from '../../helpers/programs.ts';
+import { probeNetem } from '../../../src/link/control/netem-engine.ts';
+import { vxlanUdpFrame } from '../../../src/link/relay/frame-builder.ts';
+import { isOneLineError, ROOT, run, start } from '../../support/programs.ts';
 
 const LINKD = `${ROOT}src/link/linkd.ts`;
 const LINKCTL = `${ROOT}src/link/linkctl.ts`;

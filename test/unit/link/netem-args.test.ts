@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildLinkModel, parseDirection } from '../../../src/link/impairment-text.ts';
-import { netemArgs, netemCommands, netemLimit } from '../../../src/link/netem-args.ts';
+import { buildLinkModel, parseDirection } from '../../../src/link/model/impairment-text.ts';
+import { netemArgs, netemCommands, netemLimit } from '../../../src/link/model/netem-args.ts';
 
 describe('netem engine: the model as tc arguments', () => {
   it('translates every impairment into netem’s own words', () => {

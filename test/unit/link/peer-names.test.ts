@@ -1,6 +1,6 @@
 // How linkd finds its peers by name without getaddrinfo: /etc/hosts first (then DNS).
 import { describe, expect, it } from 'vitest';
-import { hostsFileAddress } from '../../../src/link/peer-address.ts';
+import { hostsFileAddress } from '../../../src/link/relay/peer-address.ts';
 
 describe('hostsFileAddress', () => {
   const hosts =

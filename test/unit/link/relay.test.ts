@@ -8,14 +8,14 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { PacketRecord } from '../../../src/link/control/packet-record.ts';
 import {
   udpChecksumsValid,
   vxlanArpFrame,
   vxlanPingFrame,
   vxlanTcpFrame,
   vxlanUdpFrame,
-} from '../../../src/link/frame-builder.ts';
-import type { PacketRecord } from '../../../src/link/packet-record.ts';
+} from '../../../src/link/relay/frame-builder.ts';
 import { type Harness, startHarness as startLinkHarness } from '../../helpers/relay-harness.ts';
 import {
   binomialInterval,

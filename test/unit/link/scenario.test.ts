@@ -1,11 +1,11 @@
 // Timed scenarios: the text form (strict, one line per problem with its line number), the shipped
 // scenarios, and the runner's steps on linkd's clock (here a fake one).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ImpairmentError } from '../../../src/link/impairment-error.ts';
-import { parseDirection } from '../../../src/link/impairment-text.ts';
-import { formatScenario, parseScenario, validateScenario } from '../../../src/link/scenario.ts';
-import { loadScenario, scenarioNames } from '../../../src/link/scenario-file.ts';
-import { formatScenarioStatus, ScenarioRunner } from '../../../src/link/scenario-runner.ts';
+import { formatScenarioStatus, ScenarioRunner } from '../../../src/link/control/scenario-runner.ts';
+import { ImpairmentError } from '../../../src/link/model/impairment-error.ts';
+import { parseDirection } from '../../../src/link/model/impairment-text.ts';
+import { formatScenario, parseScenario, validateScenario } from '../../../src/link/model/scenario.ts';
+import { loadScenario, scenarioNames } from '../../../src/link/model/scenario-file.ts';
 
 const problems = (text: string): string[] => {
   try {

@@ -1,12 +1,17 @@
 import { describe, expect, it, vi } from 'vitest';
-import { nextModel } from '../../../src/link/control-server.ts';
-import { DirectionShaper } from '../../../src/link/direction-shaper.ts';
-import { vxlanUdpFrame } from '../../../src/link/frame-builder.ts';
-import { buildLinkModel, parseDirection } from '../../../src/link/impairment-text.ts';
-import { PacketRecordRing } from '../../../src/link/packet-record.ts';
-import { CorrelatedRandom, distributionValue, normalQuantile, Random } from '../../../src/link/random.ts';
-import { TimerQueue } from '../../../src/link/timer-queue.ts';
-import { fingerprint, parseVxlan, probeSeq } from '../../../src/link/vxlan-frame.ts';
+import { nextModel } from '../../../src/link/control/control-server.ts';
+import { buildLinkModel, parseDirection } from '../../../src/link/model/impairment-text.ts';
+import { DirectionShaper } from '../../../src/link/relay/direction-shaper.ts';
+import { vxlanUdpFrame } from '../../../src/link/relay/frame-builder.ts';
+import {
+  CorrelatedRandom,
+  distributionValue,
+  normalQuantile,
+  Random,
+} from '../../../src/link/relay/random.ts';
+import { PacketRecordRing } from '../../../src/link/relay/record-ring.ts';
+import { TimerQueue } from '../../../src/link/relay/timer-queue.ts';
+import { fingerprint, parseVxlan, probeSeq } from '../../../src/link/relay/vxlan-frame.ts';
 import { mean, sd } from '../../helpers/stats.ts';
 
 describe('seeded randomness', () => {

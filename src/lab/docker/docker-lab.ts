@@ -1,0 +1,213 @@
+// The Docker backend: a lab is a Compose project of three containers (compose.yaml is the one
+// source of truth for the topology), brought up through testcontainers and driven at run time
+// through dockerode. linkd is reached by `linkctl raw` in the link container: typed requests
+// in on stdin, typed replies out on stdout.
+import { AppError } from '../../common/app-error.ts';
+import { type ControlTransport, LinkControl } from '../../link/control/control-client.ts';
+import type { LinkModel } from '../../link/model/impairment-model.ts';
+import { formatDirection } from '../../link/model/impairment-text.ts';
+import { LAB_SUBNET, makeStartedLab, type StartedLab } from '../started-lab.ts';
+import { compose } from './compose-cli.ts';
+import { composeUp } from './compose-environment.ts';
+import { ContainerHost } from './container-host.ts';
+import {
+  assertEngine,
+  containerLogs,
+  engine,
+  type LineSession,
+  labProjects,
+  labScope,
+  lineSession,
+  serviceContainers,
+} from './docker-engine.ts';
+import { LAB_IMAGE, packageVersion, SOURCES_LABEL, sourcesHash, VERSION_LABEL } from './image-sources.ts';
+
+export async function assertImage(): Promise<void> {
+  let labels: Record<string, string>;
+  try {
+    labels = (await engine().getImage(LAB_IMAGE).inspect()).Config?.Labels ?? {};
+  } catch {
+    throw new AppError(
+      'docker.no-image',
+      `the lab image ${LAB_IMAGE} is missing; build it with: socklab images (offline: socklab images --offline)`,
+    );
+  }
+  const version = packageVersion();
+  const built = labels[VERSION_LABEL] ?? 'unknown';
+  if (built !== version)
+    throw new AppError(
+      'docker.image-stale',
+      `the lab image ${LAB_IMAGE} was built by socklab ${built}, this is socklab ${version}; rebuild it: socklab images`,
+    );
+  // The sources, for a checkout whose files changed since the image was built (same version).
+  if (process.env.SOCKLAB_IMAGE_ANY_SOURCES !== '1' && labels[SOURCES_LABEL] !== sourcesHash())
+    throw new AppError(
+      'docker.image-stale',
+      `the lab image ${LAB_IMAGE} was built from other sources than this checkout's (src/, lab/, docker/); rebuild it: socklab images`,
+    );
+}
+
+export function labEnvironment(model: LinkModel, engineName: string, demo: boolean): Record<string, string> {
+  return {
+    LAB_IMPAIR: '',
+    LAB_IMPAIR_UP: formatDirection(model.up),
+    LAB_IMPAIR_DOWN: formatDirection(model.down),
+    LAB_ENGINE: engineName,
+    LAB_SEED: String(model.seed),
+    LAB_DEMO: demo ? 'on' : 'off',
+    LAB_SCENARIO: '',
+    SOCKLAB_IMAGE: LAB_IMAGE,
+    SOCKLAB_SCOPE: labScope(),
+  };
+}
+
+/**
+ * linkd's control through `linkctl raw` in the link container: one session kept open for the
+ * lab's life (an exec costs ~100 ms, a request on an open session a millisecond), opened again
+ * when it ends; requests go in order on it.
+ */
+function execTransport(link: ContainerHost): ControlTransport {
+  let session: Promise<LineSession> | null = null;
+  return async (line) => {
+    for (let attempt = 0; ; attempt++) {
+      session ??= lineSession(link.container, ['node', link.program('link/linkctl'), 'raw']);
+      const opening = session;
+      let s: LineSession;
+      try {
+        s = await opening;
+      } catch (err) {
+        session = null;
+        throw err;
+      }
+      try {
+        return await s.request(line, 60_000);
+      } catch (err) {
+        session = null;
+        s.close();
+        if (attempt > 0) throw err;
+      }
+    }
+  };
+}
+
+export const removeDockerLab = async (project: string): Promise<void> =>
+  void (await compose(project, ['down', '-v', '-t', '1'], { SOCKLAB_IMAGE: LAB_IMAGE }));
+
+export const dockerLabProjects = labProjects;
+
+interface DockerHosts {
+  client: ContainerHost;
+  link: ContainerHost;
+  server: ContainerHost;
+}
+
+async function hostsOf(project: string): Promise<DockerHosts> {
+  const containers = await serviceContainers(project);
+  const name = (s: string): string => {
+    const found = containers.get(s);
+    if (!found)
+      throw new AppError(
+        'lab.incomplete',
+        `lab ${project} has no ${s} container; remove it and start again: socklab down --project ${project}; socklab up`,
+      );
+    return found;
+  };
+  return {
+    client: new ContainerHost('client', name('client'), `${LAB_SUBNET}.1`),
+    link: new ContainerHost('link', name('link'), null),
+    server: new ContainerHost('server', name('server'), `${LAB_SUBNET}.2`),
+  };
+}
+
+const labOf = (
+  project: string,
+  hosts: DockerHosts,
+  known: { model: LinkModel; engine: string } | undefined,
+  down: () => Promise<void>,
+): Promise<StartedLab> =>
+  makeStartedLab({
+    project,
+    backend: 'docker',
+    hosts,
+    control: new LinkControl(execTransport(hosts.link)),
+    known,
+    down,
+  });
+
+/** Attaches to a lab that runs under `project`, asking linkd for its model and engine. */
+export async function attachDockerLab(project: string): Promise<StartedLab> {
+  return labOf(project, await hostsOf(project), undefined, () => removeDockerLab(project));
+}
+
+async function waitFor(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<boolean>,
+  signal?: AbortSignal,
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    signal?.throwIfAborted();
+    const ok = await check().catch((err) => {
+      if (err instanceof AppError) throw err;
+      return false;
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new AppError(
+    'lab.not-ready',
+    `the lab did not become ready: ${what} (after ${timeoutMs} ms); see socklab logs`,
+  );
+}
+
+/** A readiness check that fails at once, with the host's last log line, when its container has stopped. */
+function ready(host: ContainerHost, test: string[]): () => Promise<boolean> {
+  return async () => {
+    const state = await engine().getContainer(host.container).inspect();
+    if (!state.State.Running) {
+      const why = (await containerLogs(host.container, 5)).trim().split('\n').at(-1) ?? `${host.role} exited`;
+      throw new AppError(
+        'lab.host-down',
+        `the ${host.role} host stopped: ${why.replace(/^(linkd|socklab-\w+): /, '')}`,
+      );
+    }
+    return (await host.exec(test)).exitCode === 0;
+  };
+}
+
+export interface DockerLabOptions {
+  project: string;
+  model: LinkModel;
+  engine: string;
+  demo: boolean;
+  autoCleanup: boolean;
+  readyTimeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export async function startDockerLab(o: DockerLabOptions): Promise<StartedLab> {
+  await assertEngine();
+  await assertImage();
+  const env = labEnvironment(o.model, o.engine, o.demo);
+  try {
+    const handle = await composeUp(o.project, env, { autoCleanup: o.autoCleanup });
+    o.signal?.throwIfAborted();
+    const hosts = await hostsOf(o.project);
+    // All three at once; when linkd refuses to start (netem missing, say), its container stops and
+    // that error, with linkd's reason, comes first.
+    const until = (what: string, host: ContainerHost, test: string[]): Promise<void> =>
+      waitFor(what, o.readyTimeoutMs, ready(host, test), o.signal);
+    await Promise.all([
+      until("linkd's control socket", hosts.link, ['test', '-S', '/run/socklab/linkd.sock']),
+      until('the server host', hosts.server, ['test', '-f', '/run/socklab-ready']),
+      until('the client host', hosts.client, ['test', '-f', '/run/socklab-ready']),
+    ]);
+    const lab = await labOf(o.project, hosts, { model: o.model, engine: o.engine }, handle.down);
+    return lab;
+  } catch (err) {
+    // Nothing leaks: a lab that did not come up is taken down again.
+    await compose(o.project, ['down', '-v', '-t', '1'], env).catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,70 @@
+// Building blocks of a namespace lab, as `ip` commands: a namespace with its loopback up, a veth
+// pair between two namespaces, and lab0 (a VXLAN device whose only remote is the link). Used by
+// the netns backend and by the tests and benchmark that compare the relay with the kernel's
+// direct VXLAN path.
+import { AppError } from '../../common/app-error.ts';
+import { runCollect } from './namespace-host.ts';
+
+export const VNI = '42';
+
+export async function ip(args: string[]): Promise<void> {
+  const r = await runCollect(['ip', ...args], { timeoutMs: 15_000 });
+  if (r.exitCode !== 0)
+    throw new AppError(
+      'netns.command-failed',
+      `ip ${args.join(' ')} failed: ${r.stderr.trim().split('\n')[0]}`,
+    );
+}
+
+export async function addNamespace(ns: string): Promise<void> {
+  await ip(['netns', 'add', ns]);
+  await ip(['-n', ns, 'link', 'set', 'lo', 'up']);
+}
+
+/** A veth pair: `aDev` in namespace `a` with `aIp`/24, `bDev` in `b` with `bIp`/24, both up. */
+export async function veth(
+  a: string,
+  aDev: string,
+  aIp: string,
+  b: string,
+  bDev: string,
+  bIp: string,
+): Promise<void> {
+  await ip(['link', 'add', aDev, 'netns', a, 'type', 'veth', 'peer', 'name', bDev, 'netns', b]);
+  await ip(['-n', a, 'addr', 'add', `${aIp}/24`, 'dev', aDev]);
+  await ip(['-n', b, 'addr', 'add', `${bIp}/24`, 'dev', bDev]);
+  await ip(['-n', a, 'link', 'set', aDev, 'up']);
+  await ip(['-n', b, 'link', 'set', bDev, 'up']);
+}
+
+/** lab0 in namespace `ns`: VXLAN over `dev` to `remote`, with `labIp`/24. */
+export async function vxlanEnd(ns: string, dev: string, remote: string, labIp: string): Promise<void> {
+  await ip([
+    '-n',
+    ns,
+    'link',
+    'add',
+    'lab0',
+    'type',
+    'vxlan',
+    'id',
+    VNI,
+    'remote',
+    remote,
+    'dstport',
+    '4789',
+    'dev',
+    dev,
+  ]);
+  await ip(['-n', ns, 'addr', 'add', `${labIp}/24`, 'dev', 'lab0']);
+  // Frames leave through a userspace relay: the kernel must complete the checksums itself.
+  const r = await runCollect(['ip', 'netns', 'exec', ns, 'ethtool', '-K', 'lab0', 'tx', 'off'], {
+    timeoutMs: 15_000,
+  });
+  if (r.exitCode !== 0)
+    throw new AppError(
+      'netns.command-failed',
+      `ethtool -K lab0 tx off failed in ${ns}: ${r.stderr.trim()}; install ethtool`,
+    );
+  await ip(['-n', ns, 'link', 'set', 'lab0', 'up']);
+}

@@ -1,0 +1,252 @@
+// The netns backend: a lab as three network namespaces on this machine, no Docker and no image.
+// Same addresses, names and programs as the containers: client and server each have lab0, a
+// VXLAN device whose only remote is the link namespace, where linkd relays and impairs; `server`
+// resolves in the client (and `client` in the server) through /etc/netns/NAME/hosts. Needs root.
+//
+// Everything a lab owns is found from its name, so that `socklab down --all` cleans up after a
+// crash: the state directory (/run/socklab/netns/NAME, made first), the namespaces NAME-c,
+// NAME-l, NAME-s (their processes are found with `ip netns pids`), and /etc/netns/NAME-*.
+// Differences from containers, by design: the hosts share the machine's processes and files
+// (no PID or mount namespace; a program sees the machine's /tmp and `ps` lists everything),
+// and `socklab logs` reads the log files of linkd and the echo servers.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError } from '../../common/app-error.ts';
+import { LinkControl, unixTransport } from '../../link/control/control-client.ts';
+import type { LinkModel } from '../../link/model/impairment-model.ts';
+import { formatDirection } from '../../link/model/impairment-text.ts';
+import { startBackground } from '../host-processes.ts';
+import type { Role } from '../lab-host.ts';
+import { startLabServer } from '../lab-servers.ts';
+import { LAB_SUBNET, makeStartedLab, type StartedLab } from '../started-lab.ts';
+import { NamespaceHost, runCollect } from './namespace-host.ts';
+import { addNamespace, ip, veth, vxlanEnd } from './netns-devices.ts';
+
+/** Where this scope's labs keep their state (SOCKLAB_SCOPE, as the Docker labs' label). */
+export const netnsStateRoot = (): string => {
+  const scope = process.env.SOCKLAB_SCOPE || 'true';
+  return scope === 'true' ? '/run/socklab/netns' : `/run/socklab/netns-${scope.replace(/[^\w.-]/g, '_')}`;
+};
+// The underlay of each side lives inside the lab's own namespaces: every lab can use the same.
+const UNDERLAY = { client: ['198.19.250.1', '198.19.250.2'], server: ['198.19.251.1', '198.19.251.2'] };
+
+interface NetnsState {
+  project: string;
+  engine: string;
+  model: LinkModel;
+  createdAt: string;
+}
+
+const stateDir = (project: string): string => join(netnsStateRoot(), project);
+const nsOf = (project: string, role: Role): string => `${project}-${role[0]}`;
+const controlPath = (project: string): string => join(stateDir(project), 'linkd.sock');
+
+/** Why this machine cannot run a namespace lab, or null. */
+export async function netnsUnavailable(): Promise<string | null> {
+  if (process.getuid?.() !== 0) return 'the netns backend needs root (ip netns)';
+  const r = await runCollect(['ip', 'netns', 'list'], { timeoutMs: 10_000 }).catch((e: Error) => ({
+    exitCode: -1,
+    stderr: e.message,
+    stdout: '',
+  }));
+  return r.exitCode === 0 ? null : `ip netns does not work here: ${r.stderr.trim().split('\n')[0]}`;
+}
+
+function hostsOf(project: string): { client: NamespaceHost; link: NamespaceHost; server: NamespaceHost } {
+  const dir = stateDir(project);
+  return {
+    client: new NamespaceHost('client', nsOf(project, 'client'), `${LAB_SUBNET}.1`, dir),
+    link: new NamespaceHost('link', nsOf(project, 'link'), null, dir),
+    server: new NamespaceHost('server', nsOf(project, 'server'), `${LAB_SUBNET}.2`, dir),
+  };
+}
+
+/** The lab's names for the hosts, as the containers have them: `server` in the client, and so on. */
+function writeNames(project: string): void {
+  for (const role of ['client', 'link', 'server'] as const) {
+    const dir = join('/etc/netns', nsOf(project, role));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'hosts'),
+      `127.0.0.1 localhost\n127.0.1.1 ${role}\n${LAB_SUBNET}.1 client\n${LAB_SUBNET}.2 server\n`,
+    );
+    // No DNS reaches out of a lab: other names fail at once, as in the containers.
+    writeFileSync(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
+  }
+}
+
+function readState(project: string): NetnsState | null {
+  try {
+    return JSON.parse(readFileSync(join(stateDir(project), 'lab.json'), 'utf8')) as NetnsState;
+  } catch {
+    return null;
+  }
+}
+
+const labOf = (
+  project: string,
+  known: { model: LinkModel; engine: string } | undefined,
+): Promise<StartedLab> =>
+  makeStartedLab({
+    project,
+    backend: 'netns',
+    hosts: hostsOf(project),
+    control: new LinkControl(unixTransport(controlPath(project))),
+    known,
+    down: () => removeNetnsLab(project),
+  });
+
+export interface NetnsLabOptions {
+  project: string;
+  model: LinkModel;
+  engine: string;
+  readyTimeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export async function startNetnsLab(o: NetnsLabOptions): Promise<StartedLab> {
+  const why = await netnsUnavailable();
+  if (why)
+    throw new AppError(
+      'netns.unavailable',
+      `${why}; run as root, or use the Docker backend (--backend docker)`,
+    );
+  const { project } = o;
+  if (existsSync(stateDir(project)) || existsSync(`/run/netns/${nsOf(project, 'link')}`))
+    throw new AppError(
+      'lab.exists',
+      `a lab named ${project} exists already; remove it first: socklab down --project ${project}`,
+    );
+  // The state directory first: whatever happens next, `socklab down --all` finds the lab by it.
+  mkdirSync(stateDir(project), { recursive: true });
+  const state: NetnsState = {
+    project,
+    engine: o.engine,
+    model: o.model,
+    createdAt: new Date().toISOString(),
+  };
+  writeFileSync(join(stateDir(project), 'lab.json'), `${JSON.stringify(state, null, 2)}\n`);
+  try {
+    const hosts = hostsOf(project);
+    // What does not depend on each other is done at once: up in about half the time.
+    await Promise.all(
+      Object.values(hosts).map(async (h) => {
+        mkdirSync(h.workDir, { recursive: true, mode: 0o755 });
+        await addNamespace(h.namespace);
+      }),
+    );
+    o.signal?.throwIfAborted();
+    writeNames(project);
+    const [c, l, s] = [hosts.client.namespace, hosts.link.namespace, hosts.server.namespace];
+    await Promise.all([
+      veth(c, 'eth0', UNDERLAY.client[0]!, l, 'eth0', UNDERLAY.client[1]!),
+      veth(s, 'eth0', UNDERLAY.server[0]!, l, 'eth1', UNDERLAY.server[1]!),
+    ]);
+    o.signal?.throwIfAborted();
+    // linkd needs only the underlay; it starts (node, its two threads) while lab0 is made.
+    await startBackground(
+      hosts.link,
+      [
+        'node',
+        hosts.link.program('link/linkd'),
+        '--peer',
+        UNDERLAY.client[0]!,
+        '--peer',
+        UNDERLAY.server[0]!,
+        '--engine',
+        o.engine,
+        '--seed',
+        String(o.model.seed),
+        '--up',
+        formatDirection(o.model.up),
+        '--down',
+        formatDirection(o.model.down),
+        '--control',
+        controlPath(project),
+      ],
+      hosts.link.logFile,
+    );
+    await Promise.all([
+      vxlanEnd(c, 'eth0', UNDERLAY.client[1]!, `${LAB_SUBNET}.1`),
+      vxlanEnd(s, 'eth0', UNDERLAY.server[1]!, `${LAB_SUBNET}.2`),
+      startLabServer(hosts.server, 'udp'),
+      startLabServer(hosts.server, 'tcp'),
+    ]);
+    const lab = await labOf(project, { model: o.model, engine: o.engine });
+    await waitForLinkd(lab, hosts.link, o.readyTimeoutMs, o.signal);
+    return lab;
+  } catch (err) {
+    // Nothing leaks: a lab that did not come up is removed again.
+    await removeNetnsLab(project).catch(() => {});
+    throw err;
+  }
+}
+
+async function waitForLinkd(
+  lab: StartedLab,
+  link: NamespaceHost,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    signal?.throwIfAborted();
+    if (existsSync(controlPath(lab.project))) {
+      try {
+        await lab.control.call({ cmd: 'show' });
+        return;
+      } catch {}
+    }
+    const log = await link.logs(3);
+    // linkd refused to start (netem missing, say): say why at once.
+    const refused = /^linkd: (?!relaying|model|scenario)(.*)$/m.exec(log);
+    if (refused) throw new AppError('lab.host-down', `the link host stopped: ${refused[1]}`);
+    if (Date.now() > end)
+      throw new AppError(
+        'lab.not-ready',
+        `the lab did not become ready: linkd's control socket (after ${timeoutMs} ms); see ${link.logFile}`,
+      );
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export async function attachNetnsLab(project: string): Promise<StartedLab> {
+  const state = readState(project);
+  if (!state)
+    throw new AppError(
+      'lab.incomplete',
+      `lab ${project} is not complete (no state); remove it and start again: socklab down --project ${project}`,
+    );
+  return labOf(project, undefined);
+}
+
+/** Labs of this backend on this machine: every state directory, complete or left by a crash. */
+export async function netnsLabProjects(): Promise<string[]> {
+  try {
+    return readdirSync(netnsStateRoot()).sort();
+  } catch {
+    return [];
+  }
+}
+
+export async function removeNetnsLab(project: string): Promise<void> {
+  const namespaces = (['client', 'link', 'server'] as const).map((r) => nsOf(project, r));
+  // Every process in the lab's namespaces (linkd, servers, a user's programs), then the namespaces
+  // (their veth and VXLAN devices go with them), the name files and the state.
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const pids: string[] = [];
+    for (const ns of namespaces) {
+      if (!existsSync(`/run/netns/${ns}`)) continue;
+      const r = await runCollect(['ip', 'netns', 'pids', ns], { timeoutMs: 10_000 });
+      pids.push(...r.stdout.split(/\s+/).filter(Boolean));
+    }
+    if (pids.length === 0) break;
+    await runCollect(['kill', '-9', ...pids], { timeoutMs: 10_000 });
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  for (const ns of namespaces) {
+    if (existsSync(`/run/netns/${ns}`)) await ip(['netns', 'del', ns]).catch(() => {});
+    rmSync(join('/etc/netns', ns), { recursive: true, force: true });
+  }
+  rmSync(stateDir(project), { recursive: true, force: true });
+}

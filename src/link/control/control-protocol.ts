@@ -1,0 +1,62 @@
+// linkd's control protocol: one JSON object per line over a unix socket, each answered by one.
+// Typed per command: each command names its request's fields and its reply's, so that callers
+// (linkctl, the orchestrator's LinkControl, the live view) get objects, never text to parse.
+import type { DirectionModel, LinkModel } from '../model/impairment-model.ts';
+import type { Scenario } from '../model/scenario.ts';
+import type { PacketRecord } from './packet-record.ts';
+import type { RelayStats } from './relay-stats.ts';
+import type { ScenarioStatus } from './scenario-runner.ts';
+
+/** A direction as netem's words or as a model object. */
+export type DirectionInput = string | DirectionModel;
+
+export interface ControlCommands {
+  /** The model in force, who applies it, and the scenario step, if one runs. */
+  show: {
+    req: Record<never, never>;
+    res: { model: LinkModel; text: string; engine: string; scenario: ScenarioStatus | null };
+  };
+  /** Changes the model now: what is named is replaced, the rest stays. Stops a running scenario. */
+  set: {
+    req: { impair?: DirectionInput; up?: DirectionInput; down?: DirectionInput; seed?: number };
+    res: { model: LinkModel; text: string };
+  };
+  stats: { req: Record<never, never>; res: { stats: RelayStats } };
+  /** Zeroes the counters and the record, and restarts the random streams from the seed. */
+  reset: { req: Record<never, never>; res: Record<never, never> };
+  /** Records with n > since; `head` adds each payload's first bytes. */
+  record: {
+    req: { since?: number; limit?: number; head?: boolean };
+    res: { records: PacketRecord[]; last: number; overwritten: number };
+  };
+  'capture-start': { req: { path: string }; res: Record<never, never> };
+  'capture-stop': { req: Record<never, never>; res: { capture: { path: string; frames: number } | null } };
+  /** Runs a timed scenario from now (null stops it; the model of its step in force stays). */
+  scenario: {
+    req: { scenario: Scenario | null };
+    res: { scenario: ScenarioStatus | null; model: LinkModel };
+  };
+}
+
+export type ControlCommand = keyof ControlCommands;
+export const CONTROL_COMMANDS: readonly ControlCommand[] = [
+  'show',
+  'set',
+  'stats',
+  'reset',
+  'record',
+  'capture-start',
+  'capture-stop',
+  'scenario',
+];
+
+export type RequestOf<C extends ControlCommand> = { cmd: C } & ControlCommands[C]['req'];
+export type ResultOf<C extends ControlCommand> = ControlCommands[C]['res'];
+export type ControlRequest = { [C in ControlCommand]: RequestOf<C> }[ControlCommand];
+
+/** A reply: the command's result, or why it failed (with a stable code from the error catalogue). */
+export type ControlReply<C extends ControlCommand = ControlCommand> =
+  | ({ ok: true } & ResultOf<C>)
+  | { ok: false; error: string; code?: string };
+
+export const DEFAULT_CONTROL_PATH = '/run/socklab/linkd.sock';

@@ -1,0 +1,74 @@
+// Counters of the relay, per direction and per inner protocol. forwarded counts frames sent
+// (duplicates included), so received − droppedLoss − droppedQueue − droppedOutage + duplicated =
+// forwarded once nothing is waiting in the delay queue.
+import type { Direction } from '../model/impairment-model.ts';
+import { INNER_PROTOCOLS, type InnerProtocol } from '../relay/vxlan-frame.ts';
+
+export const COUNTERS = [
+  'received',
+  'forwarded',
+  'droppedLoss',
+  'droppedQueue',
+  'droppedOutage',
+  'duplicated',
+  'reordered',
+  'corrupted',
+] as const;
+export type Counter = (typeof COUNTERS)[number];
+export type Counters = Record<Counter, number>;
+
+export interface DirectionStats {
+  total: Counters;
+  byProtocol: Record<InnerProtocol, Counters>;
+}
+
+export interface RelayStats {
+  up: DirectionStats;
+  down: DirectionStats;
+  /** Datagrams from anyone but the two peers: dropped. */
+  foreign: number;
+  /** Datagrams from a peer that are not VXLAN: dropped. */
+  malformed: number;
+  /** Sends that the kernel refused. */
+  sendErrors: number;
+  /** Datagrams the kernel dropped because the relay's receive buffer was full: not the model's doing. */
+  unintendedDrops: number;
+  /** Frames waiting in the delay queue now. */
+  inFlight: number;
+  /** How late delayed frames left the relay against their due time (last 4096), ms. */
+  lateMs: { p50: number; p99: number; max: number } | null;
+}
+
+const zero = (): Counters => Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Counters;
+
+export function emptyDirectionStats(): DirectionStats {
+  return {
+    total: zero(),
+    byProtocol: Object.fromEntries(INNER_PROTOCOLS.map((p) => [p, zero()])) as Record<
+      InnerProtocol,
+      Counters
+    >,
+  };
+}
+
+export class RelayCounters {
+  up = emptyDirectionStats();
+  down = emptyDirectionStats();
+  foreign = 0;
+  malformed = 0;
+  sendErrors = 0;
+
+  count(dir: Direction, proto: InnerProtocol, counter: Counter, n = 1): void {
+    const d = this[dir];
+    d.total[counter] += n;
+    d.byProtocol[proto][counter] += n;
+  }
+
+  reset(): void {
+    this.up = emptyDirectionStats();
+    this.down = emptyDirectionStats();
+    this.foreign = 0;
+    this.malformed = 0;
+    this.sendErrors = 0;
+  }
+}

@@ -1,0 +1,358 @@
+// The relay engine: receives every VXLAN datagram from one end host and forwards it to the other,
+// deciding each frame's fate with the direction's shaper. Peers are given by name or address and
+// re-resolved, so a restarted container with a new address is followed.
+//
+// Threads. The link host has one address on each network, so each direction receives on its own
+// side: each gets a thread of its own (socket, shaper, delay queue), and a bulk transfer's data and
+// its ACKs are forwarded on two cores. Such a thread writes its counters, lateness and records to
+// shared memory; this main thread serves the control socket from that memory, resolves names,
+// writes captures, and counts datagrams that reach neither side. When both peers are reached from
+// one local address (both on loopback, say), one thread forwards both directions on one socket.
+// Until the peers are known (the link starts before the other hosts), the main thread's socket
+// receives everything and counts it as foreign, as the relay did not know whom to forward it to.
+import { createSocket, type Socket } from 'node:dgram';
+import { isIP } from 'node:net';
+import type { PacketRecord } from '../control/packet-record.ts';
+import type { DirectionStats, RelayStats } from '../control/relay-stats.ts';
+import { DIRECTIONS, type Direction, type LinkModel } from '../model/impairment-model.ts';
+import { DirectionMemory, LATENESS_SAMPLES } from './direction-memory.ts';
+import { ForwarderThread } from './forwarder-thread.ts';
+import { PcapngWriter } from './pcapng-writer.ts';
+import { localAddressToward, lookupPeer } from './peer-address.ts';
+import { PacketRecordRing } from './record-ring.ts';
+import type { ForwarderConfig, FromForwarder, PeerAddress } from './relay-messages.ts';
+import { udpSocketDrops } from './socket-drops.ts';
+import { bindUdp } from './udp-bind.ts';
+import { VXLAN_HEADER } from './vxlan-frame.ts';
+
+export const VXLAN_PORT = 4789;
+
+export interface PeerSpec {
+  host: string;
+  port: number;
+}
+
+export interface RelayOptions {
+  /** Peer 0 is the client side (its frames go `up`), peer 1 the server side. */
+  peers: [PeerSpec, PeerSpec];
+  listenAddress?: string;
+  listenPort?: number;
+  /**
+   * The local address facing each peer (client side, server side). Found from the routes once the
+   * peers are known; given, it splits the directions even where routes cannot (two loopback
+   * addresses in tests).
+   */
+  sides?: [string, string];
+  model: LinkModel;
+  /** How many packet fates to keep (default 200,000). */
+  recordCapacity?: number;
+  /** Also impair ARP and neighbour discovery (off: a lab always comes up). */
+  impairDiscovery?: boolean;
+  /** Receive buffer to ask the kernel for (it caps it at net.core.rmem_max). */
+  receiveBufferBytes?: number;
+  /** How often names are resolved again, ms. */
+  resolveEveryMs?: number;
+  log?: (line: string) => void;
+}
+
+interface Peer extends PeerSpec {
+  address: string | null;
+  /** A DNS query is in flight: one at a time per peer. */
+  resolving: boolean;
+}
+
+const WILDCARD = new Set(['', '0.0.0.0']);
+
+export class LinkRelay {
+  readonly #opts: RelayOptions;
+  readonly #log: (line: string) => void;
+  readonly #peers: [Peer, Peer];
+  readonly #memory: Record<Direction, DirectionMemory> = {
+    up: new DirectionMemory(),
+    down: new DirectionMemory(),
+  };
+  readonly #record: PacketRecordRing;
+  readonly #start = performance.now();
+  /** Receives until the forwarding threads do, then whatever reaches neither side. */
+  #socket: Socket | null;
+  #port: number;
+  #foreign = 0;
+  #threads: ForwarderThread[] = [];
+  #starting: Promise<void> | null = null;
+  #closed = false;
+  #model: LinkModel;
+  #capture: PcapngWriter | null = null;
+  #dropsBase = 0;
+  #dropsSeen = 0;
+  #resolver: NodeJS.Timeout | null = null;
+  #watcher: NodeJS.Timeout | null = null;
+
+  private constructor(socket: Socket, opts: RelayOptions) {
+    this.#socket = socket;
+    this.#port = socket.address().port;
+    this.#opts = opts;
+    this.#log = opts.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.#peers = opts.peers.map((p) => ({
+      ...p,
+      address: isIP(p.host) ? p.host : null,
+      resolving: false,
+    })) as [Peer, Peer];
+    this.#record = new PacketRecordRing(opts.recordCapacity ?? 200_000);
+    this.#model = opts.model;
+  }
+
+  static async start(opts: RelayOptions): Promise<LinkRelay> {
+    const socket = createSocket({ type: 'udp4', reuseAddr: true });
+    await bindUdp(socket, opts.listenPort ?? VXLAN_PORT, opts.listenAddress ?? '0.0.0.0');
+    const relay = new LinkRelay(socket, opts);
+    socket.on('message', () => relay.#foreign++);
+    socket.on('error', (err) => relay.#log(`linkd: socket error: ${err.message}`));
+    relay.#dropsBase = udpSocketDrops(relay.#port) ?? 0;
+    relay.#watcher = setInterval(() => relay.#checkDrops(), 1000);
+    relay.#watcher.unref();
+    // Addresses given: the threads start now. Names: once they resolve (not awaited: the link
+    // starts before its peers exist); names are tried every 100 ms until then.
+    if (relay.#peers.every((p) => p.address)) await relay.#startForwarding();
+    relay.#scheduleResolve(0, opts.resolveEveryMs ?? 2000);
+    return relay;
+  }
+
+  get address(): { address: string; port: number } {
+    return { address: this.#opts.listenAddress ?? '0.0.0.0', port: this.#port };
+  }
+
+  get model(): LinkModel {
+    return this.#model;
+  }
+
+  /** How the directions are forwarded: one thread each, one thread for both, or not yet. */
+  get threads(): 'per-direction' | 'shared' | 'waiting-for-peers' {
+    return this.#threads.length === 2
+      ? 'per-direction'
+      : this.#threads.length === 1
+        ? 'shared'
+        : 'waiting-for-peers';
+  }
+
+  /**
+   * Changes the impairment at run time; frames already in the delay queue keep their times.
+   * Resolves once every direction applies it: a frame that arrives later meets the new model.
+   */
+  async setModel(model: LinkModel): Promise<void> {
+    this.#model = model;
+    await Promise.all(this.#threads.map((t) => t.ask({ type: 'model', model })));
+  }
+
+  stats(): RelayStats {
+    this.#checkDrops();
+    const up = this.#memory.up.stats();
+    const down = this.#memory.down.stats();
+    const pick = (s: typeof up): DirectionStats => ({ total: s.total, byProtocol: s.byProtocol });
+    return {
+      up: pick(up),
+      down: pick(down),
+      foreign: up.foreign + down.foreign + this.#foreign,
+      malformed: up.malformed + down.malformed,
+      sendErrors: up.sendErrors + down.sendErrors,
+      unintendedDrops: this.#dropsSeen,
+      inFlight: up.inFlight + down.inFlight,
+      lateMs: latenessSummary([...this.#memory.up.lateness(), ...this.#memory.down.lateness()]),
+    };
+  }
+
+  /** Zeroes the counters and the record, and restarts the random streams from the seed. */
+  async reset(): Promise<void> {
+    // Each thread zeroes what it writes; with no thread yet, nobody writes.
+    if (this.#threads.length === 0) for (const d of DIRECTIONS) this.#memory[d].reset();
+    await Promise.all(this.#threads.map((t) => t.ask({ type: 'reset' })));
+    this.#record.clear();
+    this.#foreign = 0;
+    this.#dropsBase = udpSocketDrops(this.#port) ?? this.#dropsBase;
+    this.#dropsSeen = 0;
+  }
+
+  record(
+    since = 0,
+    limit?: number,
+    opts: { head?: boolean } = {},
+  ): { records: PacketRecord[]; last: number; overwritten: number } {
+    return {
+      records: this.#record.read(since, limit, opts),
+      last: this.#record.last,
+      overwritten: this.#record.overwritten,
+    };
+  }
+
+  async startCapture(path: string): Promise<void> {
+    await this.stopCapture();
+    this.#capture = new PcapngWriter(path);
+    await Promise.all(this.#threads.map((t) => t.ask({ type: 'capture', on: true })));
+  }
+
+  async stopCapture(): Promise<{ path: string; frames: number } | null> {
+    const cap = this.#capture;
+    if (!cap) return null;
+    // A thread's frames come before its acknowledgement: all of them are in the file.
+    await Promise.all(this.#threads.map((t) => t.ask({ type: 'capture', on: false })));
+    this.#capture = null;
+    await cap.close();
+    return { path: cap.path, frames: cap.frames };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#resolver) clearTimeout(this.#resolver);
+    if (this.#watcher) clearInterval(this.#watcher);
+    await this.#starting?.catch(() => {});
+    await Promise.all(this.#threads.map((t) => t.close()));
+    this.#threads = [];
+    await this.stopCapture();
+    const socket = this.#socket;
+    this.#socket = null;
+    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
+  }
+
+  /** Starts the forwarding threads once, when both peers' addresses are known. */
+  #startForwarding(): Promise<void> {
+    this.#starting ??= this.#spawn().catch((err: Error) => {
+      this.#log(`linkd: cannot forward: ${err.message}`);
+      throw err;
+    });
+    return this.#starting;
+  }
+
+  async #spawn(): Promise<void> {
+    const peers = this.#peers;
+    const listen = this.#opts.listenAddress ?? '0.0.0.0';
+    const sides =
+      this.#opts.sides ??
+      (WILDCARD.has(listen)
+        ? await Promise.all(peers.map((p) => localAddressToward(p.address!, p.port)))
+        : [null, null]);
+    const [clientSide, serverSide] = sides;
+    const base = {
+      receiveBufferBytes: this.#opts.receiveBufferBytes ?? 64 << 20,
+      peers: this.#peerAddresses(),
+      model: this.#model,
+      impairDiscovery: this.#opts.impairDiscovery === true,
+      memory: { up: this.#memory.up.buffers, down: this.#memory.down.buffers },
+      record: { capacity: this.#record.capacity, buffer: this.#record.buffer },
+      startEpochMs: performance.timeOrigin + this.#start,
+      capturing: this.#capture !== null,
+    };
+    const events = { frame: (m: FrameMessage) => this.#onFrame(m), log: this.#log };
+    if (this.#closed) return;
+    let configs: ForwarderConfig[];
+    if (clientSide && serverSide && clientSide !== serverSide) {
+      configs = [
+        {
+          ...base,
+          directions: ['up'],
+          receive: { address: clientSide, port: this.#port },
+          sendFrom: serverSide,
+        },
+        {
+          ...base,
+          directions: ['down'],
+          receive: { address: serverSide, port: this.#port },
+          sendFrom: clientSide,
+        },
+      ];
+    } else {
+      // One socket for both directions, where the main thread's is: that one makes way.
+      const socket = this.#socket!;
+      this.#socket = null;
+      await new Promise<void>((resolve) => socket.close(() => resolve()));
+      configs = [
+        {
+          ...base,
+          directions: ['up', 'down'],
+          receive: { address: listen, port: this.#port },
+          sendFrom: null,
+        },
+      ];
+    }
+    const started = await Promise.allSettled(configs.map((c) => ForwarderThread.start(c, events)));
+    const threads = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed || this.#closed) {
+      await Promise.all(threads.map((t) => t.close()));
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+      return;
+    }
+    this.#threads = threads;
+    // What changed while the threads started: a peer that moved, a new model, a capture.
+    this.#postPeers();
+    if (this.#model !== base.model) await this.setModel(this.#model);
+    if ((this.#capture !== null) !== base.capturing)
+      await Promise.all(threads.map((t) => t.ask({ type: 'capture', on: this.#capture !== null })));
+  }
+
+  #onFrame(m: FrameMessage): void {
+    const frame = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
+    this.#capture?.write(frame.subarray(VXLAN_HEADER), BigInt(m.micros), m.comment, m.up);
+  }
+
+  #peerAddresses(): [PeerAddress, PeerAddress] {
+    return this.#peers.map((p) => ({ address: p.address, port: p.port })) as [PeerAddress, PeerAddress];
+  }
+
+  #postPeers(): void {
+    for (const t of this.#threads) t.post({ type: 'peers', peers: this.#peerAddresses() });
+  }
+
+  /** Resolves now and again later: every 100 ms while a peer is unknown, then every `everyMs`. */
+  #scheduleResolve(inMs: number, everyMs: number): void {
+    if (this.#closed || this.#peers.every((p) => isIP(p.host))) return;
+    this.#resolver = setTimeout(async () => {
+      await this.#resolvePeers();
+      if (this.#peers.every((p) => p.address)) this.#startForwarding().catch(() => {});
+      this.#scheduleResolve(this.#peers.every((p) => p.address) ? everyMs : 100, everyMs);
+    }, inMs);
+    this.#resolver.unref();
+  }
+
+  async #resolvePeers(): Promise<void> {
+    let moved = false;
+    await Promise.all(
+      this.#peers.map(async (peer) => {
+        if (peer.resolving) return;
+        peer.resolving = true;
+        try {
+          // Not found (not up yet, or gone for a moment): the last address stays.
+          const address = await lookupPeer(peer.host);
+          if (address && address !== peer.address) {
+            if (peer.address) this.#log(`linkd: peer ${peer.host} moved from ${peer.address} to ${address}`);
+            peer.address = address;
+            moved = true;
+          }
+        } finally {
+          peer.resolving = false;
+        }
+      }),
+    );
+    if (moved) this.#postPeers();
+  }
+
+  #checkDrops(): void {
+    const now = udpSocketDrops(this.#port);
+    if (now === null) return;
+    const seen = now - this.#dropsBase;
+    if (seen > this.#dropsSeen) {
+      this.#log(
+        `linkd: the kernel dropped ${seen - this.#dropsSeen} datagrams because linkd's receive buffer was full (${seen} in all): these losses are not the model's`,
+      );
+      this.#dropsSeen = seen;
+    }
+  }
+}
+
+type FrameMessage = Extract<FromForwarder, { type: 'frame' }>;
+
+function latenessSummary(samples: number[]): RelayStats['lateMs'] {
+  const n = Math.min(samples.length, 2 * LATENESS_SAMPLES);
+  if (n === 0) return null;
+  const xs = samples.sort((a, b) => a - b);
+  const at = (p: number): number => Math.round(xs[Math.min(n - 1, Math.ceil(p * n) - 1)]! * 1000) / 1000;
+  return { p50: at(0.5), p99: at(0.99), max: at(1) };
+}

@@ -1,0 +1,50 @@
+// The seam between linkd's main thread and the threads that forward: what a forwarding thread is
+// started with, and the typed messages each way. Per-frame facts (counters, the record, lateness)
+// never travel as messages: they are written to shared memory (direction-memory.ts,
+// packet-record.ts). Messages carry only changes (model, peers, capture) and their acknowledgements,
+// plus captured frames while a capture runs.
+
+import type { Direction, LinkModel } from '../model/impairment-model.ts';
+import type { DirectionBuffers } from './direction-memory.ts';
+
+export interface PeerAddress {
+  /** null while the name has not resolved. */
+  address: string | null;
+  port: number;
+}
+
+export interface ForwarderConfig {
+  /**
+   * The directions this thread forwards. One: it receives on that direction's side only and
+   * sends from the other side's address. Both: one socket does everything (the peers reach the
+   * same local address, as on loopback).
+   */
+  directions: Direction[];
+  /** Where to receive (port 0 only in the single-socket case: any free port). */
+  receive: { address: string; port: number };
+  /** The local address to send from (one direction: the side toward its destination). */
+  sendFrom: string | null;
+  receiveBufferBytes: number;
+  peers: [PeerAddress, PeerAddress];
+  model: LinkModel;
+  impairDiscovery: boolean;
+  memory: Record<Direction, DirectionBuffers>;
+  record: { capacity: number; buffer: SharedArrayBuffer };
+  /** The relay's start on the epoch clock (ms): record times count from it in every thread. */
+  startEpochMs: number;
+  capturing: boolean;
+}
+
+export type ToForwarder =
+  | { type: 'model'; id: number; model: LinkModel }
+  | { type: 'reset'; id: number }
+  | { type: 'peers'; peers: [PeerAddress, PeerAddress] }
+  | { type: 'capture'; id: number; on: boolean }
+  | { type: 'close'; id: number };
+
+export type FromForwarder =
+  | { type: 'ready'; port: number }
+  | { type: 'ack'; id: number }
+  | { type: 'log'; line: string }
+  | { type: 'failed'; message: string; code?: string }
+  | { type: 'frame'; data: Uint8Array; micros: number; comment: string; up: boolean };
