@@ -7,11 +7,12 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { PACKAGE_ROOT } from '../src/common/data-files.ts';
 import { runGrade } from '../src/grading/grade.ts';
 import type { Backend } from '../src/lab/started-lab.ts';
 import { formatTable } from '../src/report/table.ts';
 
-const ROOT = new URL('..', import.meta.url).pathname;
+const ROOT = PACKAGE_ROOT;
 const { values } = parseArgs({
   options: { backend: { type: 'string', default: 'docker' }, submissions: { type: 'string', default: '8' } },
 });

@@ -16,12 +16,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import { AppError } from '../common/app-error.ts';
-import { namesIn } from '../common/data-files.ts';
+import { labDir, namesIn } from '../common/data-files.ts';
 import { profileNames } from '../link/model/profiles.ts';
 import { parseTime } from '../link/model/units.ts';
 import { type Framing, type Proto, type Role, VERDICTS, verdictMeta } from './verdict-catalogue.ts';
 
-export const ASSIGNMENT_DIR = new URL('../../lab/assignments/', import.meta.url).pathname;
+export const ASSIGNMENT_DIR = labDir('assignments');
 
 export interface VerdictSpec {
   id: string;

@@ -1,8 +1,8 @@
 // Runs the programs of src/apps as real processes, the way a student or the lab runs them.
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../../src/common/data-files.ts';
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const ROOT = PACKAGE_ROOT;
 export const appPath = (name: string): string => `${ROOT}src/apps/${name}.ts`;
 export const labPath = (rel: string): string => `${ROOT}lab/${rel}`;
 

@@ -1,6 +1,7 @@
 // socklab images: build the lab image (Docker backend).
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
+import { PACKAGE_ROOT } from '../../common/data-files.ts';
 import { exitCodeOf } from './hosts.ts';
 
 export function registerImages(program: Command): void {
@@ -10,7 +11,7 @@ export function registerImages(program: Command): void {
     .option('--offline', 'build the offline base without trying to pull')
     .action(async (o) => {
       await (await import('../../lab/docker/docker-engine.ts')).assertEngine();
-      const script = new URL('../../../scripts/images.sh', import.meta.url).pathname;
+      const script = `${PACKAGE_ROOT}scripts/images.sh`;
       const child = spawn('bash', [script, ...(o.offline ? ['--offline'] : [])], { stdio: 'inherit' });
       process.exitCode = await exitCodeOf(child);
     });

@@ -4,11 +4,11 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AppError } from '../../common/app-error.ts';
+import { PACKAGE_ROOT } from '../../common/data-files.ts';
 
-export const COMPOSE_FILE = fileURLToPath(new URL('../../../compose.yaml', import.meta.url));
-export const PROJECT_DIR = fileURLToPath(new URL('../../..', import.meta.url));
+export const COMPOSE_FILE = `${PACKAGE_ROOT}compose.yaml`;
+export const PROJECT_DIR = PACKAGE_ROOT;
 
 export interface ComposeCommand {
   /** The program and the arguments that come before compose's own: ['docker', 'compose'] or ['docker-compose']. */

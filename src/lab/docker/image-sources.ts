@@ -5,9 +5,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../../common/data-files.ts';
 
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 export const VERSION_LABEL = 'dev.socklab.version';
 export const SOURCES_LABEL = 'dev.socklab.sources';
 /** The image of the Docker backend, built by `socklab images`. */

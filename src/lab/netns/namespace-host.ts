@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { AppError } from '../../common/app-error.ts';
-import { PACKAGE_ROOT } from '../docker/image-sources.ts';
+import { PACKAGE_ROOT } from '../../common/data-files.ts';
 import type { ExecOptions, ExecResult, LabHost, Role } from '../lab-host.ts';
 
 // Run from a clone, the programs are the TypeScript sources; from an installed package, its built

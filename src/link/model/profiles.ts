@@ -4,14 +4,14 @@
 // Parsing is pure and validates the impairments, so a bad profile fails before a lab is touched.
 import { existsSync, readFileSync } from 'node:fs';
 import { AppError } from '../../common/app-error.ts';
-import { namesIn } from '../../common/data-files.ts';
+import { labDir, namesIn } from '../../common/data-files.ts';
 import { ImpairmentError } from './impairment-error.ts';
 import type { LinkModel } from './impairment-model.ts';
 import { buildLinkModel } from './impairment-text.ts';
 import type { Scenario } from './scenario.ts';
 import { loadScenario } from './scenario-file.ts';
 
-export const PROFILE_DIR = new URL('../../../lab/profiles/', import.meta.url).pathname;
+export const PROFILE_DIR = labDir('profiles');
 const KEYS = ['impair', 'up', 'down', 'seed', 'scenario'] as const;
 
 export interface Profile {

@@ -3,10 +3,10 @@
 // and startLab alike.
 import { existsSync, readFileSync } from 'node:fs';
 import { AppError } from '../../common/app-error.ts';
-import { namesIn } from '../../common/data-files.ts';
+import { labDir, namesIn } from '../../common/data-files.ts';
 import { parseScenario, type Scenario } from './scenario.ts';
 
-export const SCENARIO_DIR = new URL('../../../lab/scenarios/', import.meta.url).pathname;
+export const SCENARIO_DIR = labDir('scenarios');
 
 export function scenarioNames(): string[] {
   return namesIn(SCENARIO_DIR, '.scenario');
