@@ -9,13 +9,14 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { summarizeRtt } from '../src/apps/rtt-stats.ts';
+import { parseDirection } from '../src/link/model/impairment-text.ts';
 import {
+  type BareLab,
   canRunNetns,
-  type NetnsLab,
   SERVER_LAB_IP,
   startAppIn,
-  startNetnsLab,
-} from '../test/helpers/netns-lab.ts';
+  startBareLab,
+} from '../test/support/bare-lab.ts';
 import { appPath } from '../test/support/programs.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -43,7 +44,7 @@ interface PathResult {
 }
 
 /** linkd's process: the one process in the link namespace. */
-function linkdPid(lab: NetnsLab): number {
+function linkdPid(lab: BareLab): number {
   const pids = execFileSync('ip', ['netns', 'pids', lab.link!], { encoding: 'utf8' });
   const pid = Number(pids.trim().split(/\s+/)[0]);
   if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no linkd process in ${lab.link}`);
@@ -59,7 +60,7 @@ function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
-async function rtts(lab: NetnsLab, count: number): Promise<number[]> {
+async function rtts(lab: BareLab, count: number): Promise<number[]> {
   // Stop-and-wait pings through our UDP echo: one datagram in flight, so each RTT is the path's.
   const r = await lab.exec(lab.client, process.execPath, [
     '--input-type=module',
@@ -81,7 +82,7 @@ interface IperfResult {
   };
 }
 
-async function iperf(lab: NetnsLab, args: string[]): Promise<IperfResult> {
+async function iperf(lab: BareLab, args: string[]): Promise<IperfResult> {
   // iperf3's server takes one test at a time and sometimes refuses the next one right after an
   // overloaded UDP run ("unable to receive control message"): a second try after a pause.
   for (let attempt = 1; ; attempt++) {
@@ -99,7 +100,7 @@ async function iperf(lab: NetnsLab, args: string[]): Promise<IperfResult> {
 }
 
 /** The highest UDP packet rate (one way) with no loss, by bisection over iperf3 runs. */
-async function lossFreePps(lab: NetnsLab, size: number): Promise<number> {
+async function lossFreePps(lab: BareLab, size: number): Promise<number> {
   let lo = 1000;
   let hi = 1_000_000;
   for (let i = 0; i < 7; i++) {
@@ -113,7 +114,7 @@ async function lossFreePps(lab: NetnsLab, size: number): Promise<number> {
   return lo;
 }
 
-async function measurePath(lab: NetnsLab): Promise<PathResult> {
+async function measurePath(lab: BareLab): Promise<PathResult> {
   const samples = await rtts(lab, PINGS);
   const s = summarizeRtt(samples)!;
   await lab.linkd?.call({ cmd: 'reset' });
@@ -134,8 +135,8 @@ async function measurePath(lab: NetnsLab): Promise<PathResult> {
   };
 }
 
-async function withLab<T>(path: 'relay' | 'direct', body: (lab: NetnsLab) => Promise<T>): Promise<T> {
-  const lab = await startNetnsLab({ tag: `b${path[0]}${process.pid % 1000}`, path });
+async function withLab<T>(path: 'relay' | 'direct', body: (lab: BareLab) => Promise<T>): Promise<T> {
+  const lab = await startBareLab({ tag: `b${path[0]}${process.pid % 1000}`, path });
   try {
     await startAppIn(lab, lab.server, 'udp-echo-server', ['--quiet']);
     await lab.start(lab.server, 'iperf3', ['-s', '--forceflush'], /Server listening/);
@@ -159,7 +160,7 @@ async function main(): Promise<void> {
     const base = summarizeRtt(await rtts(lab, 500))!.p50;
     const linkd = lab.linkd!;
     for (const delay of [10, 40]) {
-      await linkd.call({ cmd: 'set', impair: `delay ${delay}ms` });
+      await linkd.call({ cmd: 'set', impair: parseDirection(`delay ${delay}ms`) });
       await linkd.call({ cmd: 'reset' });
       const errs = (await rtts(lab, 300)).map((x) => x - base - 2 * delay);
       const abs = errs.map(Math.abs).sort((a, b) => a - b);
@@ -177,7 +178,7 @@ async function main(): Promise<void> {
         busyLateP99: busy?.p99 ?? Number.NaN,
       });
     }
-    await linkd.call({ cmd: 'set', impair: 'delay 20ms loss 1%', seed: 1 });
+    await linkd.call({ cmd: 'set', impair: parseDirection('delay 20ms loss 1%'), seed: 1 });
     await linkd.call({ cmd: 'reset' });
     const t = await iperf(lab, []);
     const st = (await linkd.call({ cmd: 'stats' })).stats;

@@ -1,5 +1,8 @@
 // socklab as a library, for other projects' test suites: start a lab, impair it, run the
 // experiments, judge them, write reports. `await using lab = await startLab({ impair: 'loss 10%' })`.
+// Every error socklab throws is a SocklabError with a stable code from ERRORS: branch on the code.
+export type { ErrorCode } from './common/errors.ts';
+export { ERRORS, isErrorCode, SocklabError } from './common/errors.ts';
 export type { CompareOptions, CompareResult, Evidence } from './experiments/compare.ts';
 export { compare } from './experiments/compare.ts';
 export type { ConcurrencyOptions, ConcurrencyResult } from './experiments/concurrency.ts';
@@ -17,8 +20,8 @@ export type { Assignment, Limits, RoleSpec, VerdictSpec } from './grading/assign
 export { assignmentNames, loadAssignment, parseAssignment } from './grading/assignment.ts';
 export type { CheckOptions } from './grading/check.ts';
 export { runCheck } from './grading/check.ts';
-export type { CheckResult, Evidence as CheckEvidence, VerdictResult } from './grading/check-result.ts';
-export type { LabHost, Role } from './lab/lab-host.ts';
+export type { CheckResult, VerdictEvidence, VerdictResult } from './grading/check-result.ts';
+export type { HostName, LabHost } from './lab/lab-host.ts';
 export type { Engine, LabOptions, StartedLab } from './lab/start-lab.ts';
 export { attachLab, startLab } from './lab/start-lab.ts';
 export type { Backend } from './lab/started-lab.ts';

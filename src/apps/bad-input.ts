@@ -11,8 +11,9 @@ import {
   SERVER_OPTIONS,
   stringOption,
 } from '../common/app-args.ts';
-import { AppError, runMain } from '../common/app-error.ts';
+import { SocklabError } from '../common/errors.ts';
 import { defineProgram, printResult } from '../common/host-program.ts';
+import { runMain } from '../common/program-errors.ts';
 import { resolveHost } from './resolve-host.ts';
 import { connectTcp } from './tcp-connect.ts';
 
@@ -59,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
   const timeoutMs = intOption(opts, 'timeout', 1, 600_000, 5000)!;
   const proto = stringOption(opts, 'proto');
   if (proto !== 'udp' && proto !== 'tcp')
-    throw new AppError('usage.invalid', `--proto must be udp or tcp, got '${proto}'; e.g. --proto udp`);
+    throw new SocklabError('usage.invalid', `--proto must be udp or tcp, got '${proto}'; e.g. --proto udp`);
   const server = await resolveHost(stringOption(opts, 'host')!);
   const sent: string[] = [];
   if (proto === 'udp') {

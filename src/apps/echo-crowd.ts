@@ -13,8 +13,9 @@ import {
   SERVER_OPTIONS,
   stringOption,
 } from '../common/app-args.ts';
-import { AppError, runMain } from '../common/app-error.ts';
+import { SocklabError } from '../common/errors.ts';
 import { defineProgram, printResult } from '../common/host-program.ts';
+import { runMain } from '../common/program-errors.ts';
 import { resolveHost } from './resolve-host.ts';
 import { SocketLines } from './socket-lines.ts';
 import { connectTcp } from './tcp-connect.ts';
@@ -120,7 +121,7 @@ async function oneClient(
     }
     return { client: i, waitMs, doneMs: round(performance.now() - start), ok: true };
   } catch (err) {
-    if (!(err instanceof AppError)) throw err;
+    if (!(err instanceof SocklabError)) throw err;
     return { client: i, waitMs, doneMs: null, ok: false, error: err.message };
   } finally {
     conversation?.close();
@@ -155,7 +156,7 @@ async function main(argv: string[]): Promise<number> {
   const timeoutMs = intOption(opts, 'timeout', 1, 600_000, 30000)!;
   const proto = stringOption(opts, 'proto');
   if (proto !== 'udp' && proto !== 'tcp')
-    throw new AppError('usage.invalid', `--proto must be udp or tcp, got '${proto}'; e.g. --proto udp`);
+    throw new SocklabError('usage.invalid', `--proto must be udp or tcp, got '${proto}'; e.g. --proto udp`);
   const conversation = proto === 'udp' ? udpConversation : tcpConversation;
   const server = await resolveHost(stringOption(opts, 'host')!);
   const start = performance.now();

@@ -9,9 +9,9 @@ import {
   SERVER_OPTIONS,
   stringOption,
 } from '../common/app-args.ts';
-import { runMain } from '../common/app-error.ts';
 import { defineProgram, printResult } from '../common/host-program.ts';
 import { LineFramer } from '../common/line-framer.ts';
+import { runMain } from '../common/program-errors.ts';
 import { resolveHost } from './resolve-host.ts';
 import { connectTcp } from './tcp-connect.ts';
 import { uppercaseBytes } from './uppercase.ts';

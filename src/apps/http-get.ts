@@ -2,8 +2,9 @@
 // another or all at once, and reports each one's status and bytes: length, sha256 and the first
 // bytes. Request and result are JSON (stdin, stdout), typed both ends. Zero dependencies.
 import { createHash } from 'node:crypto';
-import { AppError, runMain } from '../common/app-error.ts';
+import { SocklabError } from '../common/errors.ts';
 import { defineProgram, printResult } from '../common/host-program.ts';
+import { runMain } from '../common/program-errors.ts';
 
 export const HTTP_GET_SCHEMA = 1;
 
@@ -66,10 +67,10 @@ async function main(): Promise<number> {
   try {
     req = JSON.parse(Buffer.concat(chunks).toString('utf8')) as HttpGetRequest;
   } catch (err) {
-    throw new AppError('usage.invalid', `the request on stdin is not JSON (${(err as Error).message})`);
+    throw new SocklabError('usage.invalid', `the request on stdin is not JSON (${(err as Error).message})`);
   }
   if (req.schema !== HTTP_GET_SCHEMA)
-    throw new AppError('usage.invalid', `the request must be schema ${HTTP_GET_SCHEMA}`);
+    throw new SocklabError('usage.invalid', `the request must be schema ${HTTP_GET_SCHEMA}`);
   const results: HttpGetResult[] = [];
   if (req.parallel) results.push(...(await Promise.all(req.urls.map((u) => get(u, req.timeoutMs)))));
   else for (const u of req.urls) results.push(await get(u, req.timeoutMs));

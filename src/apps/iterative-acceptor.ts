@@ -8,7 +8,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { describeSocketError } from '../common/app-error.ts';
+import { describeSocketError } from '../common/program-errors.ts';
 
 export interface IterativeServer {
   address: { address: string; port: number };

@@ -1,7 +1,8 @@
 // The lab's default demo, run by the client host when the lab comes up: UDP and TCP echo through
 // the impaired link, side by side, with the client kernel's TCP retransmissions as evidence.
 import { intOption, parseOptions, portOption, stringOption } from '../common/app-args.ts';
-import { AppError, runMain } from '../common/app-error.ts';
+import { SocklabError } from '../common/errors.ts';
+import { runMain } from '../common/program-errors.ts';
 import { counterDelta, readKernelCounters } from './kernel-counters.ts';
 import { resolveHost } from './resolve-host.ts';
 import { measureTcp } from './tcp-measure.ts';
@@ -23,7 +24,7 @@ async function waitForServer(address: string, port: number, deadlineMs: number):
     });
     if (r.received > 0) return;
   }
-  throw new AppError(
+  throw new SocklabError(
     'socket.timeout',
     `no UDP echo from ${address}:${port} within ${deadlineMs / 1000} s: is the server host up and the link running? see docker compose logs`,
   );

@@ -1,7 +1,7 @@
 // Measurement messages: `<seq>:` followed by lowercase filler, exactly `size` bytes. The echo of
 // a message is its uppercase, so the digits and the colon survive and say which message a reply
 // answers; anything else in a reply is checked byte for byte.
-import { AppError } from '../common/app-error.ts';
+import { SocklabError } from '../common/errors.ts';
 
 const FILLER = 'abcdefghijklmnopqrstuvwxyz';
 
@@ -12,7 +12,7 @@ export function minimumSize(count: number, framed: boolean): number {
 export function checkSize(size: number, count: number, framed: boolean): void {
   const min = minimumSize(count, framed);
   if (size < min) {
-    throw new AppError(
+    throw new SocklabError(
       'usage.invalid',
       `--size must be at least ${min} bytes to carry sequence numbers up to ${count - 1}${framed ? ' and the newline' : ''}, got ${size}; e.g. --size 64`,
     );

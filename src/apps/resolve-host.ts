@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { AppError } from '../common/app-error.ts';
+import { SocklabError } from '../common/errors.ts';
 
 export interface ResolvedHost {
   name: string;
@@ -17,7 +17,7 @@ export async function resolveHost(name: string): Promise<ResolvedHost> {
     return { name, address, family: family === 6 ? 6 : 4 };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'ENOTFOUND';
-    throw new AppError(
+    throw new SocklabError(
       'socket.name-not-found',
       `cannot resolve host '${name}' (${code}): the name must be in DNS or /etc/hosts; pass --host with an address or a name that resolves (in the lab: server or client)`,
     );

@@ -7,8 +7,10 @@
 // Zero dependencies, like every program on the hosts.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
-import { AppError, runMain } from '../common/app-error.ts';
+import { SocklabError } from '../common/errors.ts';
 import { defineProgram } from '../common/host-program.ts';
+import { runMain } from '../common/program-errors.ts';
+import type { Proto } from '../common/proto.ts';
 import { resolveHost } from './resolve-host.ts';
 
 export const SCRIPT_SCHEMA = 1;
@@ -44,7 +46,7 @@ export type Step =
 
 export interface Actor {
   name: string;
-  proto: 'udp' | 'tcp';
+  proto: Proto;
   host: string;
   port: number;
   steps: Step[];
@@ -331,13 +333,13 @@ async function main(argv: string[]): Promise<number> {
   try {
     req = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ScriptRequest;
   } catch (err) {
-    throw new AppError(
+    throw new SocklabError(
       'usage.invalid',
       `the script on stdin is not JSON (${(err as Error).message}); see --help`,
     );
   }
   if (req.schema !== SCRIPT_SCHEMA || !Array.isArray(req.actors))
-    throw new AppError(
+    throw new SocklabError(
       'usage.invalid',
       `the script must be schema ${SCRIPT_SCHEMA} with actors; got schema ${req.schema}`,
     );

@@ -1,8 +1,8 @@
 import { connect, type Socket } from 'node:net';
-import { describeSocketError } from '../common/app-error.ts';
+import { describeSocketError } from '../common/program-errors.ts';
 import { formatEndpoint } from './resolve-host.ts';
 
-/** Connects within `timeoutMs`; rejects with an AppError that says what to do. */
+/** Connects within `timeoutMs`; rejects with an SocklabError that says what to do. */
 export function connectTcp(address: string, port: number, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: address, port, allowHalfOpen: true, noDelay: true });

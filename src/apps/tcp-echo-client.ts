@@ -10,8 +10,9 @@ import {
   SERVER_OPTIONS,
   stringOption,
 } from '../common/app-args.ts';
-import { AppError, runMain } from '../common/app-error.ts';
+import { SocklabError } from '../common/errors.ts';
 import { defineProgram, printResult } from '../common/host-program.ts';
+import { runMain } from '../common/program-errors.ts';
 import { forEachInputLine } from './input-lines.ts';
 import { checkSize } from './probe-message.ts';
 import { formatEndpoint, type ResolvedHost, resolveHost } from './resolve-host.ts';
@@ -74,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
     },
   );
   // Nothing could be sent (no server, say): one line, not an empty report.
-  if (result.error && result.sent === 0 && !opts.json) throw new AppError('socket.refused', result.error);
+  if (result.error && result.sent === 0 && !opts.json) throw new SocklabError('socket.refused', result.error);
   if (opts.json) printResult(PROGRAM, result);
   else process.stdout.write(formatSummary(result, `${server.name}:${port}`));
   if (result.error) process.stderr.write(`${PROG}: ${result.error}\n`);
@@ -125,7 +126,7 @@ async function interactive(
           ? `the connection to ${where} failed (${r.code}); start again`
           : `${where} closed the connection without replying${oneshot ? '' : '; textbook servers answer one sentence per connection: use --oneshot'}`;
     process.stderr.write(`${PROG}: ${why}\n`);
-    if (!oneshot) throw new AppError('socket.lost', why);
+    if (!oneshot) throw new SocklabError('socket.lost', why);
   });
   conn?.socket.end();
   return failures > 0 ? 1 : 0;

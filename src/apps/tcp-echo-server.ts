@@ -2,8 +2,8 @@
 // its own connection socket. Concurrent by default; --iterative serves one client at a time.
 import { createServer, type Socket } from 'node:net';
 import { intOption, type OptionSpecs, parseOptions, portOption } from '../common/app-args.ts';
-import { describeSocketError, runMain } from '../common/app-error.ts';
 import { defineProgram } from '../common/host-program.ts';
+import { describeSocketError, runMain } from '../common/program-errors.ts';
 import { stopOnSignal } from '../common/stop-on-signal.ts';
 import { listenIteratively } from './iterative-acceptor.ts';
 import { formatEndpoint, resolveHost } from './resolve-host.ts';

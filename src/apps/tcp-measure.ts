@@ -1,7 +1,7 @@
 // Measurement mode of the TCP echo client. TCP hides loss behind retransmission: every byte comes
 // back in order, or the connection fails; the cost shows as time.
 import type { Socket } from 'node:net';
-import { AppError } from '../common/app-error.ts';
+import { SocklabError } from '../common/errors.ts';
 import { buildMessage, expectedReply } from './probe-message.ts';
 import { type RttSummary, summarizeRtt } from './rtt-stats.ts';
 import { type LineResult, SocketLines } from './socket-lines.ts';
@@ -110,7 +110,7 @@ export async function measureTcp(
       }
     }
   } catch (err) {
-    if (!(err instanceof AppError)) throw err;
+    if (!(err instanceof SocklabError)) throw err;
     error = err.message;
     for (let s = sent; s < count; s++) lostSeqs.push(s);
   } finally {

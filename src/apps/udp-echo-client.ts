@@ -9,8 +9,8 @@ import {
   SERVER_OPTIONS,
   stringOption,
 } from '../common/app-args.ts';
-import { runMain } from '../common/app-error.ts';
 import { defineProgram, printResult } from '../common/host-program.ts';
+import { runMain } from '../common/program-errors.ts';
 import { forEachInputLine } from './input-lines.ts';
 import { checkSize } from './probe-message.ts';
 import { formatEndpoint, type ResolvedHost, resolveHost } from './resolve-host.ts';

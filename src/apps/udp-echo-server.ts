@@ -2,8 +2,8 @@
 // answered with its uppercase, sent back to the address it came from.
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { type OptionSpecs, parseOptions, portOption } from '../common/app-args.ts';
-import { describeSocketError, runMain } from '../common/app-error.ts';
 import { defineProgram } from '../common/host-program.ts';
+import { describeSocketError, runMain } from '../common/program-errors.ts';
 import { stopOnSignal } from '../common/stop-on-signal.ts';
 import { printable } from './printable.ts';
 import { formatEndpoint, resolveHost } from './resolve-host.ts';

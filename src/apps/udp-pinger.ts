@@ -9,8 +9,8 @@ import {
   SERVER_OPTIONS,
   stringOption,
 } from '../common/app-args.ts';
-import { runMain } from '../common/app-error.ts';
 import { defineProgram, printResult } from '../common/host-program.ts';
+import { runMain } from '../common/program-errors.ts';
 import { checkSize } from './probe-message.ts';
 import { resolveHost } from './resolve-host.ts';
 import { measureUdp } from './udp-measure.ts';

@@ -1,5 +1,5 @@
 // Which running lab a command means: --project, or the only socklab lab running (of either backend).
-import { AppError } from '../common/app-error.ts';
+import { SocklabError } from '../common/errors.ts';
 import { netnsLabProjects } from '../lab/netns/netns-lab.ts';
 import { attachLab, listLabs, type StartedLab, validateProject } from '../lab/start-lab.ts';
 import type { Backend } from '../lab/started-lab.ts';
@@ -19,7 +19,7 @@ export async function targetProject(
     validateProject(project);
     const found = running.find((l) => l.project === project);
     if (!found) {
-      throw new AppError(
+      throw new SocklabError(
         'lab.not-running',
         `no lab named '${project}' is running (running: ${names.join(', ') || 'none'}); start one with: socklab up --project ${project}`,
       );
@@ -27,9 +27,9 @@ export async function targetProject(
     return found;
   }
   if (running.length === 0)
-    throw new AppError('lab.not-running', 'no lab is running; start one with: socklab up');
+    throw new SocklabError('lab.not-running', 'no lab is running; start one with: socklab up');
   if (running.length > 1) {
-    throw new AppError(
+    throw new SocklabError(
       'lab.ambiguous',
       `${running.length} labs are running (${names.join(', ')}); say which with --project NAME`,
     );

@@ -1,7 +1,7 @@
 // The link a command's flags describe: a profile, or --impair/--up/--down (not both), plus a
 // scenario; and how results are printed (JSON or text).
-import { AppError } from '../common/app-error.ts';
-import type { LinkModelInput } from '../link/model/impairment-text.ts';
+import { SocklabError } from '../common/errors.ts';
+import { type ParsedLinkInput, parseLinkInput } from '../link/model/impairment-text.ts';
 import { loadProfile } from '../link/model/profiles.ts';
 import type { Scenario } from '../link/model/scenario.ts';
 import { loadScenario } from '../link/model/scenario-file.ts';
@@ -15,13 +15,16 @@ export interface LinkFlags {
   scenario?: string;
 }
 
-/** The model the flags give, and the scenario (--scenario, or the profile's). */
-export function linkInput(spec: string | undefined, o: LinkFlags): LinkModelInput & { scenario?: Scenario } {
+/**
+ * The model the flags give, parsed here once (netem's words become models at the edge), and the
+ * scenario (--scenario, or the profile's).
+ */
+export function linkInput(spec: string | undefined, o: LinkFlags): ParsedLinkInput & { scenario?: Scenario } {
   const impair = spec ?? o.impair;
   const scenario = o.scenario ? loadScenario(o.scenario) : undefined;
-  if (!o.profile) return { impair, up: o.up, down: o.down, seed: o.seed, scenario };
+  if (!o.profile) return { ...parseLinkInput({ impair, up: o.up, down: o.down, seed: o.seed }), scenario };
   if (impair !== undefined || o.up !== undefined || o.down !== undefined)
-    throw new AppError(
+    throw new SocklabError(
       'usage.invalid',
       'give either --profile or an impairment (--impair/--up/--down), not both; e.g. --profile satellite',
     );

@@ -2,7 +2,7 @@
 // checks and grades programs. Validation happens before anything starts; errors are one line
 // with the fix, never a trace. No side effects at import: tests call main() in-process.
 import { Command, CommanderError } from 'commander';
-import { AppError } from '../common/app-error.ts';
+import { SocklabError } from '../common/errors.ts';
 import { IMPAIRMENTS } from '../link/model/impairments/registry.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerDown } from './commands/down.ts';
@@ -51,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
         ? 0
         : 2;
     }
-    if (err instanceof AppError) {
+    if (err instanceof SocklabError) {
       process.stderr.write(`socklab: ${err.message.split('\n').join('\nsocklab: ')}\n`);
       return err.exitCode;
     }

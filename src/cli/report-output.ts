@@ -1,7 +1,7 @@
 // How the CLI hands an experiment's result to the user: the table (or JSON) on stdout first, so
 // nothing measured is lost, then the HTML page if asked for; the exit code is the verdicts'.
 import { writeFileSync } from 'node:fs';
-import { AppError } from '../common/app-error.ts';
+import { SocklabError } from '../common/errors.ts';
 import { allPassed } from '../experiments/verdict.ts';
 import type { ExperimentResult } from '../report/experiment-result.ts';
 import { renderHtml } from '../report/html-report.ts';
@@ -13,7 +13,7 @@ export function emitResult(result: ExperimentResult, o: { json?: boolean; html?:
     try {
       writeFileSync(o.html, renderHtml([result], `socklab ${result.experiment}`));
     } catch (err) {
-      throw new AppError(
+      throw new SocklabError(
         'file.write',
         `cannot write --html ${o.html}: ${(err as Error).message}; choose a writable path`,
       );

@@ -1,7 +1,7 @@
 // Command-line parsing for the programs on the lab's hosts: node's own parseArgs (zero runtime
 // dependencies), with errors turned into one line that names the rule and the fix.
 import { parseArgs } from 'node:util';
-import { AppError } from './app-error.ts';
+import { SocklabError } from './errors.ts';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -35,7 +35,7 @@ export function usage(prog: string, summary: string, specs: OptionSpecs): string
 
 /**
  * Parses argv against `specs`. Returns undefined after printing usage for --help.
- * Throws AppError (exit 2) for an unknown option, a missing value or a stray argument.
+ * Throws SocklabError (exit 2) for an unknown option, a missing value or a stray argument.
  */
 export function parseOptions(
   prog: string,
@@ -61,7 +61,7 @@ export function parseOptions(
     values = parseArgs({ args: argv, options, strict: true, allowPositionals: false })
       .values as ParsedOptions;
   } catch (err) {
-    throw new AppError('usage.invalid', describeParseError(err as NodeJS.ErrnoException & Error, specs));
+    throw new SocklabError('usage.invalid', describeParseError(err as NodeJS.ErrnoException & Error, specs));
   }
   if (values.help) {
     process.stdout.write(usage(prog, summary, specs));
@@ -100,7 +100,7 @@ export function intOption(
   const text = String(raw);
   const n = /^-?\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new AppError(
+    throw new SocklabError(
       'usage.invalid',
       `--${name} must be a whole number from ${min} to ${max}, got '${text}'; e.g. --${name} ${example}`,
     );
@@ -116,6 +116,6 @@ export function stringOption(values: ParsedOptions, name: string): string | unde
   const raw = values[name];
   if (raw === undefined) return undefined;
   const text = String(raw);
-  if (text.trim() === '') throw new AppError('usage.invalid', `--${name} must not be empty; see --help`);
+  if (text.trim() === '') throw new SocklabError('usage.invalid', `--${name} must not be empty; see --help`);
   return text;
 }

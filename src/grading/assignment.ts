@@ -14,17 +14,20 @@
 //       echoes: 40
 //       non-utf8: { points: 5, required: false }
 import { existsSync, readFileSync } from 'node:fs';
-import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
-import { AppError } from '../common/app-error.ts';
+import { isScalar, type Node } from 'yaml';
 import { labDir, namesIn } from '../common/data-files.ts';
+import { SocklabError } from '../common/errors.ts';
+import { PROTOS, type Proto } from '../common/proto.ts';
 import { profileNames } from '../link/model/profiles.ts';
 import { parseTime } from '../link/model/units.ts';
-import { type Framing, type Proto, type Role, VERDICTS, verdictMeta } from './verdict-catalogue.ts';
+import { FRAMINGS, FRAMINGS_OF, type Framing, type ProgramRole } from './framing.ts';
+import { applicableVerdicts, isVerdictId, type VerdictId, verdictEntry } from './verdicts/registry.ts';
+import { YamlFields } from './yaml-fields.ts';
 
 export const ASSIGNMENT_DIR = labDir('assignments');
 
 export interface VerdictSpec {
-  id: string;
+  id: VerdictId;
   points: number;
   required: boolean;
 }
@@ -83,7 +86,6 @@ const KEYS = [
   'client',
 ];
 const LIMIT_KEYS = ['cpu', 'memory', 'processes', 'file-size', 'open-files'];
-const FRAMINGS: Framing[] = ['datagram', 'oneshot', 'stream', 'http', 'pinger'];
 
 const SIZE_UNITS: Record<string, number> = {
   b: 1,
@@ -103,230 +105,166 @@ export function parseSize(text: string): number | null {
 }
 
 export function parseAssignment(name: string, text: string, where = name): Assignment {
-  const lines = new LineCounter();
-  const doc: Document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  const problems: string[] = [];
-  const at = (node: Node | null | undefined): string => {
-    const start = node?.range?.[0];
-    return start === undefined ? where : `${where}, line ${lines.linePos(start).line}`;
-  };
-  for (const e of doc.errors)
-    problems.push(
-      `${where}, line ${lines.linePos(e.pos[0]).line}: not valid YAML: ${e.message.split('\n')[0]}`,
+  const f = YamlFields.parse(text, where, `an assignment is a YAML mapping of ${KEYS.join(', ')}`);
+  if (!f.ok) throw new SocklabError('assignment.invalid', f.problems.list.join('\n'));
+  f.onlyKeys(KEYS);
+  if (f.value('protocol') === undefined) f.problem('protocol is required: udp or tcp; e.g. protocol: udp');
+  const protocol = f.oneOf<Proto>('protocol', PROTOS, 'udp', 'udp');
+  const framing = f.oneOf<Framing>('framing', FRAMINGS, FRAMINGS_OF[protocol][0], 'stream');
+  if (!(FRAMINGS_OF[protocol] as readonly Framing[]).includes(framing))
+    f.problem(
+      `framing ${framing} does not go with protocol ${protocol}; udp: ${FRAMINGS_OF.udp.join(' or ')}, tcp: ${FRAMINGS_OF.tcp.join(', ')}`,
+      f.node('framing'),
     );
-  if (problems.length) throw new AppError('assignment.invalid', problems.join('\n'));
-  const root = doc.contents;
-  if (!isMap(root))
-    throw new AppError(
-      'assignment.invalid',
-      `${where}: an assignment is a YAML mapping of ${KEYS.join(', ')}`,
-    );
-
-  const field = (key: string): Node | undefined => root.get(key, true) as Node | undefined;
-  for (const pair of root.items) {
-    const k = isScalar(pair.key) ? String(pair.key.value) : '?';
-    if (!KEYS.includes(k))
-      problems.push(`${at(pair.key as Node)}: unknown key '${k}': the keys are ${KEYS.join(', ')}`);
-  }
-  const scalar = (key: string): unknown => {
-    const n = field(key);
-    return isScalar(n) ? n.value : n === undefined ? undefined : n;
-  };
-  const str = (key: string, dflt: string): string => {
-    const v = scalar(key);
-    if (v === undefined || v === null) return dflt;
-    if (typeof v !== 'string') {
-      problems.push(`${at(field(key))}: ${key} must be text, e.g. ${key}: ${dflt || 'UDP echo'}`);
-      return dflt;
-    }
-    return v;
-  };
-  const title = str('title', name);
-  const summary = str('summary', '');
-  const protocol = str('protocol', '') as Proto;
-  if (protocol !== 'udp' && protocol !== 'tcp')
-    problems.push(
-      `${at(field('protocol') ?? root)}: protocol must be udp or tcp, got '${protocol}'; e.g. protocol: udp`,
-    );
-  const framing = str('framing', protocol === 'udp' ? 'datagram' : 'oneshot') as Framing;
-  if (!FRAMINGS.includes(framing))
-    problems.push(
-      `${at(field('framing'))}: framing must be one of ${FRAMINGS.join(', ')}, got '${framing}'; e.g. framing: stream`,
-    );
-  else if ((framing === 'datagram' || framing === 'pinger') !== (protocol === 'udp'))
-    problems.push(
-      `${at(field('framing'))}: framing ${framing} does not go with protocol ${protocol}; udp: datagram or pinger, tcp: oneshot, stream or http`,
-    );
-  const int = (key: string, dflt: number, min: number, max: number): number => {
-    const v = scalar(key);
-    if (v === undefined) return dflt;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-      problems.push(
-        `${at(field(key))}: ${key} must be a whole number ${min}–${max}, got '${v}'; e.g. ${key}: ${dflt}`,
-      );
-      return dflt;
-    }
-    return v;
-  };
-  const port = int('port', framing === 'http' ? 6789 : 12000, 1024, 65535);
-  const seed = int('seed', 1, 0, 0xffffffff);
-  const profile = str('profile', 'lossy-wifi');
+  const profile = f.text('profile', 'lossy-wifi');
   if (!profileNames().includes(profile))
-    problems.push(
-      `${at(field('profile'))}: no profile '${profile}': the profiles are ${profileNames().join(', ')}`,
-    );
-  const duration = (node: Node | undefined, what: string, dflt: number, example: string): number => {
-    if (node === undefined) return dflt;
-    const v = isScalar(node) ? String(node.value) : '';
-    const t = parseTime(v);
-    if ('error' in t || t.ms <= 0) {
-      problems.push(`${at(node)}: ${what} must be a time such as ${example}, got '${v}'`);
-      return dflt;
-    }
-    return t.ms;
-  };
-  const timeLimitMs = duration(field('time-limit'), 'time-limit', 180_000, '120s');
-
-  const limits = { ...DEFAULT_LIMITS };
-  const limitsNode = field('limits');
-  if (limitsNode !== undefined) {
-    if (!isMap(limitsNode))
-      problems.push(`${at(limitsNode)}: limits is a mapping, e.g. limits: { cpu: 30s, memory: 1GiB }`);
-    else
-      for (const pair of limitsNode.items) {
-        const k = isScalar(pair.key) ? String(pair.key.value) : '?';
-        const node = pair.value as Node;
-        const v = isScalar(node) ? String(node.value) : '';
-        if (k === 'cpu') limits.cpuSeconds = Math.ceil(duration(node, 'limits.cpu', 60_000, '30s') / 1000);
-        else if (k === 'memory' || k === 'file-size') {
-          const size = parseSize(v);
-          if (size === null || size < 1024 ** 2)
-            problems.push(
-              `${at(node)}: limits.${k} must be a size of at least 1MiB such as 512MiB, got '${v}'`,
-            );
-          else if (k === 'memory') limits.memoryBytes = size;
-          else limits.fileBytes = size;
-        } else if (k === 'processes' || k === 'open-files') {
-          const n = Number(v);
-          if (!Number.isInteger(n) || n < 8 || n > 100_000)
-            problems.push(`${at(node)}: limits.${k} must be a whole number 8–100000, got '${v}'`);
-          else if (k === 'processes') limits.processes = n;
-          else limits.openFiles = n;
-        } else
-          problems.push(
-            `${at(pair.key as Node)}: unknown limit '${k}': the limits are ${LIMIT_KEYS.join(', ')}`,
-          );
-      }
-  }
-
-  const role = (r: Role): RoleSpec | null => {
-    const node = field(r);
-    if (node === undefined || node === null) return null;
-    if (!isMap(node)) {
-      problems.push(
-        `${at(node)}: ${r} is a mapping of program and verdicts, e.g. ${r}: { verdicts: { starts: 10 } }`,
-      );
-      return null;
-    }
-    let program: string | null = null;
-    const verdicts: VerdictSpec[] = [];
-    for (const pair of node.items) {
-      const k = isScalar(pair.key) ? String(pair.key.value) : '?';
-      const value = pair.value as Node;
-      if (k === 'program') {
-        const v = isScalar(value) ? value.value : null;
-        if (typeof v !== 'string' || !/^[\w.-]+$/.test(v))
-          problems.push(
-            `${at(value)}: ${r}.program must be a file name such as UDPServer.py, got '${String(v)}'`,
-          );
-        else program = v;
-      } else if (k === 'verdicts') {
-        if (!isMap(value)) {
-          problems.push(`${at(value)}: ${r}.verdicts is a mapping of verdict: points, e.g. echoes: 30`);
-          continue;
-        }
-        for (const vp of value.items) {
-          const id = isScalar(vp.key) ? String(vp.key.value) : '?';
-          const meta = verdictMeta(id);
-          const here = at(vp.key as Node);
-          const fits = VERDICTS.filter(
-            (m) => m.id !== 'compiles' && m.roles.includes(r) && m.framings.includes(framing),
-          ).map((m) => m.id);
-          if (!meta) {
-            problems.push(
-              `${here}: unknown verdict '${id}': for a ${protocol} ${framing} ${r} the verdicts are ${fits.join(', ')}`,
-            );
-            continue;
-          }
-          if (!fits.includes(id)) {
-            problems.push(
-              `${here}: verdict '${id}' does not apply to a ${protocol} ${framing} ${r}: those are ${fits.join(', ')}`,
-            );
-            continue;
-          }
-          const spec: VerdictSpec = { id, points: 0, required: true };
-          const v = vp.value as Node | null;
-          if (isScalar(v) && typeof v.value === 'number') spec.points = v.value;
-          else if (isMap(v)) {
-            for (const f of v.items) {
-              const fk = isScalar(f.key) ? String(f.key.value) : '?';
-              const fv = isScalar(f.value) ? f.value.value : undefined;
-              if (fk === 'points' && typeof fv === 'number') spec.points = fv;
-              else if (fk === 'required' && typeof fv === 'boolean') spec.required = fv;
-              else
-                problems.push(
-                  `${at(f.key as Node)}: ${id} takes points (a number) and required (true or false), got ${fk}: ${String(fv)}`,
-                );
-            }
-          } else {
-            problems.push(
-              `${here}: ${id} needs its points, e.g. ${id}: 20 or ${id}: { points: 5, required: false }`,
-            );
-            continue;
-          }
-          if (!(spec.points >= 0 && spec.points <= 1000))
-            problems.push(`${here}: ${id}'s points must be 0–1000, got ${spec.points}`);
-          if (verdicts.some((x) => x.id === id)) problems.push(`${here}: ${id} is given twice`);
-          verdicts.push(spec);
-        }
-      } else
-        problems.push(
-          `${at(pair.key as Node)}: unknown key '${k}' under ${r}: the keys are program, verdicts`,
-        );
-    }
-    if (verdicts.length === 0)
-      problems.push(`${at(node)}: ${r} has no verdicts; e.g. verdicts: { echoes: 30 }`);
-    // Nothing can be judged of a server that does not listen: `starts` is always first and required.
-    if (r === 'server' && !verdicts.some((v) => v.id === 'starts'))
-      verdicts.unshift({ id: 'starts', points: 0, required: true });
-    else if (r === 'server') {
-      const starts = verdicts.find((v) => v.id === 'starts')!;
-      verdicts.splice(verdicts.indexOf(starts), 1);
-      verdicts.unshift({ ...starts, required: true });
-    }
-    return { program, verdicts };
-  };
-  const server = role('server');
-  const client = role('client');
-  if (!server && !client && problems.length === 0)
-    problems.push(
-      `${where}: an assignment needs a server or a client section (or both), e.g. server: { verdicts: { echoes: 30 } }`,
-    );
-  if (problems.length > 0) throw new AppError('assignment.invalid', problems.join('\n'));
-  return {
+    f.problem(`no profile '${profile}': the profiles are ${profileNames().join(', ')}`, f.node('profile'));
+  const context = { protocol, framing };
+  const assignment: Assignment = {
     name,
-    title,
-    summary,
+    title: f.text('title', name, 'UDP echo'),
+    summary: f.text('summary', ''),
     protocol,
     framing,
-    port,
-    seed,
+    port: f.int('port', framing === 'http' ? 6789 : 12000, 1024, 65535),
+    seed: f.int('seed', 1, 0, 0xffffffff),
     profile,
-    timeLimitMs,
-    limits,
-    server,
-    client,
+    timeLimitMs: f.parsed('time-limit', positiveMs, 180_000, 'a time such as 120s'),
+    limits: readLimits(f),
+    server: readRole(f, 'server', context),
+    client: readRole(f, 'client', context),
   };
+  if (!assignment.server && !assignment.client && f.problems.count === 0)
+    f.problem(
+      'an assignment needs a server or a client section (or both), e.g. server: { verdicts: { echoes: 30 } }',
+    );
+  if (f.problems.count > 0) throw new SocklabError('assignment.invalid', f.problems.list.join('\n'));
+  return assignment;
+}
+
+const positiveMs = (text: string): number | null => {
+  const t = parseTime(text);
+  return 'error' in t || t.ms <= 0 ? null : t.ms;
+};
+
+function readLimits(f: YamlFields): Limits {
+  const limits = { ...DEFAULT_LIMITS };
+  const node = f.node('limits');
+  if (node === undefined) return limits;
+  const l = f.nested(node);
+  if (!l.ok) {
+    f.problem('limits is a mapping, e.g. limits: { cpu: 30s, memory: 1GiB }', node);
+    return limits;
+  }
+  l.onlyKeys(LIMIT_KEYS, ' under limits');
+  const atLeastMiB = (t: string): number | null => {
+    const size = parseSize(t);
+    return size !== null && size >= 1024 ** 2 ? size : null;
+  };
+  const count = (t: string): number | null => {
+    const n = Number(t);
+    return Number.isInteger(n) && n >= 8 && n <= 100_000 ? n : null;
+  };
+  const sizeRule = 'a size of at least 1MiB such as 512MiB';
+  limits.cpuSeconds = Math.ceil(
+    l.parsed('cpu', positiveMs, limits.cpuSeconds * 1000, 'a time such as 30s') / 1000,
+  );
+  limits.memoryBytes = l.parsed('memory', atLeastMiB, limits.memoryBytes, sizeRule);
+  limits.fileBytes = l.parsed('file-size', atLeastMiB, limits.fileBytes, sizeRule);
+  limits.processes = l.parsed('processes', count, limits.processes, 'a whole number 8–100000');
+  limits.openFiles = l.parsed('open-files', count, limits.openFiles, 'a whole number 8–100000');
+  return limits;
+}
+
+function readRole(
+  f: YamlFields,
+  role: ProgramRole,
+  at: { protocol: Proto; framing: Framing },
+): RoleSpec | null {
+  const node = f.node(role);
+  if (node === undefined || node === null) return null;
+  const r = f.nested(node);
+  if (!r.ok) {
+    f.problem(
+      `${role} is a mapping of program and verdicts, e.g. ${role}: { verdicts: { starts: 10 } }`,
+      node,
+    );
+    return null;
+  }
+  r.onlyKeys(['program', 'verdicts'], ` under ${role}`);
+  const program = r.parsed(
+    'program',
+    (t) => (/^[\w.-]+$/.test(t) ? t : null),
+    null,
+    'a file name such as UDPServer.py',
+  );
+  const verdictsNode = r.node('verdicts');
+  const verdicts = verdictsNode === undefined ? [] : readVerdicts(r, verdictsNode, role, at);
+  if (verdicts.length === 0 && verdictsNode === undefined)
+    f.problem(`${role} has no verdicts; e.g. verdicts: { echoes: 30 }`, node);
+  // Nothing can be judged of a server that does not listen: `starts` is always first and required.
+  if (role === 'server') {
+    const starts = verdicts.find((v) => v.id === 'starts') ?? { id: 'starts', points: 0, required: true };
+    return {
+      program,
+      verdicts: [{ ...starts, required: true }, ...verdicts.filter((v) => v.id !== 'starts')],
+    };
+  }
+  return { program, verdicts };
+}
+
+function readVerdicts(
+  r: YamlFields,
+  node: Node,
+  role: ProgramRole,
+  at: { protocol: Proto; framing: Framing },
+): VerdictSpec[] {
+  const v = r.nested(node);
+  if (!v.ok) {
+    r.problem(`${role}.verdicts is a mapping of verdict: points, e.g. echoes: 30`, node);
+    return [];
+  }
+  const fits = applicableVerdicts(role, at.framing).map((e) => e.id);
+  const out: VerdictSpec[] = [];
+  for (const { key: id, keyNode, value } of v.entries()) {
+    if (!isVerdictId(id) || !(fits as string[]).includes(id)) {
+      const what = isVerdictId(id) ? `verdict '${id}' does not apply to` : `unknown verdict '${id}': for`;
+      v.problem(
+        `${what} a ${at.protocol} ${at.framing} ${role} the verdicts are ${fits.join(', ')}`,
+        keyNode,
+      );
+      continue;
+    }
+    const spec = verdictSpec(v, id, value, keyNode);
+    if (!spec) continue;
+    if (out.some((x) => x.id === id)) v.problem(`${id} is given twice`, keyNode);
+    out.push(spec);
+  }
+  if (out.length === 0 && v.problems.count === 0)
+    r.problem(`${role} has no verdicts; e.g. verdicts: { echoes: 30 }`, node);
+  return out;
+}
+
+/** `echoes: 30`, `echoes: { points: 5, required: false }`, or `echoes:` for its default points. */
+function verdictSpec(v: YamlFields, id: VerdictId, value: Node | null, keyNode: Node): VerdictSpec | null {
+  const spec: VerdictSpec = { id, points: verdictEntry(id).points, required: true };
+  if (value === null || (isScalar(value) && value.value === null)) return spec;
+  if (isScalar(value) && typeof value.value === 'number') spec.points = value.value;
+  else if (v.nested(value).ok) {
+    for (const { key, keyNode: fk, value: fv } of v.nested(value).entries()) {
+      const x = isScalar(fv) ? fv.value : undefined;
+      if (key === 'points' && typeof x === 'number') spec.points = x;
+      else if (key === 'required' && typeof x === 'boolean') spec.required = x;
+      else
+        v.problem(`${id} takes points (a number) and required (true or false), got ${key}: ${String(x)}`, fk);
+    }
+  } else {
+    v.problem(`${id} needs its points, e.g. ${id}: 20 or ${id}: { points: 5, required: false }`, keyNode);
+    return null;
+  }
+  if (!(spec.points >= 0 && spec.points <= 1000))
+    v.problem(`${id}'s points must be 0–1000, got ${spec.points}`, keyNode);
+  return spec;
 }
 
 export function assignmentNames(): string[] {
@@ -338,7 +276,7 @@ export function loadAssignment(nameOrPath: string): Assignment {
   const isPath = nameOrPath.includes('/') || /\.ya?ml$/.test(nameOrPath);
   const path = isPath ? nameOrPath : `${ASSIGNMENT_DIR}${nameOrPath}.yaml`;
   if (!existsSync(path))
-    throw new AppError(
+    throw new SocklabError(
       'assignment.not-found',
       `no assignment '${nameOrPath}': the assignments are ${assignmentNames().join(', ')} (lab/assignments/), or give a path to a .yaml file`,
     );

@@ -3,13 +3,14 @@
 // the program's last output). Reasons say what happened without timings, so that grading twice
 // gives the same files; measured times are kept apart, in `measured` (ms).
 
+import type { Proto } from '../common/proto.ts';
+import type { VerdictStatus } from '../experiments/verdict.ts';
 import type { Backend } from '../lab/started-lab.ts';
 import type { PacketRecord } from '../link/control/packet-record.ts';
-import type { Framing, Proto, Role } from './verdict-catalogue.ts';
+import type { Framing, ProgramRole } from './framing.ts';
+import type { VerdictId } from './verdicts/registry.ts';
 
 export const CHECK_SCHEMA = 1;
-
-export type CheckStatus = 'pass' | 'fail' | 'skip';
 
 /** One line of a conversation: who, when (ms into the verdict's script), and what. */
 export interface ExchangeLine {
@@ -19,7 +20,7 @@ export interface ExchangeLine {
   text: string;
 }
 
-export interface Evidence {
+export interface VerdictEvidence {
   /** What the checker sent and got back. */
   exchange: ExchangeLine[];
   /** What the link did to each frame of the exchange (the assignment's port), from linkd's record. */
@@ -29,17 +30,17 @@ export interface Evidence {
 }
 
 export interface VerdictResult {
-  id: string;
+  id: VerdictId;
   /** The verdict's title, as tables show it. */
   name: string;
-  status: CheckStatus;
+  status: VerdictStatus;
   required: boolean;
   points: number;
   maxPoints: number;
   reason: string;
   /** Times measured for it, ms (waiting times, say): shown, but not part of the reason. */
   measured?: Record<string, number>;
-  evidence?: Evidence;
+  evidence?: VerdictEvidence;
 }
 
 export interface ServerKind {
@@ -69,7 +70,7 @@ export interface CheckResult {
   schema: typeof CHECK_SCHEMA;
   assignment: string;
   title: string;
-  role: Role;
+  role: ProgramRole;
   program: string;
   protocol: Proto;
   framing: Framing;

@@ -1,20 +1,21 @@
-// What a verdict's runner gets: the lab, the assignment, the program under test, and ways to talk
-// to it (a script of the checker's clients in the client host, the lab's own programs), to set the
-// link clean or lossy, and to share a result between verdicts (the pinger's one run). A runner
-// returns an outcome; the check adds the link's record and the program's output as evidence.
+// What a verdict gets when it is judged: the lab, the assignment, the program under test, and ways
+// to talk to it (a script of the checker's clients in the client host, the lab's own programs), to
+// set the link clean or lossy, and to share a result between verdicts (the pinger's one run). A
+// verdict returns an outcome; the check adds the link's record and the program's output as evidence.
 
 import type { Actor, ScriptResult } from '../apps/socket-script.ts';
 import type { OptionSpecs } from '../common/app-args.ts';
 import type { HostProgram, OptionValues } from '../common/host-program.ts';
+import type { VerdictStatus } from '../experiments/verdict.ts';
 import type { StartedLab } from '../lab/started-lab.ts';
 import type { Profile } from '../link/model/profiles.ts';
 import type { Assignment } from './assignment.ts';
-import type { CheckStatus, ExchangeLine } from './check-result.ts';
+import type { ExchangeLine } from './check-result.ts';
+import type { ProgramRole } from './framing.ts';
 import type { ProgramRun, ProgramUnderTest } from './program.ts';
-import type { Role } from './verdict-catalogue.ts';
 
 export interface Outcome {
-  status: CheckStatus;
+  status: VerdictStatus;
   /** What happened, in words and counts (no timings: those go in `measured`). */
   reason: string;
   measured?: Record<string, number>;
@@ -24,7 +25,7 @@ export interface Outcome {
 export interface CheckContext {
   lab: StartedLab;
   assignment: Assignment;
-  role: Role;
+  role: ProgramRole;
   port: number;
   /** The lossy link, with the check's seed. */
   profile: Profile;
@@ -45,16 +46,16 @@ export interface CheckContext {
   runClient(stdin: string, timeoutMs: number): Promise<ProgramRun>;
   /** Results shared between verdicts of one check. */
   memo: Map<string, unknown>;
+  /** The last lines a run to its end printed (a client's run, the compiler's): the report's output. */
+  lastOutput: string;
 }
 
-export type VerdictRunner = (ctx: CheckContext) => Promise<Outcome>;
-
-export const pass = (reason: string, extra: Partial<Outcome> = {}): Outcome => ({
+export const passed = (reason: string, extra: Partial<Outcome> = {}): Outcome => ({
   status: 'pass',
   reason,
   ...extra,
 });
-export const fail = (reason: string, extra: Partial<Outcome> = {}): Outcome => ({
+export const failed = (reason: string, extra: Partial<Outcome> = {}): Outcome => ({
   status: 'fail',
   reason,
   ...extra,

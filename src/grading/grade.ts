@@ -10,10 +10,10 @@ import { join, relative } from 'node:path';
 import { removeLab, startLab } from '../lab/start-lab.ts';
 import type { Backend, StartedLab } from '../lab/started-lab.ts';
 import { type Assignment, loadAssignment } from './assignment.ts';
-import { runCheck } from './check.ts';
+import { type CheckOptions, runCheck } from './check.ts';
 import type { CheckResult } from './check-result.ts';
-import { findSubmissions, submissionSeed } from './submissions.ts';
-import type { Role } from './verdict-catalogue.ts';
+import type { ProgramRole } from './framing.ts';
+import { findSubmissions, type Submission, submissionSeed } from './submissions.ts';
 
 export const GRADE_SCHEMA = 1;
 
@@ -36,7 +36,7 @@ export interface GradeResult {
   schema: typeof GRADE_SCHEMA;
   assignment: string;
   title: string;
-  role: Role;
+  role: ProgramRole;
   backend: Backend;
   jobs: number;
   /** The rule that gives each submission its seed. */
@@ -48,7 +48,7 @@ export interface GradeResult {
 export interface GradeOptions {
   dir: string;
   assignment: Assignment | string;
-  role?: Role;
+  role?: ProgramRole;
   jobs?: number;
   backend?: Backend;
   /** Keep a lab per worker between submissions (default), or start one per submission. */
@@ -66,9 +66,20 @@ export function defaultJobs(): number {
 }
 
 /** The role to grade: --role, else the assignment's only one, else its server. */
-export function roleOf(a: Assignment, role?: Role): Role {
+export function roleOf(a: Assignment, role?: ProgramRole): ProgramRole {
   if (role) return role;
   return a.server ? 'server' : 'client';
+}
+
+/** What every worker of one grading run shares. */
+interface GradeRun {
+  o: GradeOptions;
+  assignment: Assignment;
+  role: ProgramRole;
+  backend: Backend;
+  maxScore: number;
+  tag: string;
+  timings: GradeResult['timings'];
 }
 
 export async function runGrade(o: GradeOptions): Promise<GradeResult> {
@@ -79,124 +90,25 @@ export async function runGrade(o: GradeOptions): Promise<GradeResult> {
   const backend = o.backend ?? 'docker';
   const subs = findSubmissions(o.dir, spec?.program ?? null);
   const jobs = Math.max(1, Math.min(o.jobs ?? defaultJobs(), subs.length));
-  const reuse = o.reuseLabs ?? true;
-  const maxScore = (spec?.verdicts ?? []).reduce((s, v) => s + v.points, 0);
+  const run: GradeRun = {
+    o,
+    assignment: a,
+    role,
+    backend,
+    maxScore: (spec?.verdicts ?? []).reduce((s, v) => s + v.points, 0),
+    tag: randomBytes(2).toString('hex'),
+    timings: { totalMs: 0, labStartMs: 0, labStarts: 0, checksMs: 0 },
+  };
   const results: SubmissionResult[] = [];
-  const timings = { totalMs: 0, labStartMs: 0, labStarts: 0, checksMs: 0 };
-  const tag = randomBytes(2).toString('hex');
   const queue = [...subs];
-  let done = 0;
-
   const finish = (r: SubmissionResult): void => {
     results.push(r);
-    o.onDone?.(r, ++done, subs.length);
+    o.onDone?.(r, results.length, subs.length);
   };
-
-  async function worker(w: number): Promise<void> {
-    let lab: StartedLab | null = null;
-    let labs = 0;
-    const newLab = async (): Promise<StartedLab> => {
-      const project = `socklab-grade-${tag}-${w}-${labs++}`;
-      o.onLab?.(project);
-      const ts = performance.now();
-      const l = await startLab({ backend, project, autoCleanup: false, signal: o.signal });
-      timings.labStartMs += performance.now() - ts;
-      timings.labStarts++;
-      return l;
-    };
-    try {
-      for (let s = queue.shift(); s && !o.signal?.aborted; s = queue.shift()) {
-        const seed = submissionSeed(a.seed, s.name);
-        const ts = performance.now();
-        const base = { name: s.name, seed, maxScore, durationMs: 0 };
-        if (!s.file) {
-          finish({ ...base, program: null, problem: s.problem, score: 0, passed: false, check: null });
-          continue;
-        }
-        o.onStart?.(s.name);
-        const program = s.file === join(o.dir, s.name) ? s.name : relative(join(o.dir, s.name), s.file);
-        if (reuse) lab ??= await newLab();
-        const limitMs = a.timeLimitMs + 60_000;
-        const stop = new AbortController();
-        const onAbort = (): void => stop.abort();
-        o.signal?.addEventListener('abort', onAbort);
-        const checking = runCheck({
-          assignment: a,
-          role,
-          file: s.file,
-          seed,
-          lab: reuse ? lab! : undefined,
-          backend,
-          project: reuse ? undefined : `socklab-grade-${tag}-${w}-${labs++}`,
-          signal: stop.signal,
-        });
-        let timer: NodeJS.Timeout | undefined;
-        const limit = new Promise<'limit'>((resolve) => {
-          timer = setTimeout(() => resolve('limit'), limitMs);
-        });
-        try {
-          const r = await Promise.race([checking, limit]);
-          if (r === 'limit') {
-            // Cut off: the check may still hold the lab; let it go and give this worker a new one.
-            stop.abort();
-            checking.catch(() => {});
-            if (lab) {
-              const old = lab;
-              lab = null;
-              void removeLab(old.project, old.backend).catch(() => {});
-            }
-            finish({
-              ...base,
-              program,
-              problem: `the check did not end within its time limit (${Math.round(limitMs / 1000)} s); it was stopped`,
-              score: 0,
-              passed: false,
-              check: null,
-              durationMs: Math.round(performance.now() - ts),
-            });
-          } else {
-            timings.checksMs += r.timings.totalMs;
-            finish({
-              ...base,
-              program,
-              problem: null,
-              score: r.score,
-              passed: r.passed,
-              check: r,
-              durationMs: Math.round(performance.now() - ts),
-            });
-          }
-        } catch (err) {
-          if (o.signal?.aborted) break;
-          // A lab that failed under a check is not trusted with the next one.
-          if (lab) {
-            const old = lab;
-            lab = null;
-            await old.down().catch(() => {});
-          }
-          finish({
-            ...base,
-            program,
-            problem: `the check could not run: ${(err as Error).message.split('\n')[0]}`,
-            score: 0,
-            passed: false,
-            check: null,
-            durationMs: Math.round(performance.now() - ts),
-          });
-        } finally {
-          clearTimeout(timer);
-          o.signal?.removeEventListener('abort', onAbort);
-        }
-      }
-    } finally {
-      if (lab) await lab.down().catch(() => {});
-    }
-  }
-
-  await Promise.all(Array.from({ length: jobs }, (_, w) => worker(w)));
+  await Promise.all(Array.from({ length: jobs }, (_, w) => worker(run, w, queue, finish)));
   o.signal?.throwIfAborted();
-  timings.totalMs = Math.round(performance.now() - t0);
-  timings.labStartMs = Math.round(timings.labStartMs);
+  run.timings.totalMs = Math.round(performance.now() - t0);
+  run.timings.labStartMs = Math.round(run.timings.labStartMs);
   return {
     experiment: 'grade',
     schema: GRADE_SCHEMA,
@@ -207,6 +119,142 @@ export async function runGrade(o: GradeOptions): Promise<GradeResult> {
     jobs,
     seedRule: `each submission's seed is FNV-1a of its folder's name, started from the assignment's seed (${a.seed})`,
     submissions: results.sort((x, y) => x.name.localeCompare(y.name)),
-    timings,
+    timings: run.timings,
   };
+}
+
+/** A worker's lab: kept between submissions (unless fresh labs are asked for), replaced when not trusted. */
+class LabSlot {
+  readonly #run: GradeRun;
+  readonly #worker: number;
+  #lab: StartedLab | null = null;
+  #made = 0;
+
+  constructor(run: GradeRun, worker: number) {
+    this.#run = run;
+    this.#worker = worker;
+  }
+
+  /** A name for a lab of this worker's (each new lab a new one). */
+  nextProject(): string {
+    return `socklab-grade-${this.#run.tag}-${this.#worker}-${this.#made++}`;
+  }
+
+  async get(): Promise<StartedLab> {
+    if (this.#lab) return this.#lab;
+    const { o, backend, timings } = this.#run;
+    const project = this.nextProject();
+    o.onLab?.(project);
+    const ts = performance.now();
+    this.#lab = await startLab({ backend, project, autoCleanup: false, signal: o.signal });
+    timings.labStartMs += performance.now() - ts;
+    timings.labStarts++;
+    return this.#lab;
+  }
+
+  /** Lets the lab go: `remove` in the background (a check may still hold it), or `down` now. */
+  async drop(how: 'remove' | 'down'): Promise<void> {
+    const old = this.#lab;
+    this.#lab = null;
+    if (!old) return;
+    if (how === 'remove') void removeLab(old.project, old.backend).catch(() => {});
+    else await old.down().catch(() => {});
+  }
+}
+
+async function worker(
+  run: GradeRun,
+  w: number,
+  queue: Submission[],
+  finish: (r: SubmissionResult) => void,
+): Promise<void> {
+  const slot = new LabSlot(run, w);
+  try {
+    for (let s = queue.shift(); s && !run.o.signal?.aborted; s = queue.shift()) {
+      const r = await gradeOne(run, slot, s);
+      if (r) finish(r);
+    }
+  } finally {
+    await slot.drop('down');
+  }
+}
+
+/** One submission's row; null when grading was aborted meanwhile. */
+async function gradeOne(run: GradeRun, slot: LabSlot, s: Submission): Promise<SubmissionResult | null> {
+  const { o, assignment: a } = run;
+  const seed = submissionSeed(a.seed, s.name);
+  const ts = performance.now();
+  const row = (program: string | null, problem: string | null, check: CheckResult | null) => ({
+    name: s.name,
+    seed,
+    maxScore: run.maxScore,
+    program,
+    problem,
+    score: check?.score ?? 0,
+    passed: check?.passed ?? false,
+    check,
+    // Nothing ran for a submission without a program.
+    durationMs: s.file ? Math.round(performance.now() - ts) : 0,
+  });
+  if (!s.file) return row(null, s.problem, null);
+  o.onStart?.(s.name);
+  const program = s.file === join(o.dir, s.name) ? s.name : relative(join(o.dir, s.name), s.file);
+  const reuse = o.reuseLabs ?? true;
+  const lab = reuse ? await slot.get() : undefined;
+  const outcome = await checkWithin(run, {
+    assignment: a,
+    role: run.role,
+    file: s.file,
+    seed,
+    lab,
+    backend: run.backend,
+    project: reuse ? undefined : slot.nextProject(),
+  });
+  if (outcome.kind === 'done') {
+    run.timings.checksMs += outcome.result.timings.totalMs;
+    return row(program, null, outcome.result);
+  }
+  if (outcome.kind === 'limit') {
+    // Cut off: the check may still hold the lab; let it go and give this worker a new one.
+    await slot.drop('remove');
+    return row(
+      program,
+      `the check did not end within its time limit (${Math.round(outcome.limitMs / 1000)} s); it was stopped`,
+      null,
+    );
+  }
+  if (o.signal?.aborted) return null;
+  // A lab that failed under a check is not trusted with the next one.
+  await slot.drop('down');
+  return row(program, `the check could not run: ${outcome.error.message.split('\n')[0]}`, null);
+}
+
+type Checked =
+  | { kind: 'done'; result: CheckResult }
+  | { kind: 'limit'; limitMs: number }
+  | { kind: 'error'; error: Error };
+
+/** Runs a check, cut off at the assignment's time limit and a minute (and by the run's signal). */
+async function checkWithin(run: GradeRun, opts: Omit<CheckOptions, 'signal'>): Promise<Checked> {
+  const limitMs = run.assignment.timeLimitMs + 60_000;
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  run.o.signal?.addEventListener('abort', onAbort);
+  const checking = runCheck({ ...opts, signal: stop.signal });
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<'limit'>((resolve) => {
+    timer = setTimeout(() => resolve('limit'), limitMs);
+  });
+  try {
+    const r = await Promise.race([checking, limit]);
+    if (r !== 'limit') return { kind: 'done', result: r };
+    stop.abort();
+    checking.catch(() => {});
+    return { kind: 'limit', limitMs };
+  } catch (err) {
+    return { kind: 'error', error: err as Error };
+  } finally {
+    clearTimeout(timer);
+    run.o.signal?.removeEventListener('abort', onAbort);
+  }
 }

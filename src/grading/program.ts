@@ -99,6 +99,11 @@ export class ProgramUnderTest {
     return this.#pid;
   }
 
+  /** How many times it was started or run. */
+  get runs(): number {
+    return this.#runs;
+  }
+
   get pid(): number | null {
     return this.#pid;
   }

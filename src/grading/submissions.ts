@@ -5,7 +5,7 @@
 // said in one line, never an error of the batch.
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { AppError } from '../common/app-error.ts';
+import { SocklabError } from '../common/errors.ts';
 import { programKind } from './sandbox.ts';
 
 export interface Submission {
@@ -75,7 +75,7 @@ export function findSubmissions(dir: string, wanted: string | null): Submission[
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch (err) {
-    throw new AppError(
+    throw new SocklabError(
       'file.not-found',
       `cannot read the submissions folder ${dir} (${(err as NodeJS.ErrnoException).code}); give a folder with one subfolder per student`,
     );
@@ -93,7 +93,7 @@ export function findSubmissions(dir: string, wanted: string | null): Submission[
       subs.push({ name: e.name, file: path, problem: null });
   }
   if (subs.length === 0)
-    throw new AppError(
+    throw new SocklabError(
       'file.not-found',
       `no submissions in ${dir}: expected one subfolder per student (or program files); e.g. submissions/alice/UDPServer.py`,
     );

@@ -1,6 +1,7 @@
 // Long-running processes on a lab host, whichever backend: started detached (their own session,
 // output to a file, so the exec that starts them ends at once), found again by pid, stopped.
-import { AppError } from '../common/app-error.ts';
+import { SocklabError } from '../common/errors.ts';
+import type { Proto } from '../common/proto.ts';
 import type { LabHost } from './lab-host.ts';
 
 export const shellQuote = (w: string): string => `'${w.replaceAll("'", "'\\''")}'`;
@@ -11,7 +12,7 @@ export async function startBackground(host: LabHost, cmd: string[], log: string)
   const r = await host.exec(['sh', '-c', `setsid ${quoted} >${shellQuote(log)} 2>&1 </dev/null & echo $!`]);
   const pid = Number(r.stdout.trim());
   if (!Number.isInteger(pid) || pid <= 0)
-    throw new AppError('host.start-failed', `could not start ${cmd.join(' ')}: ${r.stderr.trim()}`);
+    throw new SocklabError('host.start-failed', `could not start ${cmd.join(' ')}: ${r.stderr.trim()}`);
   return pid;
 }
 
@@ -31,7 +32,7 @@ export async function isAlive(host: LabHost, pid: number): Promise<boolean> {
 /** Waits until something listens on the port (udp or tcp) on the host, or the process died. */
 export async function waitListening(
   host: LabHost,
-  proto: 'udp' | 'tcp',
+  proto: Proto,
   port: number,
   pid: number | null,
   timeoutMs: number,

@@ -3,8 +3,12 @@
 // and network namespaces on this machine (namespace-host.ts). Nothing outside those adapters
 // knows which one it has.
 
-export type Role = 'client' | 'link' | 'server';
-export const ROLES: readonly Role[] = ['client', 'link', 'server'];
+/**
+ * A host's name in its lab, which is also how the other hosts reach it: `client`, `link`,
+ * `server` in every lab. A name, not a closed union: more clients and users' own containers
+ * join a lab under names of their own.
+ */
+export type HostName = string;
 
 export interface ExecResult {
   stdout: string;
@@ -18,7 +22,7 @@ export interface ExecOptions {
 }
 
 export interface LabHost {
-  readonly role: Role;
+  readonly name: HostName;
   /** The lab0 address (client and server), or null for the link. */
   readonly labAddress: string | null;
   /** The path of one of socklab's programs on this host: `apps/udp-echo-client`, `link/linkctl`. */

@@ -5,11 +5,11 @@
 
 import { PROGRAM as TCP_ECHO_SERVER } from '../apps/tcp-echo-server.ts';
 import { PROGRAM as UDP_ECHO_SERVER } from '../apps/udp-echo-server.ts';
+import type { Proto } from '../common/proto.ts';
 import { startBackground, stopBackground, waitListening } from './host-processes.ts';
 import { appOn, type LabHost } from './lab-host.ts';
 
 export const LAB_PORT = 12000;
-export type Proto = 'udp' | 'tcp';
 
 const SERVERS = { udp: UDP_ECHO_SERVER, tcp: TCP_ECHO_SERVER };
 

@@ -2,7 +2,7 @@
 // the argv comes from the program's own builder, the result must carry the schema version this
 // socklab was built for (an image of other programs says so, with the fix).
 import type { OptionSpecs } from '../common/app-args.ts';
-import { AppError } from '../common/app-error.ts';
+import { SocklabError } from '../common/errors.ts';
 import type { HostProgram, OptionValues } from '../common/host-program.ts';
 import { appOn, type LabHost } from './lab-host.ts';
 
@@ -25,12 +25,12 @@ export async function runProgram<S extends OptionSpecs, R>(
     parsed = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '');
   } catch {
     const why = r.stderr.trim().split('\n').at(-1) || `exit code ${r.exitCode}`;
-    throw new AppError('program.failed', `${program.name} on the ${host.role} host failed: ${why}`);
+    throw new SocklabError('program.failed', `${program.name} on the ${host.name} host failed: ${why}`);
   }
   if (parsed.schema !== program.schema)
-    throw new AppError(
+    throw new SocklabError(
       'docker.image-stale',
-      `${program.name} on the ${host.role} host answered in schema ${parsed.schema ?? 'none'}, this socklab reads schema ${program.schema}; rebuild the lab image: socklab images`,
+      `${program.name} on the ${host.name} host answered in schema ${parsed.schema ?? 'none'}, this socklab reads schema ${program.schema}; rebuild the lab image: socklab images`,
     );
   const { schema: _schema, ...result } = parsed;
   return result as R;

@@ -3,7 +3,7 @@
 // of the scope. Everything is validated before anything starts. Two backends: Docker (Compose,
 // the default) and network namespaces on this machine (no Docker, no image; root).
 import { randomBytes } from 'node:crypto';
-import { AppError } from '../common/app-error.ts';
+import { SocklabError } from '../common/errors.ts';
 import { buildLinkModel, type LinkModelInput } from '../link/model/impairment-text.ts';
 import type { Scenario } from '../link/model/scenario.ts';
 import { loadScenario } from '../link/model/scenario-file.ts';
@@ -49,7 +49,7 @@ export function uniqueProject(): string {
 
 export function validateProject(name: string): string {
   if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(name)) {
-    throw new AppError(
+    throw new SocklabError(
       'usage.invalid',
       `--project must be lowercase letters, digits, - or _ (at most 63), got '${name}'; e.g. --project lab1`,
     );
@@ -59,7 +59,7 @@ export function validateProject(name: string): string {
 
 export function validateBackend(backend: string): Backend {
   if (!(BACKENDS as readonly string[]).includes(backend))
-    throw new AppError(
+    throw new SocklabError(
       'usage.invalid',
       `backend must be docker or netns, got '${backend}'; e.g. --backend netns`,
     );
@@ -70,7 +70,7 @@ export async function startLab(opts: LabOptions = {}): Promise<StartedLab> {
   const model = buildLinkModel(opts);
   const engine = opts.engine ?? 'relay';
   if (!ENGINES.includes(engine))
-    throw new AppError('usage.invalid', `engine must be relay or netem, got '${engine}'`);
+    throw new SocklabError('usage.invalid', `engine must be relay or netem, got '${engine}'`);
   const backend = validateBackend(opts.backend ?? 'docker');
   const scenario = typeof opts.scenario === 'string' ? loadScenario(opts.scenario) : opts.scenario;
   const project = validateProject(opts.project ?? uniqueProject());
@@ -110,12 +110,12 @@ export interface RunningLab {
  * Every running lab of both backends. A machine without a Docker engine still has its namespace
  * labs: the engine's absence is returned, for callers to say when it matters (no lab found).
  */
-export async function listLabs(): Promise<{ labs: RunningLab[]; dockerProblem: AppError | null }> {
-  let dockerProblem: AppError | null = null;
+export async function listLabs(): Promise<{ labs: RunningLab[]; dockerProblem: SocklabError | null }> {
+  let dockerProblem: SocklabError | null = null;
   const docker = await dockerEngine()
     .then((d) => d.assertEngine())
     .then(async () => (await dockerLab()).dockerLabProjects())
-    .catch((err: AppError) => {
+    .catch((err: SocklabError) => {
       dockerProblem = err;
       return [] as string[];
     });
@@ -138,7 +138,7 @@ export async function attachLab(project: string, backend?: Backend): Promise<Sta
   const which = backend ?? (await backendOf(project));
   if (which === 'netns') return attachNetnsLab(project);
   if (which === 'docker') return (await dockerLab()).attachDockerLab(project);
-  throw new AppError(
+  throw new SocklabError(
     'lab.not-running',
     `no lab named '${project}' is running; start one with: socklab up --project ${project}`,
   );

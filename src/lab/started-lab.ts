@@ -3,12 +3,11 @@
 // to reach a host, how to reach linkd, and how to take the lab down.
 import { type KernelCounters, parseSnmp } from '../apps/kernel-counters.ts';
 import type { LinkControl } from '../link/control/control-client.ts';
-import type { DirectionInput } from '../link/control/control-protocol.ts';
 import type { PacketRecord } from '../link/control/packet-record.ts';
 import type { RelayStats } from '../link/control/relay-stats.ts';
 import type { ScenarioStatus } from '../link/control/scenario-runner.ts';
-import type { DirectionModel, LinkModel } from '../link/model/impairment-model.ts';
-import { buildLinkModel, type LinkModelInput } from '../link/model/impairment-text.ts';
+import type { LinkModel } from '../link/model/impairment-model.ts';
+import { buildLinkModel, type LinkModelInput, parseLinkInput } from '../link/model/impairment-text.ts';
 import type { Scenario } from '../link/model/scenario.ts';
 import type { LabHost } from './lab-host.ts';
 
@@ -58,8 +57,6 @@ export interface LabParts {
   down(): Promise<void>;
 }
 
-const asInput = (d: string | DirectionModel | undefined): DirectionInput | undefined => d;
-
 export async function makeStartedLab(parts: LabParts): Promise<StartedLab> {
   const { control, hosts } = parts;
   const shown = parts.known ?? (await control.call({ cmd: 'show' }));
@@ -74,15 +71,11 @@ export async function makeStartedLab(parts: LabParts): Promise<StartedLab> {
       return current;
     },
     async impair(input) {
-      // Validated here first, so that a typo fails before linkd is asked.
-      buildLinkModel(input);
-      const r = await control.call({
-        cmd: 'set',
-        ...(input.impair !== undefined ? { impair: asInput(input.impair) } : {}),
-        ...(input.up !== undefined ? { up: asInput(input.up) } : {}),
-        ...(input.down !== undefined ? { down: asInput(input.down) } : {}),
-        ...(input.seed !== undefined ? { seed: input.seed } : {}),
-      });
+      // Parsed and validated here, once, so that a typo fails before linkd is asked; linkd gets models.
+      const parsed = parseLinkInput(input);
+      // The merged model too (a reorder from --impair needs the delay of --up, say).
+      buildLinkModel(parsed);
+      const r = await control.call({ cmd: 'set', ...parsed });
       current = r.model;
       return current;
     },

@@ -8,10 +8,12 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { intOption, stringOption } from '../common/app-args.ts';
-import { AppError, runMain } from '../common/app-error.ts';
+import { SocklabError } from '../common/errors.ts';
+import { runMain } from '../common/program-errors.ts';
 import { LinkControl, unixTransport } from './control/control-client.ts';
 import { DEFAULT_CONTROL_PATH } from './control/control-protocol.ts';
 import { formatScenarioStatus } from './control/scenario-runner.ts';
+import { buildLinkModel, parseLinkInput } from './model/impairment-text.ts';
 import { loadScenario } from './model/scenario-file.ts';
 
 const PROG = 'linkctl';
@@ -59,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
       },
     });
   } catch (err) {
-    throw new AppError('usage.invalid', `${(err as Error).message.split('\n')[0]}; see --help`);
+    throw new SocklabError('usage.invalid', `${(err as Error).message.split('\n')[0]}; see --help`);
   }
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) {
@@ -85,13 +87,15 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'set': {
       const seed = intOption(v, 'seed', 0, 0xffffffff, 42);
-      const r = await link.call({
-        cmd: 'set',
+      // The words typed here are parsed here: linkd is sent models.
+      const parsed = parseLinkInput({
         impair: stringOption(v, 'impair'),
         up: v.up as string | undefined,
         down: v.down as string | undefined,
-        ...(seed === undefined ? {} : { seed }),
+        seed,
       });
+      buildLinkModel(parsed);
+      const r = await link.call({ cmd: 'set', ...parsed });
       if (values.json) json(r);
       else process.stdout.write(`${r.text}\n`);
       return 0;
@@ -116,14 +120,14 @@ async function main(argv: string[]): Promise<number> {
       if (arg1 === 'start' && arg2) json(await link.call({ cmd: 'capture-start', path: arg2 }));
       else if (arg1 === 'stop') json(await link.call({ cmd: 'capture-stop' }));
       else
-        throw new AppError(
+        throw new SocklabError(
           'usage.invalid',
           'capture takes start FILE or stop; e.g. linkctl capture start /tmp/link.pcap',
         );
       return 0;
     case 'scenario': {
       if (!arg1)
-        throw new AppError(
+        throw new SocklabError(
           'usage.invalid',
           "scenario takes a name, a file, steps or clear; e.g. linkctl scenario flap, or linkctl scenario '0s none; 2s outage; 4s repeat'",
         );
@@ -133,7 +137,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     default:
-      throw new AppError(
+      throw new SocklabError(
         'usage.invalid',
         `unknown command '${cmd}': the commands are show, set, stats, reset, record, capture, scenario, raw; see --help`,
       );

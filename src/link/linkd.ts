@@ -2,7 +2,8 @@
 // impairs each direction, in userspace (relay engine) or with the kernel's netem (netem engine).
 import module from 'node:module';
 import { intOption, parseOptions, stringOption } from '../common/app-args.ts';
-import { AppError, describeSocketError, runMain } from '../common/app-error.ts';
+import { SocklabError } from '../common/errors.ts';
+import { describeSocketError, runMain } from '../common/program-errors.ts';
 import { stopOnSignal } from '../common/stop-on-signal.ts';
 import { DEFAULT_CONTROL_PATH } from './control/control-protocol.ts';
 import { serveControl } from './control/control-server.ts';
@@ -21,7 +22,7 @@ function parsePeer(text: string): PeerSpec {
   const m = /^([^:\s]+)(?::(\d+))?$/.exec(text);
   const port = m?.[2] === undefined ? VXLAN_PORT : Number(m[2]);
   if (!m || port < 1 || port > 65535) {
-    throw new AppError(
+    throw new SocklabError(
       'usage.invalid',
       `--peer must be HOST or HOST:PORT, got '${text}'; e.g. --peer client --peer server`,
     );
@@ -33,7 +34,7 @@ function parseListen(text: string): { address: string; port: number } {
   const m = /^([^:\s]*):(\d+)$/.exec(text);
   const port = Number(m?.[2]);
   if (!m || port > 65535)
-    throw new AppError(
+    throw new SocklabError(
       'usage.invalid',
       `--listen must be ADDR:PORT, got '${text}'; e.g. --listen 0.0.0.0:4789`,
     );
@@ -89,14 +90,14 @@ async function main(argv: string[]): Promise<number | undefined> {
   if (!opts) return 0;
   const peers = ((opts.peer as string[] | undefined) ?? []).map(parsePeer);
   if (peers.length !== 2) {
-    throw new AppError(
+    throw new SocklabError(
       'usage.invalid',
       `linkd needs exactly two --peer options (client side, then server side), got ${peers.length}; e.g. --peer client --peer server`,
     );
   }
   const engine = String(opts.engine);
   if (!ENGINES.includes(engine))
-    throw new AppError(
+    throw new SocklabError(
       'usage.invalid',
       `--engine must be relay or netem, got '${engine}'; e.g. --engine relay`,
     );

@@ -3,7 +3,7 @@
 import {
   type CheckResult,
   describeKind,
-  type Evidence,
+  type VerdictEvidence,
   type VerdictResult,
 } from '../grading/check-result.ts';
 import { preview } from '../grading/exchange.ts';
@@ -55,7 +55,7 @@ export function formatFrame(r: PacketRecord): string {
   return `${arrow} ${r.sport}→${r.dport} ${what}: ${fate}`;
 }
 
-export function formatEvidence(e: Evidence, indent = '    '): string {
+export function formatEvidence(e: VerdictEvidence, indent = '    '): string {
   const lines: string[] = [];
   for (const l of e.exchange)
     lines.push(

@@ -3,7 +3,7 @@
 // validated like the CLI's (one line with the fix, status 400); the lab is left as it is when the
 // server stops.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { AppError } from '../common/app-error.ts';
+import { SocklabError } from '../common/errors.ts';
 import { compare } from '../experiments/compare.ts';
 import type { StartedLab } from '../lab/started-lab.ts';
 import { buildLinkModel, type LinkModelInput } from '../link/model/impairment-text.ts';
@@ -28,13 +28,13 @@ async function body(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const c of req) {
     size += (c as Buffer).length;
-    if (size > 64 * 1024) throw new AppError('usage.invalid', 'the request is larger than 64 KB');
+    if (size > 64 * 1024) throw new SocklabError('usage.invalid', 'the request is larger than 64 KB');
     chunks.push(c as Buffer);
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
   } catch {
-    throw new AppError('usage.invalid', 'the request is not JSON');
+    throw new SocklabError('usage.invalid', 'the request is not JSON');
   }
 }
 
@@ -43,7 +43,7 @@ export function impairInput(b: ImpairBody): LinkModelInput {
   const words = (k: keyof ImpairBody): string | undefined => {
     const v = b[k];
     if (v !== undefined && typeof v !== 'string')
-      throw new AppError('usage.invalid', `${k} must be netem's words, e.g. delay 20ms loss 10%`);
+      throw new SocklabError('usage.invalid', `${k} must be netem's words, e.g. delay 20ms loss 10%`);
     return v?.trim() ? v : undefined;
   };
   const profile = words('profile');
@@ -55,7 +55,7 @@ export function impairInput(b: ImpairBody): LinkModelInput {
       }
     : { impair: words('impair'), up: words('up'), down: words('down') };
   if (input.impair === undefined && input.up === undefined && input.down === undefined)
-    throw new AppError(
+    throw new SocklabError(
       'usage.invalid',
       'give netem words for both directions, up or down, or a profile; e.g. delay 20ms loss 10%',
     );
@@ -104,11 +104,15 @@ export async function startUiServer(
       return;
     }
     if (req.method === 'POST' && path === '/api/compare') {
-      if (comparing) throw new AppError('usage.invalid', 'compare is running already; wait for its verdicts');
+      if (comparing)
+        throw new SocklabError('usage.invalid', 'compare is running already; wait for its verdicts');
       const b = (await body(req)) as { count?: number };
       const count = Number(b.count ?? 100);
       if (!Number.isInteger(count) || count < 1 || count > 10_000)
-        throw new AppError('usage.invalid', `count must be a whole number 1–10000, got ${b.count}; e.g. 100`);
+        throw new SocklabError(
+          'usage.invalid',
+          `count must be a whole number 1–10000, got ${b.count}; e.g. 100`,
+        );
       comparing = true;
       send('compare', { state: 'running' });
       compare(lab, { count })
@@ -132,7 +136,7 @@ export async function startUiServer(
   };
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err: Error) => {
-      const status = err instanceof AppError && err.exitCode === 2 ? 400 : 500;
+      const status = err instanceof SocklabError && err.exitCode === 2 ? 400 : 500;
       if (!res.headersSent) reply(res, status, { error: err.message.split('\n').join('; ') });
       else res.end();
     });
@@ -141,7 +145,7 @@ export async function startUiServer(
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(
         err.code === 'EADDRINUSE'
-          ? new AppError(
+          ? new SocklabError(
               'socket.addr-in-use',
               `port ${o.port} on 127.0.0.1 is taken; give another with --port`,
             )

@@ -11,11 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UdpResult } from '../../src/apps/udp-measure.ts';
 import { probeNetem } from '../../src/link/control/netem-engine.ts';
 import { isClean } from '../../src/link/model/impairment-model.ts';
-import { buildLinkModel } from '../../src/link/model/impairment-text.ts';
+import { buildLinkModel, parseDirection, parseLinkInput } from '../../src/link/model/impairment-text.ts';
 import { IMPAIRMENTS } from '../../src/link/model/impairments/registry.ts';
 import { netemLimit } from '../../src/link/model/netem-args.ts';
-import { type NetnsLab, SERVER_LAB_IP, startAppIn, startNetnsLab } from '../helpers/netns-lab.ts';
 import { binomialInterval } from '../helpers/stats.ts';
+import { type BareLab, SERVER_LAB_IP, startAppIn, startBareLab } from '../support/bare-lab.ts';
 import { appPath, ROOT } from '../support/programs.ts';
 
 const run = promisify(execFile);
@@ -33,7 +33,7 @@ interface Measure {
 }
 
 /** UDP echoes from the client namespace through the lab (one program run, its JSON result). */
-async function udp(lab: NetnsLab, m: Measure): Promise<UdpResult> {
+async function udp(lab: BareLab, m: Measure): Promise<UdpResult> {
   const opts = {
     address: SERVER_LAB_IP,
     family: 4,
@@ -56,7 +56,7 @@ async function udp(lab: NetnsLab, m: Measure): Promise<UdpResult> {
 }
 
 /** The root qdisc on `dev` in the lab's link namespace, as tc reports it (JSON). */
-async function netemQdisc(lab: NetnsLab, dev: string): Promise<RootQdisc | undefined> {
+async function netemQdisc(lab: BareLab, dev: string): Promise<RootQdisc | undefined> {
   const { stdout } = await run('ip', ['netns', 'exec', lab.link!, 'tc', '-j', 'qdisc', 'show', 'dev', dev]);
   return (JSON.parse(stdout) as RootQdisc[]).find((q) => q.root);
 }
@@ -82,13 +82,13 @@ const LEFT_BEHIND = new Set([
 ]);
 
 /** Sets the client→server direction (the replies' stays clean) and restarts the counters. */
-async function impairUp(lab: NetnsLab, up: string): Promise<void> {
-  await lab.linkd!.call({ cmd: 'set', up, down: 'none', seed: SEED });
+async function impairUp(lab: BareLab, up: string): Promise<void> {
+  await lab.linkd!.call({ cmd: 'set', up: parseDirection(up), down: {}, seed: SEED });
   await lab.linkd!.call({ cmd: 'reset' });
 }
 
 /** What linkd saw go wrong, for a failure's message. */
-async function dropsOf(lab: NetnsLab): Promise<string> {
+async function dropsOf(lab: BareLab): Promise<string> {
   const s = (await lab.linkd!.call({ cmd: 'stats' })).stats;
   return `linkd: ${s.unintendedDrops} dropped by its socket, ${s.sendErrors} send errors`;
 }
@@ -109,7 +109,7 @@ interface Row {
 const rows: Row[] = [];
 
 describe('the netem engine on a kernel with sch_netem, and the relay beside it', () => {
-  const labs = {} as Record<Engine, NetnsLab>;
+  const labs = {} as Record<Engine, BareLab>;
   /** Each lab's lowest RTT with a clean link: what delays are measured against. */
   const base = {} as Record<Engine, number>;
 
@@ -118,7 +118,7 @@ describe('the netem engine on a kernel with sch_netem, and the relay beside it',
     await probeNetem();
     console.log(`netem tests: seed ${SEED}`);
     for (const engine of ENGINES) {
-      labs[engine] = await startNetnsLab({
+      labs[engine] = await startBareLab({
         tag: `${engine[0]}${process.pid % 1000}`,
         path: 'relay',
         linkdArgs: ['--engine', engine, '--seed', String(SEED)],
@@ -160,7 +160,7 @@ describe('the netem engine on a kernel with sch_netem, and the relay beside it',
     // Each example on one direction with a different one on the other, then everything at once.
     const pairs = [...examples.map((e, i) => [e, examples[(i + 1) % examples.length]!]), [all, 'delay 5ms']];
     for (const [up, down] of pairs) {
-      const r = await lab.linkd!.call({ cmd: 'set', up, down, seed: SEED });
+      const r = await lab.linkd!.call({ cmd: 'set', ...parseLinkInput({ up, down }), seed: SEED });
       const model = buildLinkModel({ up, down });
       expect({ up: r.model.up, down: r.model.down }).toEqual({ up: model.up, down: model.down });
       // `lc` leads to the client (the down direction leaves through it), `ls` to the server.

@@ -1,8 +1,7 @@
 // The error catalogue: every code has its exit code and cause, and the errors socklab raises carry
 // codes from it (asserted here by code, never by their English).
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../src/common/app-error.ts';
-import { ERRORS, isErrorCode } from '../../src/common/errors.ts';
+import { ERRORS, isErrorCode, SocklabError } from '../../src/common/errors.ts';
 import { loadAssignment, parseAssignment } from '../../src/grading/assignment.ts';
 import { startLab } from '../../src/lab/start-lab.ts';
 import { LinkControl } from '../../src/link/control/control-client.ts';
@@ -15,8 +14,8 @@ const codeOf = async (f: () => unknown): Promise<string> => {
   try {
     await f();
   } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return (err as AppError).code;
+    expect(err).toBeInstanceOf(SocklabError);
+    return (err as SocklabError).code;
   }
   throw new Error('it did not fail');
 };
@@ -40,15 +39,17 @@ describe('the error catalogue', () => {
     expect(await codeOf(() => loadAssignment('moon'))).toBe('assignment.not-found');
     expect(await codeOf(() => parseAssignment('x', 'protocol: sctp\n'))).toBe('assignment.invalid');
     expect(await codeOf(() => startLab({ project: 'Bad Name' }))).toBe('usage.invalid');
-    expect(new AppError('lab.ambiguous', 'x').exitCode).toBe(2);
-    expect(new AppError('docker.no-engine', 'x').exitCode).toBe(1);
+    expect(new SocklabError('lab.ambiguous', 'x').exitCode).toBe(2);
+    expect(new SocklabError('docker.no-engine', 'x').exitCode).toBe(1);
   });
 
   it("carries linkd's own code across the control socket", async () => {
     const control = new LinkControl(async () =>
       JSON.stringify({ ok: false, error: 'loss must be 0–100%, got 140%', code: 'impairment.invalid' }),
     );
-    expect(await codeOf(() => control.call({ cmd: 'set', impair: 'loss 140%' }))).toBe('impairment.invalid');
+    expect(
+      await codeOf(() => control.call({ cmd: 'set', impair: { loss: { percent: 140 } } as never })),
+    ).toBe('impairment.invalid');
     const odd = new LinkControl(async () => 'not json');
     expect(await codeOf(() => odd.call({ cmd: 'show' }))).toBe('link.bad-reply');
   });

@@ -3,10 +3,11 @@
 // which is left as it was found. Exit 0 only when every required verdict passes.
 import { existsSync, writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { AppError } from '../../common/app-error.ts';
+import { SocklabError } from '../../common/errors.ts';
 import { assignmentNames, loadAssignment } from '../../grading/assignment.ts';
 import { runCheck } from '../../grading/check.ts';
 import type { VerdictResult } from '../../grading/check-result.ts';
+import { VERDICTS } from '../../grading/verdicts/registry.ts';
 import { BACKENDS, removeLab, uniqueProject } from '../../lab/start-lab.ts';
 import { formatMeasured } from '../../report/check-text.ts';
 import { gradescopeResults } from '../../report/gradescope.ts';
@@ -17,16 +18,26 @@ import { emitResult } from '../report-output.ts';
 const seedOption = (v: string): number => {
   const n = Number(v);
   if (!/^\d+$/.test(v) || n > 0xffffffff)
-    throw new AppError(
+    throw new SocklabError(
       'usage.invalid',
       `--seed must be a whole number 0–4294967295, got '${v}'; e.g. --seed 7`,
     );
   return n;
 };
 
+/** The verdicts an assignment can name, for --help: id, default points, where it applies, what it measures. */
+function verdictCatalogue(): string {
+  const rows = VERDICTS.map(
+    (v) =>
+      `  ${v.id} (${v.points} points; ${v.roles.join(', ')}: ${v.framings.join(', ')})\n      ${v.measures}`,
+  );
+  return `\nverdicts (an assignment names them under server: or client:, with points):\n${rows.join('\n')}\n`;
+}
+
 export function registerCheck(program: Command): void {
   program
     .command('check')
+    .addHelpText('after', verdictCatalogue)
     .description(
       'judge your own server or client against an assignment, in a lab of its own (exit 0 when every required verdict passes)',
     )
@@ -61,23 +72,23 @@ export function registerCheck(program: Command): void {
     .option('--gradescope <file>', "also write Gradescope's results.json")
     .action(async (o) => {
       if (!o.server === !o.client)
-        throw new AppError(
+        throw new SocklabError(
           'usage.invalid',
           'check needs exactly one of --server FILE or --client FILE; e.g. socklab check --assignment udp-echo --server UDPServer.py',
         );
       const role = o.server ? 'server' : 'client';
       const file: string = o.server ?? o.client;
       if (!existsSync(file))
-        throw new AppError('file.not-found', `no such file: ${file}; give the path to your program`);
+        throw new SocklabError('file.not-found', `no such file: ${file}; give the path to your program`);
       if (o.assignment && o.proto)
-        throw new AppError(
+        throw new SocklabError(
           'usage.invalid',
           '--proto is for checks without --assignment; the assignment says its protocol',
         );
       // Validated before any lab is touched.
       const assignment = loadAssignment(o.assignment ?? (o.proto === 'tcp' ? 'tcp-echo' : 'udp-echo'));
       if (!assignment[role])
-        throw new AppError(
+        throw new SocklabError(
           'assignment.no-role',
           `assignment ${assignment.name} has no ${role} to check: give --${role === 'server' ? 'client' : 'server'} FILE, or another assignment`,
         );
@@ -134,7 +145,7 @@ export function registerCheck(program: Command): void {
         try {
           writeFileSync(o.gradescope, `${JSON.stringify(gradescopeResults(result), null, 2)}\n`);
         } catch (err) {
-          throw new AppError(
+          throw new SocklabError(
             'file.write',
             `cannot write --gradescope ${o.gradescope}: ${(err as Error).message}; choose a writable path`,
           );

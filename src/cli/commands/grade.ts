@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
-import { AppError } from '../../common/app-error.ts';
+import { SocklabError } from '../../common/errors.ts';
 import { assignmentNames, loadAssignment } from '../../grading/assignment.ts';
 import { defaultJobs, runGrade } from '../../grading/grade.ts';
 import { BACKENDS, removeLab } from '../../lab/start-lab.ts';
@@ -16,7 +16,7 @@ function write(file: string, flag: string, text: string): void {
   try {
     writeFileSync(file, text);
   } catch (err) {
-    throw new AppError(
+    throw new SocklabError(
       'file.write',
       `cannot write ${flag} ${file}: ${(err as Error).message}; choose a writable path`,
     );
@@ -58,7 +58,10 @@ export function registerGrade(program: Command): void {
     .action(async (dir: string, o) => {
       const assignment = loadAssignment(o.assignment);
       if (o.role && !assignment[o.role as 'server'])
-        throw new AppError('assignment.no-role', `assignment ${assignment.name} has no ${o.role} to grade`);
+        throw new SocklabError(
+          'assignment.no-role',
+          `assignment ${assignment.name} has no ${o.role} to grade`,
+        );
       const jobs: number = o.jobs ?? defaultJobs();
       const tty = process.stderr.isTTY === true;
       process.stderr.write(

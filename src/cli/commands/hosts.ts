@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { AppError } from '../../common/app-error.ts';
+import { SocklabError } from '../../common/errors.ts';
 import { positiveInt } from '../cli-options.ts';
 import { targetLab } from '../lab-target.ts';
 
@@ -17,7 +17,7 @@ export function registerHostCommands(program: Command): void {
     .option('--project <name>', 'which lab')
     .action(async (host: string, o) => {
       if (host !== 'client' && host !== 'link' && host !== 'server') {
-        throw new AppError(
+        throw new SocklabError(
           'usage.invalid',
           `host must be client, link or server, got '${host}'; e.g. socklab shell client`,
         );
@@ -35,7 +35,7 @@ export function registerHostCommands(program: Command): void {
     .action(async (o) => {
       const lab = await targetLab(o.project);
       for (const host of [lab.link, lab.server, lab.client]) {
-        process.stdout.write(`== ${host.role} (${host.describe})\n${await host.logs(o.tail)}`);
+        process.stdout.write(`== ${host.name} (${host.describe})\n${await host.logs(o.tail)}`);
       }
     });
 

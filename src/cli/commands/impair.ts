@@ -1,6 +1,6 @@
 // socklab impair: change the link now, or start a timed scenario, without restarting anything.
 import type { Command } from 'commander';
-import { AppError } from '../../common/app-error.ts';
+import { SocklabError } from '../../common/errors.ts';
 import { formatScenarioStatus } from '../../link/control/scenario-runner.ts';
 import { buildLinkModel, formatLinkModel } from '../../link/model/impairment-text.ts';
 import { positiveInt } from '../cli-options.ts';
@@ -25,7 +25,7 @@ export function registerImpair(program: Command, impairHelp: string): void {
       const input = linkInput(spec, { ...o, scenario: clear ? undefined : o.scenario });
       const hasModel = input.impair !== undefined || input.up !== undefined || input.down !== undefined;
       if (!hasModel && !input.scenario && !clear && input.seed === undefined)
-        throw new AppError(
+        throw new SocklabError(
           'usage.invalid',
           "impair needs an impairment, --up/--down, --profile or --scenario; e.g. socklab impair 'delay 40ms loss 10%'",
         );

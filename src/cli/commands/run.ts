@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { PROGRAM as TCP_ECHO_CLIENT } from '../../apps/tcp-echo-client.ts';
 import { PROGRAM as UDP_ECHO_CLIENT } from '../../apps/udp-echo-client.ts';
-import { AppError } from '../../common/app-error.ts';
+import { SocklabError } from '../../common/errors.ts';
 import { compare } from '../../experiments/compare.ts';
 import { concurrency } from '../../experiments/concurrency.ts';
 import { framing } from '../../experiments/framing.ts';
@@ -39,7 +39,7 @@ export function registerRun(program: Command): void {
     .option('--html <file>', 'also write a self-contained HTML report')
     .action(async (experiment: string, o) => {
       if (!(EXPERIMENTS as readonly string[]).includes(experiment)) {
-        throw new AppError(
+        throw new SocklabError(
           'usage.invalid',
           `experiment must be one of ${EXPERIMENTS.join(', ')}, got '${experiment}'; e.g. socklab run compare`,
         );

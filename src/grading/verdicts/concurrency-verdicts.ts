@@ -3,8 +3,10 @@
 // connection?), by the shape of the waiting times where it cannot, and by the program's own
 // threads and processes for select().
 import type { Actor } from '../../apps/socket-script.ts';
-import { type CheckContext, fail, type Outcome, pass } from '../context.ts';
+import { type CheckContext, failed, type Outcome, passed } from '../context.ts';
+import { TCP_ECHO_FRAMINGS } from '../framing.ts';
 import { b64, bytesOf, reads, trimLineEnd, upper, wrongReply } from './common.ts';
+import { defineVerdict } from './verdict.ts';
 
 const target = (ctx: CheckContext) => ({ host: 'server', port: ctx.port });
 
@@ -107,16 +109,16 @@ export async function heldProbe(ctx: CheckContext): Promise<HeldProbe> {
   return probe;
 }
 
-export async function concurrent(ctx: CheckContext): Promise<Outcome> {
+async function judgeConcurrent(ctx: CheckContext): Promise<Outcome> {
   const p = await heldProbe(ctx);
   const measured = p.waitedMs === null ? undefined : { secondClientWaitedMs: p.waitedMs };
   return p.kind === 'concurrent'
-    ? pass(p.reason, { measured, exchange: p.exchange })
-    : fail(p.reason, { measured, exchange: p.exchange });
+    ? passed(p.reason, { measured, exchange: p.exchange })
+    : failed(p.reason, { measured, exchange: p.exchange });
 }
 
 /** Clients that send at once must not be answered one after another (a server slow per client). */
-export async function noWaiting(ctx: CheckContext): Promise<Outcome> {
+async function judgeNoWaiting(ctx: CheckContext): Promise<Outcome> {
   await ctx.clean();
   const n = 4;
   const actors: Actor[] = Array.from({ length: n }, (_, i) => ({
@@ -137,7 +139,9 @@ export async function noWaiting(ctx: CheckContext): Promise<Outcome> {
     const read = reads(result, i)[0];
     const wrong = wrongReply(`client ${i + 1} of ${n}`, read?.data ? bytesOf(read) : null);
     if (!send || !read || wrong)
-      return fail(`of ${n} clients at once, client ${i + 1}: ${wrong ?? 'could not connect'}`, { exchange });
+      return failed(`of ${n} clients at once, client ${i + 1}: ${wrong ?? 'could not connect'}`, {
+        exchange,
+      });
     waits.push(Math.round(read.end - send.at));
   }
   const sorted = [...waits].sort((a, b) => a - b);
@@ -147,15 +151,15 @@ export async function noWaiting(ctx: CheckContext): Promise<Outcome> {
   // that answers within a few hundred ms makes nobody wait, whatever it does.
   const staircase = first >= 300 && sorted.slice(1).every((w, i) => w - sorted[i]! >= 0.5 * first);
   if (staircase)
-    return fail(
+    return failed(
       `iterative: ${n} clients sent at once and were answered one after another, each waiting for the one before (the 2nd waited about twice as long as the 1st)`,
       { measured, exchange },
     );
-  return pass(`${n} clients sent at once; none waited for another to be served`, { measured, exchange });
+  return passed(`${n} clients sent at once; none waited for another to be served`, { measured, exchange });
 }
 
 /** One thread for all clients: threads and processes with no client and with five at once. */
-export async function singleThread(ctx: CheckContext): Promise<Outcome> {
+async function judgeSingleThread(ctx: CheckContext): Promise<Outcome> {
   await ctx.clean();
   const t = target(ctx);
   const line = (s: string) => [
@@ -213,14 +217,46 @@ export async function singleThread(ctx: CheckContext): Promise<Outcome> {
   const counts = `${idle.threads} thread${idle.threads === 1 ? '' : 's'} in ${idle.processes} process${idle.processes === 1 ? '' : 'es'} with no client, ${busy.threads} in ${busy.processes} with ${n} connected`;
   // A runtime may add a helper or two on its own; a thread or process per client adds about n.
   if (busy.processes - idle.processes >= n - 2)
-    return fail(`a process per client, not one thread for all: ${counts}`, { measured, exchange });
+    return failed(`a process per client, not one thread for all: ${counts}`, { measured, exchange });
   if (busy.threads - idle.threads >= n - 2)
-    return fail(`a thread per client, not one thread for all (select/poll/epoll): ${counts}`, {
+    return failed(`a thread per client, not one thread for all (select/poll/epoll): ${counts}`, {
       measured,
       exchange,
     });
-  return pass(`one thread served ${n} clients at once: its threads and processes did not grow with them`, {
+  return passed(`one thread served ${n} clients at once: its threads and processes did not grow with them`, {
     measured,
     exchange,
   });
 }
+
+export const concurrent = defineVerdict({
+  id: 'concurrent',
+  title: 'serves a client while another holds its connection',
+  measures:
+    'a first client connects and sends nothing (as a user still typing); a second client must get its reply meanwhile',
+  roles: ['server'],
+  framings: TCP_ECHO_FRAMINGS,
+  points: 25,
+  run: judgeConcurrent,
+});
+
+export const noWaiting = defineVerdict({
+  id: 'no-waiting',
+  title: 'clients do not wait in turn',
+  measures: 'four clients send at once; a server slow per client must not answer them one after another',
+  roles: ['server'],
+  framings: TCP_ECHO_FRAMINGS,
+  points: 20,
+  run: judgeNoWaiting,
+});
+
+export const singleThread = defineVerdict({
+  id: 'single-thread',
+  title: 'one thread for all clients',
+  measures:
+    'threads and processes with no client and with five clients connected at once: they must not grow per client (select/poll/epoll)',
+  roles: ['server'],
+  framings: TCP_ECHO_FRAMINGS,
+  points: 30,
+  run: judgeSingleThread,
+});

@@ -4,13 +4,15 @@ import { PROGRAM as TCP_ECHO_CLIENT } from '../../apps/tcp-echo-client.ts';
 import { PROGRAM as UDP_ECHO_CLIENT } from '../../apps/udp-echo-client.ts';
 import { crossCheck } from '../../experiments/link-evidence.ts';
 import { formatLinkModel } from '../../link/model/impairment-text.ts';
-import { type CheckContext, fail, type Outcome, pass } from '../context.ts';
+import { type CheckContext, failed, type Outcome, passed } from '../context.ts';
+import { ECHO_FRAMINGS } from '../framing.ts';
 import { datagramActor, firstWrong, oneShotActors, reads, SENTENCES, streamActor } from './common.ts';
 import { curl } from './http-verdicts.ts';
+import { defineVerdict } from './verdict.ts';
 
 const target = (ctx: CheckContext) => ({ host: 'server', port: ctx.port });
 
-export async function echoes(ctx: CheckContext): Promise<Outcome> {
+async function judgeEchoes(ctx: CheckContext): Promise<Outcome> {
   await ctx.clean();
   const f = ctx.assignment.framing;
   const actors =
@@ -32,12 +34,12 @@ export async function echoes(ctx: CheckContext): Promise<Outcome> {
     // A refused connection after the first says the server stopped serving.
     const refused = result.actors.find((a) => a.steps.some((s) => s.do === 'connect' && !s.ok));
     const why = refused ? `; ${refused.name} could not connect: the server no longer accepts` : '';
-    return fail(`${wrong}${why} (${SENTENCES.length} sentences, ${how})`, { exchange });
+    return failed(`${wrong}${why} (${SENTENCES.length} sentences, ${how})`, { exchange });
   }
-  return pass(`all ${SENTENCES.length} sentences came back in uppercase (${how})`, { exchange });
+  return passed(`all ${SENTENCES.length} sentences came back in uppercase (${how})`, { exchange });
 }
 
-export async function servesClients(ctx: CheckContext): Promise<Outcome> {
+async function judgeServesClients(ctx: CheckContext): Promise<Outcome> {
   await ctx.clean();
   // Five clients at once, each with its own socket and its own words: each must get its own back.
   const actors = Array.from({ length: 5 }, (_, i) =>
@@ -53,14 +55,14 @@ export async function servesClients(ctx: CheckContext): Promise<Outcome> {
       [`client ${i + 1} says hello`, `client ${i + 1} says goodbye`],
       reads(result, i),
     );
-    if (wrong) return fail(`${a.name} of 5 at once: ${wrong}`, { exchange });
+    if (wrong) return failed(`${a.name} of 5 at once: ${wrong}`, { exchange });
   }
-  return pass('5 clients at once, each with its own socket: each got its own replies, in uppercase', {
+  return passed('5 clients at once, each with its own socket: each got its own replies, in uppercase', {
     exchange,
   });
 }
 
-export async function survivesLink(ctx: CheckContext): Promise<Outcome> {
+async function judgeSurvivesLink(ctx: CheckContext): Promise<Outcome> {
   await ctx.lossy();
   const m = ctx.profile.model;
   const common = { host: 'server', port: ctx.port };
@@ -78,9 +80,9 @@ export async function survivesLink(ctx: CheckContext): Promise<Outcome> {
       timeout: Math.max(2000, 4 * delay),
       'per-seq': true,
     });
-    if (!(await ctx.program.alive())) return fail(`it stopped during ${n} datagrams through ${link}`);
+    if (!(await ctx.program.alive())) return failed(`it stopped during ${n} datagrams through ${link}`);
     if (r.corrupted > 0)
-      return fail(
+      return failed(
         `through ${link}: ${r.corrupted} of the ${r.received + r.corrupted} replies were not the uppercase of what was sent`,
       );
     // Exact, not statistical: the link's record says which datagrams reached the server and which
@@ -99,17 +101,17 @@ export async function survivesLink(ctx: CheckContext): Promise<Outcome> {
     );
     const unanswered = [...delivered].filter((q) => !answered.has(q)).sort((a, b) => a - b);
     if (unanswered.length > 0)
-      return fail(
+      return failed(
         `through ${link}: the link delivered ${delivered.size} of ${n} datagrams to it, and it answered ${delivered.size - unanswered.length} of them (not seq ${unanswered.slice(0, 8).join(', ')}${unanswered.length > 8 ? ', …' : ''})`,
       );
     const cc = crossCheck(r.rtts ?? [], records);
     if (cc.disagreements.length > 0) {
       const d = cc.disagreements[0]!;
-      return fail(
+      return failed(
         `through ${link}: datagram ${d.seq}: the client saw it ${d.client}, but the link ${d.link}`,
       );
     }
-    return pass(
+    return passed(
       `through ${link}: the link delivered ${delivered.size} of ${n} datagrams to it; it answered each, and the ${r.received} answers the link carried back all arrived in uppercase`,
     );
   }
@@ -122,12 +124,12 @@ export async function survivesLink(ctx: CheckContext): Promise<Outcome> {
     interval: 20,
     timeout: 60_000,
   });
-  if (!(await ctx.program.alive())) return fail(`it stopped during ${count} sentences through ${link}`);
+  if (!(await ctx.program.alive())) return failed(`it stopped during ${count} sentences through ${link}`);
   if (r.received !== count || !r.intact)
-    return fail(
+    return failed(
       `through ${link}: ${r.received} of ${count} sentences came back intact${r.error ? ` (${r.error})` : ''}; TCP retransmits what the link loses, so every one should`,
     );
-  return pass(
+  return passed(
     `through ${link}: all ${count} sentences came back intact (${stream ? 'one connection' : 'one connection each'}); TCP retransmitted what the link lost`,
   );
 }
@@ -140,7 +142,7 @@ export async function stillServes(ctx: CheckContext, label: string): Promise<Out
     if (f.status !== null) return null;
     const alive = await ctx.program.alive();
     const last = (await ctx.program.output(3)).trim().split('\n').at(-1) ?? '';
-    return fail(
+    return failed(
       alive
         ? `after ${label}, curl GET /HelloWorld.html got ${f.status ?? `no answer (${f.error})`}: it no longer serves`
         : `after ${label}, it died${last ? `; its last output: ${last.slice(0, 200)}` : ' without a word'}`,
@@ -161,10 +163,43 @@ export async function stillServes(ctx: CheckContext, label: string): Promise<Out
   if (reply?.data) return null;
   const alive = await ctx.program.alive();
   const last = (await ctx.program.output(3)).trim().split('\n').at(-1) ?? '';
-  return fail(
+  return failed(
     alive
       ? `after ${label}, a normal sentence got no answer: it no longer serves`
       : `after ${label}, it died${last ? `; its last output: ${last.slice(0, 200)}` : ' without a word'}`,
     { exchange },
   );
 }
+
+export const echoes = defineVerdict({
+  id: 'echoes',
+  title: 'echoes correctly',
+  measures:
+    'five sentences (spaces, punctuation, UTF-8, 200 bytes) each come back as their uppercase, on a clean link',
+  roles: ['server'],
+  framings: ECHO_FRAMINGS,
+  points: 30,
+  run: judgeEchoes,
+});
+
+export const servesClients = defineVerdict({
+  id: 'serves-clients',
+  title: 'serves several clients at once',
+  measures:
+    'five UDP clients, each with its own socket, send at once: each gets its own replies (demultiplexing by address)',
+  roles: ['server'],
+  framings: ['datagram'],
+  points: 20,
+  run: judgeServesClients,
+});
+
+export const survivesLink = defineVerdict({
+  id: 'survives-link',
+  title: 'works through the lossy link',
+  measures:
+    'through the assignment’s profile: UDP replies inside the binomial interval and all correct; TCP every sentence back intact',
+  roles: ['server'],
+  framings: ECHO_FRAMINGS,
+  points: 20,
+  run: judgeSurvivesLink,
+});

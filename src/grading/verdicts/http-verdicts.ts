@@ -3,9 +3,10 @@
 // answer (status line, blank line, body, close) satisfies both.
 import { PROGRAM as HTTP_GET, type HttpGetRequest, type HttpGetResult } from '../../apps/http-get.ts';
 import { shellQuote } from '../../lab/host-processes.ts';
-import { type CheckContext, fail, type Outcome, pass } from '../context.ts';
+import { type CheckContext, failed, type Outcome, passed } from '../context.ts';
 import { preview } from '../exchange.ts';
 import { BINARY_FILE, HELLO_HTML, LAB_HTML, sha256 } from '../web-files.ts';
+import { defineVerdict } from './verdict.ts';
 
 interface Fetched {
   status: number | null;
@@ -68,39 +69,39 @@ function judgeFetched(what: string, r: HttpGetResult | undefined, want: Buffer):
   return null;
 }
 
-export async function httpFile(ctx: CheckContext): Promise<Outcome> {
+async function judgeHttpFile(ctx: CheckContext): Promise<Outcome> {
   await ctx.clean();
   const wrong = judgeBody('curl GET /HelloWorld.html', await curl(ctx, '/HelloWorld.html'), HELLO_HTML);
   return wrong
-    ? fail(wrong)
-    : pass(`curl GET /HelloWorld.html: 200 and the file's ${HELLO_HTML.length} bytes exactly`);
+    ? failed(wrong)
+    : passed(`curl GET /HelloWorld.html: 200 and the file's ${HELLO_HTML.length} bytes exactly`);
 }
 
-export async function httpBinary(ctx: CheckContext): Promise<Outcome> {
+async function judgeHttpBinary(ctx: CheckContext): Promise<Outcome> {
   await ctx.clean();
   const [r] = await fetchAll(ctx, ['/socklab.bin'], false);
   const wrong = judgeFetched('fetch() GET /socklab.bin', r, BINARY_FILE);
   return wrong
-    ? fail(`${wrong}; read and send files as bytes, not text`)
-    : pass(`fetch() GET /socklab.bin: 200 and all ${BINARY_FILE.length} bytes exactly (every byte value)`);
+    ? failed(`${wrong}; read and send files as bytes, not text`)
+    : passed(`fetch() GET /socklab.bin: 200 and all ${BINARY_FILE.length} bytes exactly (every byte value)`);
 }
 
-export async function http404(ctx: CheckContext): Promise<Outcome> {
+async function judgeHttp404(ctx: CheckContext): Promise<Outcome> {
   await ctx.clean();
   const missing = await curl(ctx, '/missing.html');
   if (missing.status === null)
-    return fail(
+    return failed(
       `curl GET /missing.html: no HTTP answer (curl: ${missing.error || 'nothing'}); expected 404 Not Found`,
     );
   if (missing.status !== 404)
-    return fail(`curl GET /missing.html: status ${missing.status}, expected 404 Not Found`);
+    return failed(`curl GET /missing.html: status ${missing.status}, expected 404 Not Found`);
   const after = judgeBody('then curl GET /HelloWorld.html', await curl(ctx, '/HelloWorld.html'), HELLO_HTML);
   return after
-    ? fail(`404 for /missing.html, but ${after}`)
-    : pass('curl GET /missing.html: 404; and it went on serving files');
+    ? failed(`404 for /missing.html, but ${after}`)
+    : passed('curl GET /missing.html: 404; and it went on serving files');
 }
 
-export async function httpParallel(ctx: CheckContext): Promise<Outcome> {
+async function judgeHttpParallel(ctx: CheckContext): Promise<Outcome> {
   await ctx.clean();
   // Text files only: serving binary files is http-binary's question.
   const paths = ['/HelloWorld.html', '/lab.html', '/HelloWorld.html', '/lab.html', '/HelloWorld.html'];
@@ -111,23 +112,74 @@ export async function httpParallel(ctx: CheckContext): Promise<Outcome> {
       results[i],
       p === '/lab.html' ? LAB_HTML : HELLO_HTML,
     );
-    if (wrong) return fail(wrong);
+    if (wrong) return failed(wrong);
   }
-  return pass(`${paths.length} fetch() requests at once: each 200 with the exact bytes`, {
+  return passed(`${paths.length} fetch() requests at once: each 200 with the exact bytes`, {
     measured: Object.fromEntries(results.map((r, i) => [`request${i + 1}Ms`, r.ms])),
   });
 }
 
-export async function httpLossy(ctx: CheckContext): Promise<Outcome> {
+async function judgeHttpLossy(ctx: CheckContext): Promise<Outcome> {
   await ctx.lossy();
   const link = `the ${ctx.profile.name} link`;
   const html = judgeBody(`through ${link}, curl GET /lab.html`, await curl(ctx, '/lab.html'), LAB_HTML);
-  if (html) return fail(html);
+  if (html) return failed(html);
   const [page] = await fetchAll(ctx, ['/lab.html', '/HelloWorld.html'], false);
   const wrong = judgeFetched(`through ${link}, fetch() GET /lab.html`, page, LAB_HTML);
   return wrong
-    ? fail(wrong)
-    : pass(
+    ? failed(wrong)
+    : passed(
         `through ${link}: /lab.html (${LAB_HTML.length} bytes) by curl and by fetch(), 200 and exact each time (TCP retransmitted what the link lost)`,
       );
 }
+
+export const httpFile = defineVerdict({
+  id: 'http-file',
+  title: 'serves a file',
+  measures: 'curl GET /HelloWorld.html: status 200 and the file’s exact bytes',
+  roles: ['server'],
+  framings: ['http'],
+  points: 30,
+  run: judgeHttpFile,
+});
+
+export const httpBinary = defineVerdict({
+  id: 'http-binary',
+  title: 'serves a binary file exactly',
+  measures: 'fetch() GET /socklab.bin (every byte value): status 200 and the exact bytes',
+  roles: ['server'],
+  framings: ['http'],
+  points: 20,
+  run: judgeHttpBinary,
+});
+
+export const http404 = defineVerdict({
+  id: 'http-404',
+  title: 'answers 404 for a missing file',
+  measures: 'curl GET /missing.html: status 404, and the server goes on serving',
+  roles: ['server'],
+  framings: ['http'],
+  points: 20,
+  run: judgeHttp404,
+});
+
+export const httpParallel = defineVerdict({
+  id: 'http-parallel',
+  title: 'serves several requests at once',
+  measures:
+    'five fetch() requests at once for text files: every one 200 with the exact bytes (one after another is fine)',
+  roles: ['server'],
+  framings: ['http'],
+  points: 10,
+  run: judgeHttpParallel,
+});
+
+export const httpLossy = defineVerdict({
+  id: 'http-lossy',
+  title: 'serves through the lossy link',
+  measures: 'through the assignment’s profile, a 24 KB page by curl and by fetch(): 200 and the exact bytes',
+  roles: ['server'],
+  framings: ['http'],
+  points: 10,
+  run: judgeHttpLossy,
+});

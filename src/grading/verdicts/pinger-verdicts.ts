@@ -3,43 +3,27 @@
 // came back, "Request timed out" where it did not. The seed is chosen so that some pings are lost
 // (the link's decisions are pure functions of the seed and the flow's frame count).
 
+import { type PreviewFrame, previewFates } from '../../link/control/fate-preview.ts';
 import type { PacketRecord } from '../../link/control/packet-record.ts';
 import type { LinkModel } from '../../link/model/impairment-model.ts';
-import { DirectionShaper } from '../../link/relay/direction-shaper.ts';
-import { vxlanUdpFrame } from '../../link/relay/frame-builder.ts';
-import { parseVxlan } from '../../link/relay/vxlan-frame.ts';
-import { type CheckContext, fail, type Outcome, pass } from '../context.ts';
+import { type CheckContext, failed, type Outcome, passed } from '../context.ts';
 import { preview } from '../exchange.ts';
 import type { ProgramRun } from '../program.ts';
 import { upper } from './common.ts';
+import { defineVerdict } from './verdict.ts';
 
 export const PINGS = 10;
 const RUN_LIMIT_MS = 30_000;
 
-/** How many of the first `n` pings (request or reply) a seed loses, by simulating both directions. */
+/** How many of the first `n` pings (request or reply) a seed loses, from the link's own fates. */
 export function pingsLost(model: LinkModel, seed: number, port: number, n = PINGS): number {
-  const up = new DirectionShaper(model.up, seed, 'up');
-  const down = new DirectionShaper(model.down, seed, 'down');
-  const request = vxlanUdpFrame({ payload: Buffer.from('Ping'), dport: port });
-  const reply = vxlanUdpFrame({
-    payload: Buffer.from('PING'),
-    sport: port,
-    dport: 40000,
-    srcIp: '198.19.0.2',
-    dstIp: '198.19.0.1',
-  });
-  const [ri, pi] = [parseVxlan(request), parseVxlan(reply)];
-  let lost = 0;
-  for (let i = 0; i < n; i++) {
-    const a = up.decide(request, ri, i * 1000);
-    if (a.fate !== 'forwarded' || a.corrupted) {
-      lost++;
-      continue;
-    }
-    const b = down.decide(reply, pi, i * 1000 + 10);
-    if (b.fate !== 'forwarded' || b.corrupted) lost++;
-  }
-  return lost;
+  const ports = { clientPort: 40000, serverPort: port };
+  const frames: PreviewFrame[] = Array.from({ length: n }, (_, i) => [
+    { dir: 'up' as const, payload: 'Ping', ...ports, atMs: i * 1000 },
+    { dir: 'down' as const, payload: 'PING', ...ports, atMs: i * 1000 + 10, replyTo: 2 * i },
+  ]).flat();
+  const fates = previewFates(model, seed, frames);
+  return fates.filter((f, k) => k % 2 === 1 && (f.fate !== 'forwarded' || f.corrupted)).length;
 }
 
 /** The first seed from `seed` on that loses between 2 and 5 of the ten pings. */
@@ -125,10 +109,10 @@ export function pingLines(stdout: string): { kind: PingLine; text: string }[] {
   return out;
 }
 
-export async function pings(ctx: CheckContext): Promise<Outcome> {
+async function judgePings(ctx: CheckContext): Promise<Outcome> {
   const { requests, replies } = await pingerRun(ctx);
   if (requests.length !== PINGS)
-    return fail(
+    return failed(
       `the link saw ${requests.length} ping datagrams from the client to port ${ctx.port}; the lab asks for ${PINGS}`,
     );
   for (let k = 1; k < requests.length; k++) {
@@ -137,15 +121,15 @@ export async function pings(ctx: CheckContext): Promise<Outcome> {
     // The next ping may leave only once the previous one's reply arrived, or its timeout passed.
     const earliest = cameBack(prev, reply ?? null) ? reply!.t + reply!.delayMs - 1 : prev.t + 500;
     if (requests[k]!.t < earliest)
-      return fail(
+      return failed(
         `ping ${k + 1} was sent before ping ${k}'s ${cameBack(prev, reply ?? null) ? 'reply had arrived' : 'timeout'}: the pings must go one at a time`,
         { measured: { gapMs: Math.round(requests[k]!.t - prev.t) } },
       );
   }
-  return pass(`${PINGS} pings, each after the previous one's reply or timeout`);
+  return passed(`${PINGS} pings, each after the previous one's reply or timeout`);
 }
 
-export async function reportsEach(ctx: CheckContext): Promise<Outcome> {
+async function judgeReportsEach(ctx: CheckContext): Promise<Outcome> {
   const { run, requests, replies, seed } = await pingerRun(ctx);
   const lines = pingLines(run.stdout);
   const n = Math.min(requests.length, PINGS);
@@ -154,28 +138,59 @@ export async function reportsEach(ctx: CheckContext): Promise<Outcome> {
     .map((q, k) => (cameBack(q, replies[k] ?? null) ? 'reply' : 'timeout'));
   const lostCount = expected.filter((e) => e === 'timeout').length;
   if (lines.length !== n)
-    return fail(
+    return failed(
       `${n} pings, of which the link made ${lostCount} fail, but it printed ${lines.length} ping lines (an RTT or "Request timed out" each): ${preview(Buffer.from(run.stdout.trim().split('\n').slice(0, 12).join(' | ')), 300)}`,
       { measured: { seed } },
     );
   for (let k = 0; k < n; k++) {
     if (lines[k]!.kind !== expected[k]) {
       const what = fateOf(requests[k]!, replies[k] ?? null);
-      return fail(
+      return failed(
         `ping ${k + 1}: ${what}, so expected ${expected[k] === 'reply' ? 'its RTT' : '"Request timed out"'}, but it printed ${preview(Buffer.from(lines[k]!.text), 120)}`,
       );
     }
   }
-  return pass(
+  return passed(
     `all ${n} lines agree with the link: ${n - lostCount} RTTs where the ping came back, ${lostCount} "Request timed out" where the link dropped it`,
   );
 }
 
-export async function ends(ctx: CheckContext): Promise<Outcome> {
+async function judgeEnds(ctx: CheckContext): Promise<Outcome> {
   const { run } = await pingerRun(ctx);
   return run.timedOut
-    ? fail(
+    ? failed(
         `it was still running after ${RUN_LIMIT_MS / 1000} s: ten pings with a 1 s timeout each take at most about 10 s; does it wait without a timeout?`,
       )
-    : pass(`it ended by itself (exit code ${run.exitCode})`);
+    : passed(`it ended by itself (exit code ${run.exitCode})`);
 }
+
+export const pings = defineVerdict({
+  id: 'pings',
+  title: 'sends ten pings, one at a time',
+  measures: 'the link sees ten ping datagrams, each sent after the previous reply or its timeout',
+  roles: ['client'],
+  framings: ['pinger'],
+  points: 30,
+  run: judgePings,
+});
+
+export const reportsEach = defineVerdict({
+  id: 'reports-each',
+  title: 'reports each ping as the link treated it',
+  measures:
+    'line by line against the link’s record: an RTT for each ping that came back, "Request timed out" for each lost one',
+  roles: ['client'],
+  framings: ['pinger'],
+  points: 50,
+  run: judgeReportsEach,
+});
+
+export const ends = defineVerdict({
+  id: 'ends',
+  title: 'ends by itself',
+  measures: 'the pinger ends on its own within ten timeouts and a margin',
+  roles: ['client'],
+  framings: ['pinger'],
+  points: 20,
+  run: judgeEnds,
+});

@@ -2,10 +2,12 @@
 // then a normal sentence from another client: the verdict says what was sent and what the
 // program did (kept serving, or died with its last output).
 import type { Actor } from '../../apps/socket-script.ts';
-import { type CheckContext, fail, type Outcome, pass } from '../context.ts';
+import { type CheckContext, failed, type Outcome, passed } from '../context.ts';
 import { appendExchange, preview } from '../exchange.ts';
+import { ECHO_FRAMINGS, TCP_ECHO_FRAMINGS } from '../framing.ts';
 import { b64 } from './common.ts';
 import { stillServes } from './echo-verdicts.ts';
+import { defineVerdict } from './verdict.ts';
 
 const NOT_UTF8 = Buffer.from([
   0xff, 0xfe, 0x20, 0x73, 0x6f, 0x63, 0x6b, 0x6c, 0x61, 0x62, 0x20, 0xc3, 0x28, 0x80,
@@ -33,14 +35,14 @@ async function after(ctx: CheckContext, what: string, actor: Actor): Promise<Out
       },
     ]);
     if (result.actors[0]?.steps.at(-1)?.data)
-      return pass(`after ${what}, it went on serving: a normal sentence got its answer`, { exchange });
-    return fail(await stopped(ctx, what), { exchange });
+      return passed(`after ${what}, it went on serving: a normal sentence got its answer`, { exchange });
+    return failed(await stopped(ctx, what), { exchange });
   }
   const first = await ctx.script([actor]);
   await new Promise((r) => setTimeout(r, 300));
   const next = await stillServes(ctx, what);
   if (next) return { ...next, exchange: appendExchange(first.exchange, next.exchange ?? [], 300) };
-  return pass(`after ${what}, it went on serving: a normal sentence got its answer`, {
+  return passed(`after ${what}, it went on serving: a normal sentence got its answer`, {
     exchange: first.exchange,
   });
 }
@@ -54,7 +56,7 @@ async function stopped(ctx: CheckContext, what: string): Promise<string> {
 
 const server = (ctx: CheckContext) => ({ host: 'server', port: ctx.port });
 
-export function nonUtf8(ctx: CheckContext): Promise<Outcome> {
+function judgeNonUtf8(ctx: CheckContext): Promise<Outcome> {
   const what = `${NOT_UTF8.length} bytes that are not UTF-8 (${preview(NOT_UTF8)})`;
   if (ctx.assignment.framing === 'datagram')
     return after(ctx, what, {
@@ -79,7 +81,7 @@ export function nonUtf8(ctx: CheckContext): Promise<Outcome> {
   });
 }
 
-export function emptyDatagram(ctx: CheckContext): Promise<Outcome> {
+function judgeEmptyDatagram(ctx: CheckContext): Promise<Outcome> {
   return after(ctx, 'an empty datagram', {
     name: 'client',
     proto: 'udp',
@@ -91,7 +93,7 @@ export function emptyDatagram(ctx: CheckContext): Promise<Outcome> {
   });
 }
 
-export async function burst(ctx: CheckContext): Promise<Outcome> {
+async function judgeBurst(ctx: CheckContext): Promise<Outcome> {
   const out = await after(ctx, '1000 datagrams at once', {
     name: 'burst',
     proto: 'udp',
@@ -104,7 +106,7 @@ export async function burst(ctx: CheckContext): Promise<Outcome> {
   return out;
 }
 
-export function emptyConnection(ctx: CheckContext): Promise<Outcome> {
+function judgeEmptyConnection(ctx: CheckContext): Promise<Outcome> {
   return after(ctx, 'a connection closed without a byte', {
     name: 'client',
     proto: 'tcp',
@@ -117,7 +119,7 @@ export function emptyConnection(ctx: CheckContext): Promise<Outcome> {
   });
 }
 
-export function clientReset(ctx: CheckContext): Promise<Outcome> {
+function judgeClientReset(ctx: CheckContext): Promise<Outcome> {
   const half = ctx.assignment.framing === 'http' ? 'GET /HelloWor' : 'half a sent';
   return after(ctx, `a client that sent ${preview(Buffer.from(half))} and reset the connection`, {
     name: 'client',
@@ -131,3 +133,54 @@ export function clientReset(ctx: CheckContext): Promise<Outcome> {
     ],
   });
 }
+
+export const nonUtf8 = defineVerdict({
+  id: 'non-utf8',
+  title: 'survives bytes that are not UTF-8',
+  measures: 'a message of bytes that are not UTF-8, then a normal sentence: it must still be answered',
+  roles: ['server'],
+  framings: ECHO_FRAMINGS,
+  points: 0,
+  run: judgeNonUtf8,
+});
+
+export const emptyDatagram = defineVerdict({
+  id: 'empty-datagram',
+  title: 'survives an empty datagram',
+  measures: 'a datagram of no bytes, then a normal sentence: it must still be answered',
+  roles: ['server'],
+  framings: ['datagram'],
+  points: 0,
+  run: judgeEmptyDatagram,
+});
+
+export const burst = defineVerdict({
+  id: 'burst',
+  title: 'survives a burst of 1000 datagrams',
+  measures: '1000 datagrams as fast as they go, then a normal sentence: it must still be answered',
+  roles: ['server'],
+  framings: ['datagram'],
+  points: 0,
+  run: judgeBurst,
+});
+
+export const emptyConnection = defineVerdict({
+  id: 'empty-connection',
+  title: 'survives a connection that sends nothing',
+  measures: 'a client connects and closes without a byte, then a normal client: it must still be answered',
+  roles: ['server'],
+  framings: TCP_ECHO_FRAMINGS,
+  points: 0,
+  run: judgeEmptyConnection,
+});
+
+export const clientReset = defineVerdict({
+  id: 'client-reset',
+  title: 'survives a client that resets mid-sentence',
+  measures:
+    'a client sends half a sentence and resets the connection (RST), then a normal client: it must still be answered',
+  roles: ['server'],
+  framings: [...TCP_ECHO_FRAMINGS, 'http'],
+  points: 0,
+  run: judgeClientReset,
+});

@@ -2,9 +2,10 @@
 // cuts one sentence into segments with pauses between (Nagle off, so each write is a segment),
 // and puts several sentences in one segment; a server must frame by newlines.
 import type { Step } from '../../apps/socket-script.ts';
-import { type CheckContext, fail, type Outcome, pass } from '../context.ts';
+import { type CheckContext, failed, type Outcome, passed } from '../context.ts';
 import { preview } from '../exchange.ts';
 import { b64, bytesOf, upper } from './common.ts';
+import { defineVerdict } from './verdict.ts';
 
 const PAUSE_MS = 400;
 
@@ -31,7 +32,7 @@ async function split(ctx: CheckContext, parts: Buffer[], label: string): Promise
   const sentence = preview(whole.subarray(0, whole.length - 1));
   const cut = parts.map((p) => preview(p)).join(' + ');
   if (early.length > 0)
-    return fail(
+    return failed(
       `${label}: it answered ${preview(early)} before the sentence was complete (sent as ${cut} with pauses): it took a recv() for a sentence`,
       { exchange },
     );
@@ -39,31 +40,31 @@ async function split(ctx: CheckContext, parts: Buffer[], label: string): Promise
   const extra = bytesOf(readsOf[parts.length]);
   const want = Buffer.concat([upper(whole.subarray(0, whole.length - 1)), Buffer.from('\n')]);
   if (!line.equals(want) || extra.length > 0)
-    return fail(
+    return failed(
       `${label}: sent ${sentence} as ${cut}; expected one line ${preview(want)}, got ${preview(Buffer.concat([line, extra]))}`,
       { exchange },
     );
-  return pass(
+  return passed(
     `${label}: sent ${sentence} as ${parts.length} segments with pauses; it answered once, with the whole line in uppercase`,
     { exchange },
   );
 }
 
-export const streamSplit = (ctx: CheckContext): Promise<Outcome> =>
+const judgeStreamSplit = (ctx: CheckContext): Promise<Outcome> =>
   split(
     ctx,
     ['hel', 'lo soc', 'klab\n'].map((s) => Buffer.from(s)),
     'a sentence in three segments',
   );
 
-export function streamSplitUtf8(ctx: CheckContext): Promise<Outcome> {
+function judgeStreamSplitUtf8(ctx: CheckContext): Promise<Outcome> {
   const whole = Buffer.from('grüße aus der straße\n');
   // Between the two bytes of the last ß (0xc3 0x9f).
   const at = whole.lastIndexOf(0xc3) + 1;
   return split(ctx, [whole.subarray(0, at), whole.subarray(at)], 'a sentence split inside a character');
 }
 
-export async function streamBatch(ctx: CheckContext): Promise<Outcome> {
+async function judgeStreamBatch(ctx: CheckContext): Promise<Outcome> {
   await ctx.clean();
   const sentences = ['one', 'two two', 'three three three'];
   const batch = Buffer.from(sentences.map((s) => `${s}\n`).join(''));
@@ -86,14 +87,47 @@ export async function streamBatch(ctx: CheckContext): Promise<Outcome> {
   const got = Buffer.concat([bytesOf(lines), bytesOf(extra)]);
   const want = Buffer.from(sentences.map((s) => `${s.toUpperCase()}\n`).join(''));
   if (!got.equals(want))
-    return fail(
+    return failed(
       `${sentences.length} sentences in one segment ${preview(batch)}: expected ${preview(want)}, got ${preview(got)}: each line is a sentence, whatever a recv() returns`,
       {
         exchange,
       },
     );
-  return pass(
+  return passed(
     `${sentences.length} sentences in one segment: ${sentences.length} reply lines, each in uppercase, in order`,
     { exchange },
   );
 }
+
+export const streamSplit = defineVerdict({
+  id: 'stream-split',
+  title: 'frames a sentence split over several segments',
+  measures:
+    'one sentence in three segments with pauses: no reply before its newline, then exactly its uppercase line',
+  roles: ['server'],
+  framings: ['stream'],
+  points: 25,
+  run: judgeStreamSplit,
+});
+
+export const streamBatch = defineVerdict({
+  id: 'stream-batch',
+  title: 'frames several sentences in one segment',
+  measures:
+    'three sentences in one segment: three reply lines, each the uppercase of its sentence, in order, nothing more',
+  roles: ['server'],
+  framings: ['stream'],
+  points: 20,
+  run: judgeStreamBatch,
+});
+
+export const streamSplitUtf8 = defineVerdict({
+  id: 'stream-split-utf8',
+  title: 'frames a sentence split inside a character',
+  measures:
+    'a sentence split between the two bytes of ß: one reply line, STRASSE as Python’s str.upper() gives',
+  roles: ['server'],
+  framings: ['stream'],
+  points: 0,
+  run: judgeStreamSplitUtf8,
+});

@@ -4,8 +4,8 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { AppError } from '../../common/app-error.ts';
 import { PACKAGE_ROOT } from '../../common/data-files.ts';
+import { SocklabError } from '../../common/errors.ts';
 
 export const COMPOSE_FILE = `${PACKAGE_ROOT}compose.yaml`;
 export const PROJECT_DIR = PACKAGE_ROOT;
@@ -45,7 +45,7 @@ export function detectCompose(): Promise<ComposeCommand> {
     if (await tryRun('docker', ['compose', 'version']))
       return { argv: ['docker', 'compose'], standalone: false };
     if (onPath('docker-compose')) return { argv: ['docker-compose'], standalone: true };
-    throw new AppError(
+    throw new SocklabError(
       'docker.no-compose',
       'neither `docker compose` (v2) nor `docker-compose` (v1) works here; install Docker Compose (Debian: apt-get install docker-compose)',
     );
@@ -84,7 +84,7 @@ export async function compose(
         if (err) {
           const last = stderr.trim().split('\n').filter(Boolean).at(-1) ?? err.message;
           reject(
-            new AppError(
+            new SocklabError(
               'docker.compose-failed',
               `${c.argv.join(' ')} ${args[0]} failed for project ${project}: ${last}`,
             ),

@@ -3,7 +3,7 @@
 // dies (where Ryuk runs), as every other testcontainers resource is. A standalone docker-compose
 // (v1, or v2 installed so) is driven as an executable; otherwise the docker plugin.
 import { DockerComposeEnvironment } from 'testcontainers';
-import { AppError } from '../../common/app-error.ts';
+import { SocklabError } from '../../common/errors.ts';
 import { COMPOSE_FILE, detectCompose, PROJECT_DIR } from './compose-cli.ts';
 
 export interface ComposeHandle {
@@ -38,7 +38,7 @@ export async function composeUp(
       .split('\n')
       .filter(Boolean)
       .at(-1);
-    throw new AppError(
+    throw new SocklabError(
       'docker.compose-failed',
       `${c.argv.join(' ')} up failed for project ${project}: ${last}`,
     );

@@ -1,19 +1,19 @@
 // The Docker backend's host: a container of the lab's Compose project, driven through dockerode.
 
-import type { ExecOptions, ExecResult, LabHost, Role } from '../lab-host.ts';
+import type { ExecOptions, ExecResult, HostName, LabHost } from '../lab-host.ts';
 import { containerLogs, copyInto, copyOut, execIn } from './docker-engine.ts';
 
 /** Where the image puts socklab's sources (docker/Dockerfile). */
 export const IMAGE_ROOT = '/opt/socklab';
 
 export class ContainerHost implements LabHost {
-  readonly role: Role;
+  readonly name: HostName;
   readonly labAddress: string | null;
   readonly container: string;
   readonly workDir = '/opt/work';
 
-  constructor(role: Role, container: string, labAddress: string | null) {
-    this.role = role;
+  constructor(name: HostName, container: string, labAddress: string | null) {
+    this.name = name;
     this.container = container;
     this.labAddress = labAddress;
   }

@@ -3,7 +3,7 @@
 // the Docker API.
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
-import { AppError } from '../../common/app-error.ts';
+import { SocklabError } from '../../common/errors.ts';
 import type { ExecOptions, ExecResult } from '../lab-host.ts';
 import { filesOfTar, tarOf } from './tar.ts';
 
@@ -23,7 +23,7 @@ export async function assertEngine(): Promise<void> {
   try {
     await engine().ping();
   } catch (err) {
-    throw new AppError(
+    throw new SocklabError(
       'docker.no-engine',
       `no Docker engine answers (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); start one: sudo systemctl start docker, or dockerd & (Debian: apt-get install docker.io)`,
     );
@@ -55,7 +55,7 @@ export async function execIn(
     const timer = setTimeout(() => {
       stream.destroy();
       reject(
-        new AppError(
+        new SocklabError(
           'host.exec-timeout',
           `${cmd.join(' ')} in ${container} did not finish within ${opts.timeoutMs} ms`,
         ),
@@ -108,7 +108,7 @@ export async function lineSession(container: string, cmd: string[]): Promise<Lin
     closed = true;
     for (const w of waiting.splice(0)) {
       clearTimeout(w.timer);
-      w.reject(new AppError('link.control-unreachable', why));
+      w.reject(new SocklabError('link.control-unreachable', why));
     }
   };
   out.on('data', (d: Buffer) => {
@@ -137,7 +137,7 @@ export async function lineSession(container: string, cmd: string[]): Promise<Lin
     request(line, timeoutMs) {
       if (closed)
         return Promise.reject(
-          new AppError('link.control-unreachable', `${cmd.join(' ')} in ${container} has ended`),
+          new SocklabError('link.control-unreachable', `${cmd.join(' ')} in ${container} has ended`),
         );
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
@@ -172,7 +172,7 @@ export async function copyOut(container: string, path: string): Promise<Buffer> 
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(c as Buffer);
   const file = [...filesOfTar(Buffer.concat(chunks)).values()][0];
-  if (!file) throw new AppError('host.not-a-file', `${path} in ${container} is not a regular file`);
+  if (!file) throw new SocklabError('host.not-a-file', `${path} in ${container} is not a regular file`);
   return file;
 }
 

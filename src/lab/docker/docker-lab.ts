@@ -2,7 +2,7 @@
 // source of truth for the topology), brought up through testcontainers and driven at run time
 // through dockerode. linkd is reached by `linkctl raw` in the link container: typed requests
 // in on stdin, typed replies out on stdout.
-import { AppError } from '../../common/app-error.ts';
+import { SocklabError } from '../../common/errors.ts';
 import { type ControlTransport, LinkControl } from '../../link/control/control-client.ts';
 import type { LinkModel } from '../../link/model/impairment-model.ts';
 import { formatDirection } from '../../link/model/impairment-text.ts';
@@ -27,7 +27,7 @@ export async function assertImage(): Promise<void> {
   try {
     labels = (await engine().getImage(LAB_IMAGE).inspect()).Config?.Labels ?? {};
   } catch {
-    throw new AppError(
+    throw new SocklabError(
       'docker.no-image',
       `the lab image ${LAB_IMAGE} is missing; build it with: socklab images (offline: socklab images --offline)`,
     );
@@ -35,13 +35,13 @@ export async function assertImage(): Promise<void> {
   const version = packageVersion();
   const built = labels[VERSION_LABEL] ?? 'unknown';
   if (built !== version)
-    throw new AppError(
+    throw new SocklabError(
       'docker.image-stale',
       `the lab image ${LAB_IMAGE} was built by socklab ${built}, this is socklab ${version}; rebuild it: socklab images`,
     );
   // The sources, for a checkout whose files changed since the image was built (same version).
   if (process.env.SOCKLAB_IMAGE_ANY_SOURCES !== '1' && labels[SOURCES_LABEL] !== sourcesHash())
-    throw new AppError(
+    throw new SocklabError(
       'docker.image-stale',
       `the lab image ${LAB_IMAGE} was built from other sources than this checkout's (src/, lab/, docker/); rebuild it: socklab images`,
     );
@@ -106,7 +106,7 @@ async function hostsOf(project: string): Promise<DockerHosts> {
   const name = (s: string): string => {
     const found = containers.get(s);
     if (!found)
-      throw new AppError(
+      throw new SocklabError(
         'lab.incomplete',
         `lab ${project} has no ${s} container; remove it and start again: socklab down --project ${project}; socklab up`,
       );
@@ -149,13 +149,13 @@ async function waitFor(
   while (Date.now() < end) {
     signal?.throwIfAborted();
     const ok = await check().catch((err) => {
-      if (err instanceof AppError) throw err;
+      if (err instanceof SocklabError) throw err;
       return false;
     });
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new AppError(
+  throw new SocklabError(
     'lab.not-ready',
     `the lab did not become ready: ${what} (after ${timeoutMs} ms); see socklab logs`,
   );
@@ -166,10 +166,10 @@ function ready(host: ContainerHost, test: string[]): () => Promise<boolean> {
   return async () => {
     const state = await engine().getContainer(host.container).inspect();
     if (!state.State.Running) {
-      const why = (await containerLogs(host.container, 5)).trim().split('\n').at(-1) ?? `${host.role} exited`;
-      throw new AppError(
+      const why = (await containerLogs(host.container, 5)).trim().split('\n').at(-1) ?? `${host.name} exited`;
+      throw new SocklabError(
         'lab.host-down',
-        `the ${host.role} host stopped: ${why.replace(/^(linkd|socklab-\w+): /, '')}`,
+        `the ${host.name} host stopped: ${why.replace(/^(linkd|socklab-\w+): /, '')}`,
       );
     }
     return (await host.exec(test)).exitCode === 0;

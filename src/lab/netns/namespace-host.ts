@@ -7,9 +7,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { AppError } from '../../common/app-error.ts';
 import { PACKAGE_ROOT } from '../../common/data-files.ts';
-import type { ExecOptions, ExecResult, LabHost, Role } from '../lab-host.ts';
+import { SocklabError } from '../../common/errors.ts';
+import type { ExecOptions, ExecResult, HostName, LabHost } from '../lab-host.ts';
 
 // Run from a clone, the programs are the TypeScript sources; from an installed package, its built
 // JavaScript (Node does not strip types under node_modules).
@@ -53,12 +53,12 @@ export function runCollect(
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(
-        new AppError('host.exec-timeout', `${argv.join(' ')} did not finish within ${opts.timeoutMs} ms`),
+        new SocklabError('host.exec-timeout', `${argv.join(' ')} did not finish within ${opts.timeoutMs} ms`),
       );
     }, opts.timeoutMs ?? 600_000);
     child.on('error', (e) => {
       clearTimeout(timer);
-      reject(new AppError('host.spawn-failed', `cannot run ${argv[0]}: ${e.message}`));
+      reject(new SocklabError('host.spawn-failed', `cannot run ${argv[0]}: ${e.message}`));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -72,19 +72,19 @@ export function runCollect(
 }
 
 export class NamespaceHost implements LabHost {
-  readonly role: Role;
+  readonly name: HostName;
   readonly labAddress: string | null;
   readonly namespace: string;
   readonly workDir: string;
   /** Where the host's own processes (linkd, the echo servers) write. */
   readonly logFile: string;
 
-  constructor(role: Role, namespace: string, labAddress: string | null, stateDir: string) {
-    this.role = role;
+  constructor(name: HostName, namespace: string, labAddress: string | null, stateDir: string) {
+    this.name = name;
     this.namespace = namespace;
     this.labAddress = labAddress;
-    this.workDir = join(stateDir, role);
-    this.logFile = join(stateDir, `${role}.log`);
+    this.workDir = join(stateDir, name);
+    this.logFile = join(stateDir, `${name}.log`);
   }
 
   get describe(): string {

@@ -2,7 +2,7 @@
 // pair between two namespaces, and lab0 (a VXLAN device whose only remote is the link). Used by
 // the netns backend and by the tests and benchmark that compare the relay with the kernel's
 // direct VXLAN path.
-import { AppError } from '../../common/app-error.ts';
+import { SocklabError } from '../../common/errors.ts';
 import { runCollect } from './namespace-host.ts';
 
 export const VNI = '42';
@@ -10,7 +10,7 @@ export const VNI = '42';
 export async function ip(args: string[]): Promise<void> {
   const r = await runCollect(['ip', ...args], { timeoutMs: 15_000 });
   if (r.exitCode !== 0)
-    throw new AppError(
+    throw new SocklabError(
       'netns.command-failed',
       `ip ${args.join(' ')} failed: ${r.stderr.trim().split('\n')[0]}`,
     );
@@ -62,7 +62,7 @@ export async function vxlanEnd(ns: string, dev: string, remote: string, labIp: s
     timeoutMs: 15_000,
   });
   if (r.exitCode !== 0)
-    throw new AppError(
+    throw new SocklabError(
       'netns.command-failed',
       `ethtool -K lab0 tx off failed in ${ns}: ${r.stderr.trim()}; install ethtool`,
     );

@@ -11,12 +11,12 @@
 // and `socklab logs` reads the log files of linkd and the echo servers.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppError } from '../../common/app-error.ts';
+import { SocklabError } from '../../common/errors.ts';
 import { LinkControl, unixTransport } from '../../link/control/control-client.ts';
 import type { LinkModel } from '../../link/model/impairment-model.ts';
 import { formatDirection } from '../../link/model/impairment-text.ts';
 import { startBackground } from '../host-processes.ts';
-import type { Role } from '../lab-host.ts';
+import type { HostName } from '../lab-host.ts';
 import { startLabServer } from '../lab-servers.ts';
 import { LAB_SUBNET, makeStartedLab, type StartedLab } from '../started-lab.ts';
 import { NamespaceHost, runCollect } from './namespace-host.ts';
@@ -38,7 +38,7 @@ interface NetnsState {
 }
 
 const stateDir = (project: string): string => join(netnsStateRoot(), project);
-const nsOf = (project: string, role: Role): string => `${project}-${role[0]}`;
+const nsOf = (project: string, host: HostName): string => `${project}-${host[0]}`;
 const controlPath = (project: string): string => join(stateDir(project), 'linkd.sock');
 
 /** Why this machine cannot run a namespace lab, or null. */
@@ -107,13 +107,13 @@ export interface NetnsLabOptions {
 export async function startNetnsLab(o: NetnsLabOptions): Promise<StartedLab> {
   const why = await netnsUnavailable();
   if (why)
-    throw new AppError(
+    throw new SocklabError(
       'netns.unavailable',
       `${why}; run as root, or use the Docker backend (--backend docker)`,
     );
   const { project } = o;
   if (existsSync(stateDir(project)) || existsSync(`/run/netns/${nsOf(project, 'link')}`))
-    throw new AppError(
+    throw new SocklabError(
       'lab.exists',
       `a lab named ${project} exists already; remove it first: socklab down --project ${project}`,
     );
@@ -200,9 +200,9 @@ async function waitForLinkd(
     const log = await link.logs(3);
     // linkd refused to start (netem missing, say): say why at once.
     const refused = /^linkd: (?!relaying|model|scenario)(.*)$/m.exec(log);
-    if (refused) throw new AppError('lab.host-down', `the link host stopped: ${refused[1]}`);
+    if (refused) throw new SocklabError('lab.host-down', `the link host stopped: ${refused[1]}`);
     if (Date.now() > end)
-      throw new AppError(
+      throw new SocklabError(
         'lab.not-ready',
         `the lab did not become ready: linkd's control socket (after ${timeoutMs} ms); see ${link.logFile}`,
       );
@@ -213,7 +213,7 @@ async function waitForLinkd(
 export async function attachNetnsLab(project: string): Promise<StartedLab> {
   const state = readState(project);
   if (!state)
-    throw new AppError(
+    throw new SocklabError(
       'lab.incomplete',
       `lab ${project} is not complete (no state); remove it and start again: socklab down --project ${project}`,
     );

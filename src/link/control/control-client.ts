@@ -2,8 +2,7 @@
 // JSON line each way: a unix socket here (linkctl, a lab of namespaces on this machine), or an
 // exec into the link's container (the Docker backend, see src/lab/link-control.ts).
 import { connect } from 'node:net';
-import { AppError } from '../../common/app-error.ts';
-import { isErrorCode } from '../../common/errors.ts';
+import { isErrorCode, SocklabError } from '../../common/errors.ts';
 import { LineFramer } from '../../common/line-framer.ts';
 import type {
   ControlCommand,
@@ -24,7 +23,7 @@ export function unixTransport(path: string, timeoutMs = 10_000): ControlTranspor
       const timer = setTimeout(() => {
         sock.destroy();
         reject(
-          new AppError('link.control-timeout', `linkd did not answer on ${path} within ${timeoutMs} ms`),
+          new SocklabError('link.control-timeout', `linkd did not answer on ${path} within ${timeoutMs} ms`),
         );
       }, timeoutMs);
       sock.on('connect', () => sock.write(`${line}\n`));
@@ -38,7 +37,7 @@ export function unixTransport(path: string, timeoutMs = 10_000): ControlTranspor
       sock.on('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         reject(
-          new AppError(
+          new SocklabError(
             'link.control-unreachable',
             `cannot reach linkd's control socket ${path} (${err.code}): is linkd running with --control ${path}? pass --control with its path`,
           ),
@@ -70,12 +69,12 @@ export class LinkControl {
     try {
       reply = JSON.parse(text) as ControlReply<C>;
     } catch {
-      throw new AppError(
+      throw new SocklabError(
         'link.bad-reply',
         `linkd answered ${req.cmd} with something that is not JSON: ${text.slice(0, 200)}`,
       );
     }
-    if (!reply.ok) throw new AppError(isErrorCode(reply.code) ? reply.code : 'link.refused', reply.error);
+    if (!reply.ok) throw new SocklabError(isErrorCode(reply.code) ? reply.code : 'link.refused', reply.error);
     const { ok: _ok, ...result } = reply;
     return result as unknown as ResultOf<C>;
   }

@@ -7,18 +7,18 @@ import type { PacketRecord } from './packet-record.ts';
 import type { RelayStats } from './relay-stats.ts';
 import type { ScenarioStatus } from './scenario-runner.ts';
 
-/** A direction as netem's words or as a model object. */
-export type DirectionInput = string | DirectionModel;
-
 export interface ControlCommands {
   /** The model in force, who applies it, and the scenario step, if one runs. */
   show: {
     req: Record<never, never>;
     res: { model: LinkModel; text: string; engine: string; scenario: ScenarioStatus | null };
   };
-  /** Changes the model now: what is named is replaced, the rest stays. Stops a running scenario. */
+  /**
+   * Changes the model now: what is named is replaced, the rest stays. Stops a running scenario.
+   * Models, not netem's words: text is parsed once, where a person typed it.
+   */
   set: {
-    req: { impair?: DirectionInput; up?: DirectionInput; down?: DirectionInput; seed?: number };
+    req: { impair?: DirectionModel; up?: DirectionModel; down?: DirectionModel; seed?: number };
     res: { model: LinkModel; text: string };
   };
   stats: { req: Record<never, never>; res: { stats: RelayStats } };

@@ -3,14 +3,14 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { dirname } from 'node:path';
-import { AppError } from '../../common/app-error.ts';
+import { SocklabError } from '../../common/errors.ts';
 import { LineFramer } from '../../common/line-framer.ts';
 import { ImpairmentError } from '../model/impairment-error.ts';
-import type { DirectionModel, LinkModel } from '../model/impairment-model.ts';
-import { buildLinkModel, formatLinkModel, parseDirectionOrNone } from '../model/impairment-text.ts';
+import type { LinkModel } from '../model/impairment-model.ts';
+import { buildLinkModel, formatLinkModel } from '../model/impairment-text.ts';
 import { validateScenario } from '../model/scenario.ts';
 import type { LinkRelay } from '../relay/link-relay.ts';
-import type { ControlReply, ControlRequest, DirectionInput, RequestOf } from './control-protocol.ts';
+import type { ControlReply, ControlRequest, RequestOf } from './control-protocol.ts';
 import type { ScenarioRunner } from './scenario-runner.ts';
 
 export interface ControlTarget {
@@ -23,20 +23,11 @@ export interface ControlTarget {
   scenarios: ScenarioRunner;
 }
 
-const direction = (d: DirectionInput): DirectionModel =>
-  typeof d === 'string' ? parseDirectionOrNone(d) : d;
-
-/** The model after a `set`: what is named is replaced, what is not named stays. */
+/** The model after a `set`: what is named is replaced, what is not named stays (validated: it came over a socket). */
 export function nextModel(current: LinkModel, req: RequestOf<'set'>): LinkModel {
-  const base = req.impair !== undefined ? direction(req.impair) : undefined;
-  const up =
-    req.up !== undefined || base
-      ? { ...(base ?? {}), ...(req.up !== undefined ? direction(req.up) : {}) }
-      : current.up;
-  const down =
-    req.down !== undefined || base
-      ? { ...(base ?? {}), ...(req.down !== undefined ? direction(req.down) : {}) }
-      : current.down;
+  const base = req.impair;
+  const up = req.up !== undefined || base ? { ...base, ...req.up } : current.up;
+  const down = req.down !== undefined || base ? { ...base, ...req.down } : current.down;
   return buildLinkModel({ up, down, seed: req.seed ?? current.seed });
 }
 
@@ -71,7 +62,7 @@ async function handle(target: ControlTarget, req: ControlRequest): Promise<Contr
     }
     case 'capture-start':
       if (typeof req.path !== 'string' || req.path === '')
-        throw new AppError('usage.invalid', 'capture-start needs a path, e.g. /tmp/link.pcap');
+        throw new SocklabError('usage.invalid', 'capture-start needs a path, e.g. /tmp/link.pcap');
       await relay.startCapture(req.path);
       return { ok: true };
     case 'capture-stop':
@@ -87,7 +78,7 @@ async function handle(target: ControlTarget, req: ControlRequest): Promise<Contr
       return { ok: true, scenario: target.scenarios.status(), model: target.model() };
     }
     default:
-      throw new AppError(
+      throw new SocklabError(
         'usage.invalid',
         `unknown command '${(req as { cmd?: string }).cmd}': the commands are show, set, stats, reset, record, capture-start, capture-stop, scenario`,
       );
@@ -111,7 +102,7 @@ export async function serveControl(path: string, target: ControlTarget): Promise
             reply = {
               ok: false,
               error: err instanceof SyntaxError ? `not JSON: ${err.message}` : (err as Error).message,
-              ...(err instanceof AppError ? { code: err.code } : {}),
+              ...(err instanceof SocklabError ? { code: err.code } : {}),
             };
           }
           if (!conn.destroyed) conn.write(`${JSON.stringify(reply)}\n`);

@@ -2,13 +2,13 @@
 // this kernel has sch_netem at all (many do not: Docker Desktop's, and some distributions').
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { AppError } from '../../common/app-error.ts';
+import { SocklabError } from '../../common/errors.ts';
 import type { LinkModel } from '../model/impairment-model.ts';
 import { type LinkDevices, netemCommands } from '../model/netem-args.ts';
 
 const run = promisify(execFile);
 
-export class NetemUnavailableError extends AppError {
+export class NetemUnavailableError extends SocklabError {
   constructor(detail: string) {
     super(
       'link.netem-missing',
@@ -46,7 +46,7 @@ export async function probeNetem(): Promise<void> {
 export async function deviceToward(address: string): Promise<string> {
   const { stdout } = await run('ip', ['-j', 'route', 'get', address], { timeout: 10_000 });
   const dev = (JSON.parse(stdout) as { dev?: string }[])[0]?.dev;
-  if (!dev) throw new AppError('link.no-device', `no interface routes to ${address}`);
+  if (!dev) throw new SocklabError('link.no-device', `no interface routes to ${address}`);
   return dev;
 }
 
@@ -58,7 +58,7 @@ export async function applyNetem(model: LinkModel, devs: LinkDevices, before?: L
     } catch (err) {
       // Deleting a qdisc that is not there is fine: the direction is clean either way.
       if (args[1] === 'del') continue;
-      throw new AppError('link.tc-failed', `tc ${args.join(' ')} failed: ${stderrOf(err)}`);
+      throw new SocklabError('link.tc-failed', `tc ${args.join(' ')} failed: ${stderrOf(err)}`);
     }
   }
 }

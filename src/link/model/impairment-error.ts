@@ -1,7 +1,7 @@
-import { AppError } from '../../common/app-error.ts';
+import { SocklabError } from '../../common/errors.ts';
 
 /** Bad impairment input: one line per problem, each naming the value, the rule and an example. */
-export class ImpairmentError extends AppError {
+export class ImpairmentError extends SocklabError {
   readonly problems: string[];
 
   constructor(problems: string[]) {

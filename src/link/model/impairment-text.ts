@@ -88,39 +88,55 @@ export interface LinkModelInput {
   seed?: number;
 }
 
-function direction(input: string | DirectionModel | undefined): DirectionModel {
-  if (input === undefined) return {};
+/** A LinkModelInput whose text has been parsed: the parts as models, each validated. */
+export interface ParsedLinkInput {
+  impair?: DirectionModel;
+  up?: DirectionModel;
+  down?: DirectionModel;
+  seed?: number;
+}
+
+function direction(input: string | DirectionModel): DirectionModel {
   if (typeof input === 'string') return parseDirectionOrNone(input);
   assertValidDirection(input);
   return input;
 }
 
-/** The whole link's model from its parts; validates everything before returning. */
-export function buildLinkModel(input: LinkModelInput): LinkModel {
+/**
+ * Parses the text of each part once (at the edge: a flag, a profile line, a request) and
+ * validates the models; every problem of every part is reported at once.
+ */
+export function parseLinkInput(input: LinkModelInput): ParsedLinkInput {
   const problems: string[] = [];
-  const attempt = (what: string, x: string | DirectionModel | undefined): DirectionModel => {
+  const out: ParsedLinkInput = {};
+  for (const what of ['impair', 'up', 'down'] as const) {
+    const x = input[what];
+    if (x === undefined) continue;
     try {
-      return direction(x);
+      out[what] = direction(x);
     } catch (err) {
       if (!(err instanceof ImpairmentError)) throw err;
-      problems.push(...err.problems.map((p) => (what ? `${what}: ${p}` : p)));
-      return {};
+      problems.push(...err.problems.map((p) => (what === 'impair' ? p : `${what}: ${p}`)));
     }
-  };
-  const both = attempt('', input.impair);
-  const up = attempt('up', input.up);
-  const down = attempt('down', input.down);
-  const seed = input.seed ?? DEFAULT_SEED;
-  if (!(Number.isSafeInteger(seed) && seed >= 0 && seed <= 0xffffffff)) {
-    problems.push(`seed must be a whole number 0–4294967295, got ${seed}; e.g. seed 42`);
+  }
+  if (input.seed !== undefined) {
+    if (!(Number.isSafeInteger(input.seed) && input.seed >= 0 && input.seed <= 0xffffffff))
+      problems.push(`seed must be a whole number 0–4294967295, got ${input.seed}; e.g. seed 42`);
+    out.seed = input.seed;
   }
   if (problems.length > 0) throw new ImpairmentError(problems);
-  const merged = (d: DirectionModel): DirectionModel => {
-    const m = { ...both, ...d };
+  return out;
+}
+
+/** The whole link's model from its parts; validates everything before returning. */
+export function buildLinkModel(input: LinkModelInput): LinkModel {
+  const parsed = parseLinkInput(input);
+  const merged = (d: DirectionModel | undefined): DirectionModel => {
+    const m = { ...parsed.impair, ...d };
     assertValidDirection(m);
     return m;
   };
-  return { up: merged(up), down: merged(down), seed };
+  return { up: merged(parsed.up), down: merged(parsed.down), seed: parsed.seed ?? DEFAULT_SEED };
 }
 
 export function formatLinkModel(m: LinkModel): string {

@@ -3,8 +3,8 @@
 // scenario (a name from lab/scenarios/, or steps) makes the link change over time.
 // Parsing is pure and validates the impairments, so a bad profile fails before a lab is touched.
 import { existsSync, readFileSync } from 'node:fs';
-import { AppError } from '../../common/app-error.ts';
 import { labDir, namesIn } from '../../common/data-files.ts';
+import { SocklabError } from '../../common/errors.ts';
 import { ImpairmentError } from './impairment-error.ts';
 import type { LinkModel } from './impairment-model.ts';
 import { buildLinkModel } from './impairment-text.ts';
@@ -35,7 +35,7 @@ export function parseProfile(name: string, text: string): Profile {
     if (!line) continue;
     const m = /^(\w+)\s*:\s*(.*)$/.exec(line);
     if (!m || !(KEYS as readonly string[]).includes(m[1]!)) {
-      throw new AppError(
+      throw new SocklabError(
         'profile.invalid',
         `profile ${name}, line ${i + 1}: expected one of ${KEYS.join(', ')} followed by ':', got '${line}'; e.g. impair: delay 40ms loss 5%`,
       );
@@ -51,8 +51,8 @@ export function parseProfile(name: string, text: string): Profile {
       ...(fields.scenario ? { scenario: loadScenario(fields.scenario) } : {}),
     };
   } catch (err) {
-    if (err instanceof ImpairmentError || err instanceof AppError)
-      throw new AppError('profile.invalid', `profile ${name}: ${err.message}`);
+    if (err instanceof ImpairmentError || err instanceof SocklabError)
+      throw new SocklabError('profile.invalid', `profile ${name}: ${err.message}`);
     throw err;
   }
 }
@@ -65,7 +65,7 @@ export function profileNames(): string[] {
 export function loadProfile(nameOrPath: string): Profile {
   const path = nameOrPath.endsWith('.profile') ? nameOrPath : `${PROFILE_DIR}${nameOrPath}.profile`;
   if (!/^[\w.\-/]+$/.test(nameOrPath) || !existsSync(path)) {
-    throw new AppError(
+    throw new SocklabError(
       'profile.not-found',
       `no profile '${nameOrPath}': the profiles are ${profileNames().join(', ')} (lab/profiles/), or give a path to a .profile file`,
     );

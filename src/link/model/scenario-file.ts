@@ -2,8 +2,8 @@
 // newlines or `;`, e.g. LAB_SCENARIO='0s none; 2s outage; 4s repeat'). Used by linkd, the CLI
 // and startLab alike.
 import { existsSync, readFileSync } from 'node:fs';
-import { AppError } from '../../common/app-error.ts';
 import { labDir, namesIn } from '../../common/data-files.ts';
+import { SocklabError } from '../../common/errors.ts';
 import { parseScenario, type Scenario } from './scenario.ts';
 
 export const SCENARIO_DIR = labDir('scenarios');
@@ -19,7 +19,7 @@ export function loadScenario(spec: string): Scenario {
   if (/\s/.test(text)) return parseScenario('inline', text);
   const path = text.includes('/') || text.endsWith('.scenario') ? text : `${SCENARIO_DIR}${text}.scenario`;
   if (!existsSync(path)) {
-    throw new AppError(
+    throw new SocklabError(
       'scenario.not-found',
       `no scenario '${text}': the scenarios are ${scenarioNames().join(', ') || 'none'} (lab/scenarios/), or give a path to a .scenario file, or steps such as '0s none; 2s outage; 4s repeat'`,
     );

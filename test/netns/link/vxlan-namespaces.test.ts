@@ -1,14 +1,14 @@
 // End to end over real kernel VXLAN: client and server in network namespaces, each with lab0,
 // and linkd relaying between them from a third namespace. Real TCP, real UDP, real checksums.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { binomialInterval } from '../../helpers/stats.ts';
 import {
+  type BareLab,
   canRunNetns,
-  type NetnsLab,
   SERVER_LAB_IP,
   startAppIn,
-  startNetnsLab,
-} from '../../helpers/netns-lab.ts';
-import { binomialInterval } from '../../helpers/stats.ts';
+  startBareLab,
+} from '../../support/bare-lab.ts';
 import { appPath } from '../../support/programs.ts';
 
 const cannot = canRunNetns();
@@ -16,10 +16,10 @@ const cannot = canRunNetns();
 describe.skipIf(cannot !== null)(
   `kernel VXLAN through linkd, between network namespaces${cannot ? ` (skipped: ${cannot})` : ''}`,
   () => {
-    let lab: NetnsLab;
+    let lab: BareLab;
 
     beforeAll(async () => {
-      lab = await startNetnsLab({
+      lab = await startBareLab({
         tag: `v${process.pid % 10000}`,
         path: 'relay',
         linkdArgs: ['--impair', 'loss 10%', '--seed', '7'],

@@ -145,13 +145,20 @@ describe('packet record ring', () => {
 describe('control: set', () => {
   it('replaces what it names and keeps the rest', () => {
     const current = buildLinkModel({ up: 'delay 10ms', down: 'loss 5%', seed: 3 });
-    expect(nextModel(current, { cmd: 'set', up: 'loss 1%' })).toEqual({
+    expect(nextModel(current, { cmd: 'set', up: parseDirection('loss 1%') })).toEqual({
       up: parseDirection('loss 1%'),
       down: current.down,
       seed: 3,
     });
-    expect(nextModel(current, { cmd: 'set', impair: 'none' })).toEqual({ up: {}, down: {}, seed: 3 });
-    expect(nextModel(current, { cmd: 'set', impair: 'delay 1ms', down: 'loss 2%', seed: 9 })).toMatchObject({
+    expect(nextModel(current, { cmd: 'set', impair: {} })).toEqual({ up: {}, down: {}, seed: 3 });
+    expect(
+      nextModel(current, {
+        cmd: 'set',
+        impair: parseDirection('delay 1ms'),
+        down: parseDirection('loss 2%'),
+        seed: 9,
+      }),
+    ).toMatchObject({
       up: { delay: { ms: 1 } },
       down: { delay: { ms: 1 }, loss: { percent: 2 } },
       seed: 9,

@@ -1,48 +1,40 @@
 // Every program reports bad input and faults the same way: one line naming what happened, the
 // rule, and the fix, then a non-zero exit. Never a stack trace. The codes are the catalogue's.
-import { type ErrorCode, SocklabError } from './errors.ts';
+import { SocklabError } from './errors.ts';
 
-/** socklab's error: a code from the catalogue (src/common/errors.ts), which gives its exit code. */
-export class AppError extends SocklabError {
-  constructor(code: ErrorCode, message: string) {
-    super(code, message);
-    this.name = 'AppError';
-  }
-}
-
-/** Turns a socket error from the OS into an AppError whose message says what to do about it. */
-export function describeSocketError(err: NodeJS.ErrnoException, where: string): AppError {
+/** Turns a socket error from the OS into a SocklabError whose message says what to do about it. */
+export function describeSocketError(err: NodeJS.ErrnoException, where: string): SocklabError {
   switch (err.code) {
     case 'EADDRINUSE':
-      return new AppError(
+      return new SocklabError(
         'socket.addr-in-use',
         `${where} is already in use: only one socket may listen on a port; stop the other program or pass --port with a free port`,
       );
     case 'EADDRNOTAVAIL':
-      return new AppError(
+      return new SocklabError(
         'socket.addr-not-available',
         `${where} is not an address of this host: a server binds only to its own addresses; pass --host with one of them, or omit it to listen on all`,
       );
     case 'EACCES':
-      return new AppError(
+      return new SocklabError(
         'socket.access',
         `${where} needs privileges: ports below 1024 are reserved for root; pass --port 1024 or higher (the lab uses 12000)`,
       );
     case 'ECONNREFUSED':
-      return new AppError(
+      return new SocklabError(
         'socket.refused',
         `${where} refused the connection: no server is listening there; start the echo server first or check --host and --port`,
       );
     case 'ETIMEDOUT':
-      return new AppError('socket.timeout', `${where} did not answer in time; check that the host is up`);
+      return new SocklabError('socket.timeout', `${where} did not answer in time; check that the host is up`);
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-      return new AppError(
+      return new SocklabError(
         'socket.unreachable',
         `${where} is unreachable: no route to it; check --host and the network`,
       );
     default:
-      return new AppError('socket.error', `${where}: ${err.message}`);
+      return new SocklabError('socket.error', `${where}: ${err.message}`);
   }
 }
 
@@ -52,7 +44,7 @@ export async function runMain(prog: string, main: () => Promise<number | undefin
     const code = await main();
     if (code !== undefined) process.exitCode = code;
   } catch (err) {
-    if (err instanceof AppError) {
+    if (err instanceof SocklabError) {
       process.stderr.write(`${prog}: ${err.message}\n`);
       process.exitCode = err.exitCode;
     } else {

@@ -1,19 +1,20 @@
-// A lab of network namespaces on this machine: client and server each with a kernel VXLAN device
-// (lab0), reaching each other only through linkd in a third namespace, as in the containers but
-// without Docker. Needs root. Also a direct variant (VXLAN straight from client to server) for
-// comparing the relay against the kernel's own path. Addresses stay inside the namespaces.
+// A bare lab of network namespaces for the link's own tests: client and server each with a kernel
+// VXLAN device (lab0), reaching each other only through linkd in a third namespace, as in the
+// containers but without Docker and without the netns backend's hosts, programs or state. Needs root.
+// Also a direct variant (VXLAN straight from client to server) for comparing the relay against the
+// kernel's own path. Addresses stay inside the namespaces.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { addNamespace, veth, vxlanEnd } from '../../src/lab/netns/netns-devices.ts';
 import { LinkControl, unixTransport } from '../../src/link/control/control-client.ts';
-import { appPath, ROOT, type Running, run as runToEnd, start } from '../support/programs.ts';
+import { appPath, ROOT, type Running, run as runToEnd, start } from './programs.ts';
 
 const run = promisify(execFile);
 
 export const CLIENT_LAB_IP = '198.19.0.1';
 export const SERVER_LAB_IP = '198.19.0.2';
 
-export interface NetnsLab extends AsyncDisposable {
+export interface BareLab extends AsyncDisposable {
   client: string;
   server: string;
   link: string | null;
@@ -39,7 +40,7 @@ export function canRunNetns(): string | null {
   return null;
 }
 
-export interface NetnsLabOptions {
+export interface BareLabOptions {
   /** Short unique tag for names (namespaces and sockets). */
   tag: string;
   /** `relay`: through linkd with these arguments; `direct`: VXLAN straight between the ends. */
@@ -49,7 +50,7 @@ export interface NetnsLabOptions {
   readyTimeoutMs?: number;
 }
 
-export async function startNetnsLab(opts: NetnsLabOptions): Promise<NetnsLab> {
+export async function startBareLab(opts: BareLabOptions): Promise<BareLab> {
   const client = `sl${opts.tag}c`;
   const server = `sl${opts.tag}s`;
   const link = opts.path === 'relay' ? `sl${opts.tag}l` : null;
@@ -125,6 +126,6 @@ export async function startNetnsLab(opts: NetnsLabOptions): Promise<NetnsLab> {
 }
 
 /** Starts one of our servers inside a namespace on the lab address. */
-export function startAppIn(lab: NetnsLab, ns: string, name: string, args: string[] = []): Promise<Running> {
+export function startAppIn(lab: BareLab, ns: string, name: string, args: string[] = []): Promise<Running> {
   return lab.start(ns, process.execPath, [appPath(name), '--port', '12000', ...args], /ready to receive/);
 }

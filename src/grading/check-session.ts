@@ -1,0 +1,121 @@
+// The lab a check runs in, as a lifecycle: opened on a lab of its own (a unique name, removed
+// afterwards) or on a running one (borrowed, and left as it was found), it holds everything the
+// check changes — the lab's echo server it stopped to free the port, an echo server it started on
+// another port, the program it deployed, the model and scenario to restore — and undoes all of it
+// when disposed, also after a failure or an abort: `await using session = await CheckSession.open()`.
+import { PROGRAM as TCP_ECHO_SERVER } from '../apps/tcp-echo-server.ts';
+import { PROGRAM as UDP_ECHO_SERVER } from '../apps/udp-echo-server.ts';
+import type { Proto } from '../common/proto.ts';
+import { startBackground, stopBackground, waitListening } from '../lab/host-processes.ts';
+import { appOn, type LabHost } from '../lab/lab-host.ts';
+import { LAB_PORT, startLabServer, stopLabServer } from '../lab/lab-servers.ts';
+import { startLab, uniqueProject } from '../lab/start-lab.ts';
+import type { Backend, StartedLab } from '../lab/started-lab.ts';
+import type { LinkModel } from '../link/model/impairment-model.ts';
+import type { Limits } from './assignment.ts';
+import { ProgramUnderTest } from './program.ts';
+import type { ProgramKind } from './sandbox.ts';
+
+const ECHO_SERVERS = { udp: UDP_ECHO_SERVER, tcp: TCP_ECHO_SERVER };
+
+export interface SessionOptions {
+  /** A running lab to borrow; without one, a lab of its own is started (and removed at the end). */
+  lab?: StartedLab;
+  project?: string;
+  backend?: Backend;
+  seed: number;
+  signal?: AbortSignal;
+}
+
+export interface DeployOptions {
+  uid: number;
+  name: string;
+  kind: ProgramKind;
+  source: Buffer;
+  limits: Limits;
+  files?: Record<string, Buffer>;
+}
+
+/** What a borrowed lab ran before the check: the model to restore. */
+interface Before {
+  model: LinkModel;
+}
+
+export class CheckSession implements AsyncDisposable {
+  readonly lab: StartedLab;
+  /** Whether the lab is the session's own (removed at the end) or borrowed (restored). */
+  readonly own: boolean;
+  /** How long starting the lab took, ms (0 for a borrowed one). */
+  readonly labMs: number;
+  readonly #before: Before | null;
+  readonly #stoppedServers: Proto[] = [];
+  #extraServer: number | null = null;
+  #program: ProgramUnderTest | null = null;
+
+  private constructor(lab: StartedLab, own: boolean, labMs: number, before: Before | null) {
+    this.lab = lab;
+    this.own = own;
+    this.labMs = labMs;
+    this.#before = before;
+  }
+
+  static async open(o: SessionOptions): Promise<CheckSession> {
+    if (o.lab) {
+      const shown = await o.lab.show();
+      // A scenario would change the link under the verdicts: it is stopped, and its step's model
+      // is what the lab gets back (linkd reports a scenario's status, not its steps to rerun).
+      if (shown.scenario) await o.lab.scenario(null);
+      return new CheckSession(o.lab, false, 0, { model: shown.model });
+    }
+    const t0 = performance.now();
+    const lab = await startLab({
+      backend: o.backend,
+      project: o.project ?? uniqueProject().replace('socklab-', 'socklab-check-'),
+      seed: o.seed,
+      autoCleanup: false,
+      signal: o.signal,
+    });
+    return new CheckSession(lab, true, Math.round(performance.now() - t0), null);
+  }
+
+  /** Copies the program into its host; it is stopped and removed with the session. */
+  async deploy(host: LabHost, o: DeployOptions): Promise<ProgramUnderTest> {
+    this.#program = await ProgramUnderTest.deploy(host, o);
+    return this.#program;
+  }
+
+  /** The lab's own echo server gives up the assignment's port while a server under test needs it. */
+  async freePort(proto: Proto, port: number): Promise<void> {
+    if (port !== LAB_PORT) return;
+    await stopLabServer(this.lab.server, proto);
+    this.#stoppedServers.push(proto);
+  }
+
+  /** A client under test needs an echo server on its port: the lab's listen on 12000, another starts. */
+  async echoServerOn(proto: Proto, port: number): Promise<void> {
+    if (port === LAB_PORT) return;
+    const server = this.lab.server;
+    const program = ECHO_SERVERS[proto];
+    this.#extraServer = await startBackground(
+      server,
+      ['node', appOn(server, program.name), ...program.argv({ port, quiet: true })],
+      `${server.workDir}/check-echo-server.log`,
+    );
+    await waitListening(server, proto, port, this.#extraServer, 10_000);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.#program?.stop().catch(() => {});
+    await this.#program?.cleanup().catch(() => {});
+    if (this.#extraServer !== null) await stopBackground(this.lab.server, this.#extraServer).catch(() => {});
+    if (this.own) {
+      await this.lab.down().catch(() => {});
+      return;
+    }
+    for (const proto of this.#stoppedServers) await startLabServer(this.lab.server, proto).catch(() => {});
+    if (this.#before) {
+      const { model } = this.#before;
+      await this.lab.impair({ up: model.up, down: model.down, seed: model.seed }).catch(() => {});
+    }
+  }
+}
