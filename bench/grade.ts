@@ -22,7 +22,7 @@ const n = Number(values.submissions);
 // A class of udp-echo servers: the textbook's, buggy ones, one in C, one in JavaScript.
 const programs = [
   ['lab/textbook/UDPServer.py', 'UDPServer.py'],
-  ['test/fixtures/grading/AsciiUpperUDPServer.py', 'UDPServer.py'],
+  ['test/fixtures/grading/AsciiOnlyUDPServer.py', 'UDPServer.py'],
   ['test/fixtures/grading/udp_echo.c', 'udp_echo.c'],
   ['test/fixtures/grading/udp-echo-server.js', 'server.js'],
   ['test/fixtures/grading/CrashOnEmptyUDPServer.py', 'UDPServer.py'],

@@ -83,6 +83,16 @@ function upperChunk(buf: Uint8Array, final: boolean): { out: Buffer; rest: numbe
   return { out: out.length === 1 ? out[0]! : Buffer.concat(out), rest: 0 };
 }
 
+/**
+ * ASCII letters uppercased, every other byte as it came: what C's toupper() in the "C" locale,
+ * Python's bytes.upper() and most languages' byte-wise functions give (`straße` → `STRAßE`).
+ */
+export function asciiUppercaseBytes(buf: Uint8Array): Buffer {
+  const out = Buffer.from(buf);
+  for (let i = 0; i < out.length; i++) if (out[i]! >= 0x61 && out[i]! <= 0x7a) out[i] = out[i]! - 0x20;
+  return out;
+}
+
 /** Uppercases one whole message (a UDP datagram). */
 export function uppercaseBytes(buf: Uint8Array): Buffer {
   return upperChunk(buf, true).out;

@@ -13,6 +13,8 @@
 //       starts: 10                   # points; required
 //       echoes: 40
 //       non-utf8: { points: 5, required: false }
+//   uppercase: either                # ascii (toupper), unicode (str.upper()) or either (default)
+//   non-ascii: required              # the non-ASCII sentence counts (default), is advisory, or is not sent
 import { existsSync, readFileSync } from 'node:fs';
 import { isScalar, type Node } from 'yaml';
 import { labDir, namesIn } from '../common/data-files.ts';
@@ -20,7 +22,16 @@ import { SocklabError } from '../common/errors.ts';
 import { PROTOS, type Proto } from '../common/proto.ts';
 import { profileNames } from '../link/model/profiles.ts';
 import { parseTime } from '../link/model/units.ts';
-import { FRAMINGS, FRAMINGS_OF, type Framing, type ProgramRole } from './framing.ts';
+import {
+  FRAMINGS,
+  FRAMINGS_OF,
+  type Framing,
+  NON_ASCII,
+  type NonAscii,
+  type ProgramRole,
+  UPPERCASE_RULES,
+  type UppercaseRule,
+} from './framing.ts';
 import { applicableVerdicts, isVerdictId, type VerdictId, verdictEntry } from './verdicts/registry.ts';
 import { YamlFields } from './yaml-fields.ts';
 
@@ -56,6 +67,10 @@ export interface Assignment {
   seed: number;
   /** The link the lossy verdicts use (a profile name from lab/profiles/). */
   profile: string;
+  /** How replies' uppercase is judged. */
+  uppercase: UppercaseRule;
+  /** Whether a sentence that is not ASCII is sent, and whether a wrong reply to it fails. */
+  nonAscii: NonAscii;
   /** Wall-clock limit of one check, ms. */
   timeLimitMs: number;
   limits: Limits;
@@ -81,6 +96,8 @@ const KEYS = [
   'seed',
   'profile',
   'time-limit',
+  'uppercase',
+  'non-ascii',
   'limits',
   'server',
   'client',
@@ -130,6 +147,8 @@ export function parseAssignment(name: string, text: string, where = name): Assig
     seed: f.int('seed', 1, 0, 0xffffffff),
     profile,
     timeLimitMs: f.parsed('time-limit', positiveMs, 180_000, 'a time such as 120s'),
+    uppercase: f.oneOf<UppercaseRule>('uppercase', UPPERCASE_RULES, 'either', 'either'),
+    nonAscii: f.oneOf<NonAscii>('non-ascii', NON_ASCII, 'required', 'advisory'),
     limits: readLimits(f),
     server: readRole(f, 'server', context),
     client: readRole(f, 'client', context),

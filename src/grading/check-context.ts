@@ -43,6 +43,9 @@ export function makeContext(lab: StartedLab, plan: CheckPlan, program: ProgramUn
     run(program, values, stdin) {
       return runProgram(client, program, values, { stdin, timeoutMs: 300_000 });
     },
+    runServerProgram(program, values) {
+      return runProgram(lab.server, program, values, { timeoutMs: 300_000 });
+    },
     async clean() {
       await lab.impair({ impair: 'none', seed });
       await lab.resetLink();

@@ -17,6 +17,19 @@ export const FRAMINGS: readonly Framing[] = ['datagram', 'oneshot', 'stream', 'h
 export const ECHO_FRAMINGS: readonly Framing[] = ['datagram', 'oneshot', 'stream'];
 export const TCP_ECHO_FRAMINGS: readonly Framing[] = ['oneshot', 'stream'];
 
+/**
+ * What "uppercase" means when replies are judged: ASCII letters uppercased and every other byte
+ * unchanged (what C's toupper() gives), every letter as Python's str.upper() does (ß → SS), or
+ * either of the two (the default: each language a course uses can meet it with its standard
+ * library).
+ */
+export type UppercaseRule = 'either' | 'unicode' | 'ascii';
+export const UPPERCASE_RULES: readonly UppercaseRule[] = ['either', 'unicode', 'ascii'];
+
+/** Whether the checker's sentences include one that is not ASCII, and whether it counts. */
+export type NonAscii = 'required' | 'advisory' | 'absent';
+export const NON_ASCII: readonly NonAscii[] = ['required', 'advisory', 'absent'];
+
 /** The framings that go with each protocol. */
 export const FRAMINGS_OF = {
   udp: ['datagram', 'pinger'],

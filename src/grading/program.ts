@@ -178,17 +178,6 @@ export class ProgramUnderTest {
     };
   }
 
-  /** Its processes and threads now (everything its user runs). */
-  async tasks(): Promise<{ processes: number; threads: number }> {
-    const r = await this.host.exec([
-      'sh',
-      '-c',
-      `echo $(ps -o pid= -u ${this.uid} | wc -l) $(ps -L -o lwp= -u ${this.uid} | wc -l)`,
-    ]);
-    const [processes = 0, threads = 0] = r.stdout.trim().split(/\s+/).map(Number);
-    return { processes, threads };
-  }
-
   /** Removes every trace: its processes, its directory, and files its user left elsewhere. */
   async cleanup(): Promise<void> {
     await this.killAll();

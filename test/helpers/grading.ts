@@ -4,11 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { runCheck } from '../../src/grading/check.ts';
 import type { CheckResult, VerdictResult } from '../../src/grading/check-result.ts';
 import { netnsUnavailable } from '../../src/lab/netns/netns-lab.ts';
-import type { Backend } from '../../src/lab/started-lab.ts';
+import type { Backend, StartedLab } from '../../src/lab/started-lab.ts';
 import { ROOT } from '../support/programs.ts';
 
 export const fixture = (name: string): string => `${ROOT}test/fixtures/grading/${name}`;
 export const textbook = (name: string): string => `${ROOT}lab/textbook/${name}`;
+/** A course's own assignment file (test/fixtures/assignments/NAME.yaml). */
+export const courseAssignment = (name: string): string => `${ROOT}test/fixtures/assignments/${name}.yaml`;
 
 export interface Case {
   assignment: string;
@@ -16,16 +18,24 @@ export interface Case {
   file: string;
   /** The verdicts it must fail (by id); every other must pass. */
   fails: string[];
+  /** What some verdicts' reasons must say (the rule they applied, how they counted). */
+  reasons?: Record<string, RegExp>;
 }
 
-/** Checks a program and asserts which verdicts failed, with the reasons in the message. */
-export async function expectVerdicts(c: Case, backend: Backend = 'netns'): Promise<CheckResult> {
-  const r = await runCheck({ assignment: c.assignment, role: c.role, file: c.file, backend });
+/** Checks a program (in a lab of its own, or in `lab`) and asserts which verdicts failed, with the reasons in the message. */
+export async function expectVerdicts(
+  c: Case,
+  backend: Backend = 'netns',
+  lab?: StartedLab,
+): Promise<CheckResult> {
+  const r = await runCheck({ assignment: c.assignment, role: c.role, file: c.file, backend, lab });
   const failed = r.verdicts.filter((v) => v.status !== 'pass').map((v) => v.id);
   const why = r.verdicts.map(explain(c.fails)).join('\n');
   expect(failed, why).toEqual(c.fails);
   const requiredFailed = r.verdicts.some((v) => v.required && v.status !== 'pass');
   expect(r.passed, why).toBe(!requiredFailed);
+  for (const [id, pattern] of Object.entries(c.reasons ?? {}))
+    expect(r.verdicts.find((v) => v.id === id)?.reason, why).toMatch(pattern);
   return r;
 }
 

@@ -12,7 +12,7 @@ import { runCheck } from '../../src/grading/check.ts';
 import { engine, labProjects } from '../../src/lab/docker/docker-engine.ts';
 import { runProgram } from '../../src/lab/run-program.ts';
 import { type StartedLab, startLab } from '../../src/lab/start-lab.ts';
-import { fixture } from '../helpers/grading.ts';
+import { type Case, courseAssignment, expectVerdicts, fixture } from '../helpers/grading.ts';
 import { ROOT, run, spawnCollecting } from '../support/programs.ts';
 
 /** The lab works as before: lab0 and its address, the lab's echo servers, linkd, an echo across. */
@@ -73,6 +73,70 @@ describe('the sandbox, in containers', () => {
       'empty-datagram pass',
       'burst pass',
     ]);
+  });
+});
+
+describe('fair verdicts for C and JavaScript, in containers', () => {
+  let lab: StartedLab;
+  beforeAll(async () => {
+    lab = await startLab({ impair: 'none' });
+  });
+  afterAll(async () => {
+    await lab?.down();
+  });
+  // The same programs as on the netns backend (test/netns/grading/), judged the same way.
+  const cases: [string, Case][] = [
+    [
+      'udp-echo: C with toupper()',
+      { assignment: 'udp-echo', role: 'server', file: fixture('c/udp_echo_server.c'), fails: [] },
+    ],
+    [
+      'udp-echo: a C client',
+      { assignment: 'udp-echo', role: 'client', file: fixture('c/udp_echo_client.c'), fails: [] },
+    ],
+    [
+      'tcp-echo: C with toupper()',
+      { assignment: 'tcp-echo', role: 'server', file: fixture('c/tcp_echo_server.c'), fails: [] },
+    ],
+    [
+      'tcp-echo: JavaScript',
+      { assignment: 'tcp-echo', role: 'server', file: fixture('js/tcp-echo-server.js'), fails: [] },
+    ],
+    [
+      'tcp-echo: a JavaScript client',
+      { assignment: 'tcp-echo', role: 'client', file: fixture('js/tcp-echo-client.js'), fails: [] },
+    ],
+    [
+      'tcp-concurrent: C, a thread per client',
+      { assignment: 'tcp-concurrent', role: 'server', file: fixture('c/tcp_threaded_server.c'), fails: [] },
+    ],
+    [
+      'tcp-concurrent: JavaScript',
+      { assignment: 'tcp-concurrent', role: 'server', file: fixture('js/tcp-echo-server.js'), fails: [] },
+    ],
+    [
+      'one thread for all: a process per connection that exits after its reply fails it',
+      {
+        assignment: courseAssignment('select-oneshot'),
+        role: 'server',
+        file: fixture('c/fork_once_server.c'),
+        fails: ['single-thread'],
+        reasons: { 'single-thread': /^a process per client.*counted from the kernel’s view of each thread/ },
+      },
+    ],
+    [
+      'one thread for all: Node’s event loop passes it',
+      {
+        assignment: courseAssignment('select-oneshot'),
+        role: 'server',
+        file: fixture('js/tcp-echo-server.js'),
+        fails: [],
+        reasons: { 'single-thread': /counted from the kernel’s view of each thread/ },
+      },
+    ],
+  ];
+  it.each(cases)('%s', async (_name, c) => {
+    await expectVerdicts(c, 'docker', lab);
   });
 });
 

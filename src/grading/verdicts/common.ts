@@ -1,8 +1,10 @@
-// What the checker sends, and how replies are judged: the sentences, their uppercase as Python's
-// str.upper() gives it, and builders of the checker's clients. Pure.
+// What the checker sends, and how replies are judged: the sentences, their uppercase under the
+// assignment's rule (ASCII letters as C's toupper() gives, every letter as Python's str.upper()
+// gives, or either), and builders of the checker's clients. Pure.
 import type { Actor, ScriptResult, Step, StepResult } from '../../apps/socket-script.ts';
-import { uppercaseBytes } from '../../apps/uppercase.ts';
+import { asciiUppercaseBytes, uppercaseBytes } from '../../apps/uppercase.ts';
 import { preview } from '../exchange.ts';
+import type { UppercaseRule } from '../framing.ts';
 
 export const SENTENCES = [
   'hello socklab',
@@ -17,7 +19,33 @@ export const SENTENCES = [
 
 export const b64 = (data: string | Buffer): string => Buffer.from(data).toString('base64');
 export const bytesOf = (r: StepResult | undefined): Buffer => Buffer.from(r?.data ?? '', 'base64');
+/** The uppercase of ASCII text (both rules agree on it). */
 export const upper = (s: string | Buffer): Buffer => uppercaseBytes(Buffer.from(s));
+
+/** Whether a message has a byte that is not ASCII (where the rules can differ). */
+export const isAscii = (s: string | Buffer): boolean => Buffer.from(s).every((b) => b < 0x80);
+
+/** The replies a rule accepts for a message: one, or two where ASCII and Unicode uppercase differ. */
+export function acceptedUppercase(sent: string | Buffer, rule: UppercaseRule): Buffer[] {
+  const bytes = Buffer.from(sent);
+  const unicode = uppercaseBytes(bytes);
+  const ascii = asciiUppercaseBytes(bytes);
+  if (rule === 'unicode') return [unicode];
+  if (rule === 'ascii') return [ascii];
+  return unicode.equals(ascii) ? [unicode] : [unicode, ascii];
+}
+
+/** The rule in words, for a verdict's reason. */
+export function ruleText(rule: UppercaseRule): string {
+  switch (rule) {
+    case 'either':
+      return 'uppercase by either rule: ASCII letters (as C’s toupper() gives) or every letter (as Python’s str.upper() gives)';
+    case 'unicode':
+      return 'uppercase as Python’s str.upper() gives (every letter; ß becomes SS)';
+    case 'ascii':
+      return 'uppercase as C’s toupper() gives (ASCII letters; every other byte unchanged)';
+  }
+}
 
 /** A reply to a sentence as a one-shot or line server gives it: its line end does not count. */
 export const trimLineEnd = (b: Buffer): Buffer => {
@@ -26,12 +54,17 @@ export const trimLineEnd = (b: Buffer): Buffer => {
   return b.subarray(0, end);
 };
 
-/** `'hello' came back as 'hello' (expected 'HELLO')`, or null when it is right. */
-export function wrongReply(sent: string | Buffer, got: Buffer | null): string | null {
-  const want = upper(trimLineEnd(Buffer.from(sent)));
+/** `'hello' came back as 'hello' (expected 'HELLO')`, or null when it is right under the rule. */
+export function wrongReply(
+  sent: string | Buffer,
+  got: Buffer | null,
+  rule: UppercaseRule = 'either',
+): string | null {
+  const wants = acceptedUppercase(trimLineEnd(Buffer.from(sent)), rule);
   if (got === null || got.length === 0) return `${preview(Buffer.from(sent))} got no reply`;
-  if (trimLineEnd(got).equals(want)) return null;
-  return `${preview(trimLineEnd(Buffer.from(sent)))} came back as ${preview(trimLineEnd(got))} (expected ${preview(want)})`;
+  if (wants.some((w) => trimLineEnd(got).equals(w))) return null;
+  const expected = wants.map((w) => preview(w)).join(' or ');
+  return `${preview(trimLineEnd(Buffer.from(sent)))} came back as ${preview(trimLineEnd(got))} (expected ${expected})`;
 }
 
 export interface Target {
@@ -83,9 +116,13 @@ export const reads = (r: ScriptResult, actor: number): StepResult[] =>
   r.actors[actor]?.steps.filter((s) => s.do === 'read') ?? [];
 
 /** The first sentence whose reply is wrong, or null: for echo-style actors. */
-export function firstWrong(sentences: (string | Buffer)[], replies: StepResult[]): string | null {
+export function firstWrong(
+  sentences: (string | Buffer)[],
+  replies: StepResult[],
+  rule: UppercaseRule = 'either',
+): string | null {
   for (const [i, s] of sentences.entries()) {
-    const w = wrongReply(s, replies[i]?.data ? bytesOf(replies[i]) : null);
+    const w = wrongReply(s, replies[i]?.data ? bytesOf(replies[i]) : null, rule);
     if (w) return `sentence ${i + 1}: ${w}`;
   }
   return null;

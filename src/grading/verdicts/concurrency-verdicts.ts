@@ -3,6 +3,7 @@
 // connection?), by the shape of the waiting times where it cannot, and by the program's own
 // threads and processes for select().
 import type { Actor } from '../../apps/socket-script.ts';
+import { type CensusResult, type CensusSample, PROGRAM as TASK_CENSUS } from '../../apps/task-census.ts';
 import { type CheckContext, failed, type Outcome, passed } from '../context.ts';
 import { TCP_ECHO_FRAMINGS } from '../framing.ts';
 import { b64, bytesOf, reads, trimLineEnd, upper, wrongReply } from './common.ts';
@@ -158,10 +159,21 @@ async function judgeNoWaiting(ctx: CheckContext): Promise<Outcome> {
   return passed(`${n} clients sent at once; none waited for another to be served`, { measured, exchange });
 }
 
-/** One thread for all clients: threads and processes with no client and with five at once. */
+/** How long each client holds its connection open without sending, while the census samples. */
+const HOLD_OPEN_MS = 2500;
+
+/**
+ * One thread for all clients, judged while every client is connected and mid-exchange: five
+ * clients connect and hold their connections open before their first line (and, over a stream,
+ * again before their second), while the task census samples the program's threads. A thread or
+ * process per client (or a pool) has a thread blocked reading each client's socket, or a process
+ * holding each; select/poll/epoll and event loops have one thread waiting on all. Counted before
+ * any reply, a server whose children exit after one reply is caught too.
+ */
 async function judgeSingleThread(ctx: CheckContext): Promise<Outcome> {
   await ctx.clean();
   const t = target(ctx);
+  const n = 5;
   const line = (s: string) => [
     { do: 'send' as const, data: b64(`${s}\n`) },
     { do: 'read' as const, until: 'reply' as const, timeoutMs: 10_000, quietMs: 500 },
@@ -176,57 +188,80 @@ async function judgeSingleThread(ctx: CheckContext): Promise<Outcome> {
     },
   ]);
   await new Promise((r) => setTimeout(r, 500));
-  const idle = await ctx.program.tasks();
-  const n = 5;
+  const census = { uid: ctx.program.uid, port: ctx.port };
+  const idle = (await ctx.runServerProgram(TASK_CENSUS, { ...census, 'for-ms': 0 })).busiest;
+  const stream = ctx.assignment.framing === 'stream';
   const actors: Actor[] = Array.from({ length: n }, (_, i) => ({
     name: `client ${i + 1}`,
     proto: 'tcp' as const,
     ...t,
     steps: [
       { do: 'connect' as const, timeoutMs: 5000 },
+      { do: 'pause' as const, ms: HOLD_OPEN_MS },
       ...line(`client ${i + 1} holds on`),
-      { do: 'pause' as const, ms: 3000 },
+      // Over a stream, held again before the next line (one-shot servers close after the reply).
+      ...(stream ? [{ do: 'pause' as const, ms: HOLD_OPEN_MS }, ...line(`client ${i + 1} again`)] : []),
       { do: 'close' as const },
     ],
   }));
-  let busy = { processes: 0, threads: 0 };
-  let done = false;
-  const running = ctx.script(actors).finally(() => {
-    done = true;
-  });
-  while (!done) {
-    const now = await ctx.program.tasks();
-    busy = {
-      processes: Math.max(busy.processes, now.processes),
-      threads: Math.max(busy.threads, now.threads),
-    };
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  const { result, exchange } = await running;
+  const holdMs = HOLD_OPEN_MS * (stream ? 2 : 1) + 1000;
+  const [busy, { result, exchange }] = await Promise.all([
+    ctx.runServerProgram(TASK_CENSUS, { ...census, 'for-ms': holdMs }),
+    ctx.script(actors),
+  ]);
   // Whether they were all answered at once is `concurrent`'s question; this one counts threads.
   const answered = Array.from({ length: n }, (_, i) => reads(result, i)[0]).filter(
     (r, i) => r?.data && trimLineEnd(bytesOf(r)).equals(upper(`client ${i + 1} holds on`)),
   ).length;
+  return singleThreadOutcome(n, idle, busy, answered, exchange);
+}
+
+/** The verdict from the census: idle (no client) and busy (n connected, mid-exchange). */
+export function singleThreadOutcome(
+  n: number,
+  idle: CensusSample,
+  busy: CensusResult,
+  answered: number,
+  exchange?: Outcome['exchange'],
+): Outcome {
+  const b = busy.busiest;
   const measured = {
     idleThreads: idle.threads,
-    busyThreads: busy.threads,
+    busyThreads: busy.max.threads,
     idleProcesses: idle.processes,
-    busyProcesses: busy.processes,
+    busyProcesses: busy.max.processes,
+    threadsWaitingOnClients: b.threadsOnClients,
+    processesHoldingClients: b.processesWithClients,
     clientsAnswered: answered,
   };
-  const counts = `${idle.threads} thread${idle.threads === 1 ? '' : 's'} in ${idle.processes} process${idle.processes === 1 ? '' : 'es'} with no client, ${busy.threads} in ${busy.processes} with ${n} connected`;
+  const extra = { measured, exchange };
+  const counts = `${idle.threads} thread${idle.threads === 1 ? '' : 's'} in ${idle.processes} process${idle.processes === 1 ? '' : 'es'} with no client, up to ${busy.max.threads} in ${busy.max.processes} with ${n} connected`;
+  const how = busy.callsReadable
+    ? 'counted from the kernel’s view of each thread while the clients held their connections'
+    : 'counted by threads and processes alone: this kernel does not show what each thread waits on';
+  const calls = [...new Set(b.tasks.filter((x) => x.waitsOn !== null).map((x) => x.call))].join(', ');
+  if (b.processesWithClients >= 2)
+    return failed(
+      `a process per client, not one thread for all: ${b.processesWithClients} processes each held a client’s connection at once (${counts}; ${how})`,
+      extra,
+    );
+  if (b.threadsOnClients >= 2)
+    return failed(
+      `a thread per client, not one thread for all (select/poll/epoll): ${b.threadsOnClients} threads were each blocked reading its own client (${calls}) at once (${counts}; ${how})`,
+      extra,
+    );
   // A runtime may add a helper or two on its own; a thread or process per client adds about n.
-  if (busy.processes - idle.processes >= n - 2)
-    return failed(`a process per client, not one thread for all: ${counts}`, { measured, exchange });
-  if (busy.threads - idle.threads >= n - 2)
-    return failed(`a thread per client, not one thread for all (select/poll/epoll): ${counts}`, {
-      measured,
-      exchange,
-    });
-  return passed(`one thread served ${n} clients at once: its threads and processes did not grow with them`, {
-    measured,
-    exchange,
-  });
+  if (busy.max.processes - idle.processes >= n - 2)
+    return failed(`a process per client, not one thread for all: ${counts} (${how})`, extra);
+  if (busy.max.threads - idle.threads >= n - 2)
+    return failed(
+      `a thread per client, not one thread for all (select/poll/epoll): ${counts} (${how})`,
+      extra,
+    );
+  return passed(
+    `one thread served ${n} clients at once: no thread or process per client (${counts}; ${how})`,
+    extra,
+  );
 }
 
 export const concurrent = defineVerdict({
@@ -254,7 +289,7 @@ export const singleThread = defineVerdict({
   id: 'single-thread',
   title: 'one thread for all clients',
   measures:
-    'threads and processes with no client and with five clients connected at once: they must not grow per client (select/poll/epoll)',
+    'five clients connected and held mid-exchange (before their first line, and over a stream before their next): no two threads each blocked reading its own client, no two processes each holding clients, and no thread or process more per client than with none (select/poll/epoll pass; a thread or process per client, or a pool, fail); how the threads were counted is in the reason',
   roles: ['server'],
   framings: TCP_ECHO_FRAMINGS,
   points: 30,

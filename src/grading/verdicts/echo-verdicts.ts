@@ -6,7 +6,16 @@ import { crossCheck } from '../../experiments/link-evidence.ts';
 import { formatLinkModel } from '../../link/model/impairment-text.ts';
 import { type CheckContext, failed, type Outcome, passed } from '../context.ts';
 import { ECHO_FRAMINGS } from '../framing.ts';
-import { datagramActor, firstWrong, oneShotActors, reads, SENTENCES, streamActor } from './common.ts';
+import {
+  datagramActor,
+  firstWrong,
+  isAscii,
+  oneShotActors,
+  reads,
+  ruleText,
+  SENTENCES,
+  streamActor,
+} from './common.ts';
 import { curl } from './http-verdicts.ts';
 import { defineVerdict } from './verdict.ts';
 
@@ -14,29 +23,43 @@ const target = (ctx: CheckContext) => ({ host: 'server', port: ctx.port });
 
 async function judgeEchoes(ctx: CheckContext): Promise<Outcome> {
   await ctx.clean();
-  const f = ctx.assignment.framing;
+  const { framing: f, uppercase: rule, nonAscii } = ctx.assignment;
+  // The assignment says whether a sentence that is not ASCII is sent, and whether it counts.
+  const sentences = nonAscii === 'absent' ? SENTENCES.filter((s) => isAscii(s)) : SENTENCES;
   const actors =
     f === 'datagram'
-      ? [datagramActor(target(ctx), SENTENCES)]
+      ? [datagramActor(target(ctx), sentences)]
       : f === 'oneshot'
-        ? oneShotActors(target(ctx), SENTENCES)
-        : [streamActor(target(ctx), SENTENCES)];
+        ? oneShotActors(target(ctx), sentences)
+        : [streamActor(target(ctx), sentences)];
   const { result, exchange } = await ctx.script(actors);
   const replies = f === 'oneshot' ? actors.map((_, i) => reads(result, i)[0]!) : reads(result, 0);
-  const wrong = firstWrong(SENTENCES, replies);
+  const counted = sentences.map((s) => nonAscii !== 'advisory' || isAscii(s));
+  const judged = (keep: boolean) => ({
+    sent: sentences.filter((_, i) => counted[i] === keep),
+    got: replies.filter((_, i) => counted[i] === keep),
+  });
+  const required = judged(true);
+  const wrong = firstWrong(required.sent, required.got, rule);
   const how =
     f === 'datagram'
       ? 'a datagram each'
       : f === 'oneshot'
         ? 'one connection per sentence, one after another'
         : 'one connection, a line each';
+  const rules = `${ruleText(rule)}${nonAscii === 'absent' ? '; no sentence that is not ASCII' : ''}`;
   if (wrong) {
     // A refused connection after the first says the server stopped serving.
     const refused = result.actors.find((a) => a.steps.some((s) => s.do === 'connect' && !s.ok));
     const why = refused ? `; ${refused.name} could not connect: the server no longer accepts` : '';
-    return failed(`${wrong}${why} (${SENTENCES.length} sentences, ${how})`, { exchange });
+    return failed(`${wrong}${why} (${sentences.length} sentences, ${how}; ${rules})`, { exchange });
   }
-  return passed(`all ${SENTENCES.length} sentences came back in uppercase (${how})`, { exchange });
+  const advisory = judged(false);
+  const aside = firstWrong(advisory.sent, advisory.got, rule);
+  const note = aside ? `; advisory, not counted: ${aside.replace(/^sentence \d+: /, '')}` : '';
+  return passed(`all ${sentences.length} sentences came back in uppercase (${how}; ${rules})${note}`, {
+    exchange,
+  });
 }
 
 async function judgeServesClients(ctx: CheckContext): Promise<Outcome> {
@@ -175,7 +198,7 @@ export const echoes = defineVerdict({
   id: 'echoes',
   title: 'echoes correctly',
   measures:
-    'five sentences (spaces, punctuation, UTF-8, 200 bytes) each come back as their uppercase, on a clean link',
+    'five sentences (spaces, punctuation, one not ASCII, 200 bytes) each come back as their uppercase, on a clean link, under the assignment’s uppercase: rule (either, the default: ASCII letters as C’s toupper() gives or every letter as Python’s str.upper() gives; ascii; unicode) and non-ascii: (required, the default; advisory; absent)',
   roles: ['server'],
   framings: ECHO_FRAMINGS,
   points: 30,

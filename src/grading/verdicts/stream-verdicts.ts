@@ -4,7 +4,7 @@
 import type { Step } from '../../apps/socket-script.ts';
 import { type CheckContext, failed, type Outcome, passed } from '../context.ts';
 import { preview } from '../exchange.ts';
-import { b64, bytesOf, upper } from './common.ts';
+import { acceptedUppercase, b64, bytesOf, isAscii, ruleText } from './common.ts';
 import { defineVerdict } from './verdict.ts';
 
 const PAUSE_MS = 400;
@@ -38,14 +38,18 @@ async function split(ctx: CheckContext, parts: Buffer[], label: string): Promise
     );
   const line = bytesOf(readsOf[parts.length - 1]);
   const extra = bytesOf(readsOf[parts.length]);
-  const want = Buffer.concat([upper(whole.subarray(0, whole.length - 1)), Buffer.from('\n')]);
-  if (!line.equals(want) || extra.length > 0)
+  const rule = ctx.assignment.uppercase;
+  const wants = acceptedUppercase(whole.subarray(0, whole.length - 1), rule).map((w) =>
+    Buffer.concat([w, Buffer.from('\n')]),
+  );
+  const rules = isAscii(whole) ? '' : ` (${ruleText(rule)})`;
+  if (!wants.some((w) => line.equals(w)) || extra.length > 0)
     return failed(
-      `${label}: sent ${sentence} as ${cut}; expected one line ${preview(want)}, got ${preview(Buffer.concat([line, extra]))}`,
+      `${label}: sent ${sentence} as ${cut}; expected one line ${wants.map((w) => preview(w)).join(' or ')}, got ${preview(Buffer.concat([line, extra]))}${rules}`,
       { exchange },
     );
   return passed(
-    `${label}: sent ${sentence} as ${parts.length} segments with pauses; it answered once, with the whole line in uppercase`,
+    `${label}: sent ${sentence} as ${parts.length} segments with pauses; it answered once, with the whole line in uppercase${rules}`,
     { exchange },
   );
 }
@@ -125,7 +129,7 @@ export const streamSplitUtf8 = defineVerdict({
   id: 'stream-split-utf8',
   title: 'frames a sentence split inside a character',
   measures:
-    'a sentence split between the two bytes of ß: one reply line, STRASSE as Python’s str.upper() gives',
+    'a sentence split between the two bytes of ß: one reply line, its uppercase under the assignment’s rule (STRASSE as Python’s str.upper() gives, or STRAßE as C’s toupper() gives)',
   roles: ['server'],
   framings: ['stream'],
   points: 0,

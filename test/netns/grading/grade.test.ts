@@ -32,7 +32,7 @@ function makeClass(): string {
     copyFileSync(from, join(dir, student, as ?? from.replace(/^.*\//, '')));
   };
   put('alice', textbook('UDPServer.py'));
-  put('bob', fixture('AsciiUpperUDPServer.py'), 'UDPServer.py');
+  put('bob', fixture('AsciiOnlyUDPServer.py'), 'UDPServer.py');
   put('carol', fixture('HostileUDPServer.py'), 'UDPServer.py');
   put('dave', fixture('udp-echo-server.js'));
   put('dave', fixture('AsciiUpperUDPServer.py'));
@@ -44,10 +44,12 @@ function makeClass(): string {
   put('ivan/lab1', textbook('UDPServer.py'));
   copyFileSync(fixture('echo-server-shebang'), join(dir, 'judy'));
   chmodSync(join(dir, 'judy'), 0o755);
+  // C with toupper(): right under the assignment's default uppercase rule.
+  put('kim', fixture('c/udp_echo_server.c'));
   return dir;
 }
 
-const FULL_MARKS = ['alice', 'carol', 'grace', 'heidi', 'ivan', 'judy'];
+const FULL_MARKS = ['alice', 'carol', 'grace', 'heidi', 'ivan', 'judy', 'kim'];
 
 /** The same file but for what is measured: durations and the JUnit `time` attributes. */
 const unmeasured = (text: string): string =>
@@ -142,6 +144,7 @@ describe.skipIf(unavailable !== null)(
         'heidi',
         'ivan',
         'judy',
+        'kim',
       ]);
       expect(rows[1]).toMatchObject({
         submission: 'bob',

@@ -1,5 +1,5 @@
 // tcp-stream and select-server: framing by newlines whatever the segments, and one thread for all.
-import { type Case, fixture, gradingCases, textbook } from '../../helpers/grading.ts';
+import { type Case, courseAssignment, fixture, gradingCases, textbook } from '../../helpers/grading.ts';
 
 const cases: [string, Case][] = [
   [
@@ -48,6 +48,48 @@ const cases: [string, Case][] = [
       role: 'server',
       file: fixture('ForkingServer.py'),
       fails: ['single-thread'],
+    },
+  ],
+  [
+    'select-server: a process per connection, each answering one sentence and exiting',
+    {
+      assignment: 'select-server',
+      role: 'server',
+      file: fixture('c/fork_once_server.c'),
+      fails: ['echoes', 'single-thread', 'survives-link'],
+      reasons: { 'single-thread': /^a process per client, not one thread for all: 5 processes each held/ },
+    },
+  ],
+  [
+    'one sentence per connection: a process per connection that exits after its reply fails only single-thread',
+    {
+      assignment: courseAssignment('select-oneshot'),
+      role: 'server',
+      file: fixture('c/fork_once_server.c'),
+      fails: ['single-thread'],
+      reasons: { 'single-thread': /counted from the kernel’s view of each thread/ },
+    },
+  ],
+  [
+    'one sentence per connection: a thread per connection (pthread) fails single-thread',
+    {
+      assignment: courseAssignment('select-oneshot'),
+      role: 'server',
+      file: fixture('c/tcp_threaded_server.c'),
+      fails: ['single-thread'],
+      reasons: {
+        'single-thread': /^a thread per client.*5 threads were each blocked reading its own client \(recv/,
+      },
+    },
+  ],
+  [
+    'one sentence per connection: Node’s event loop passes',
+    {
+      assignment: courseAssignment('select-oneshot'),
+      role: 'server',
+      file: fixture('js/tcp-echo-server.js'),
+      fails: [],
+      reasons: { 'single-thread': /^one thread served 5 clients at once/ },
     },
   ],
   [

@@ -14,9 +14,24 @@ const cases: [string, Case, string | null][] = [
     'iterative',
   ],
   [
-    'bytes.upper()',
-    { assignment: 'tcp-echo', role: 'server', file: fixture('ByteUpperTCPServer.py'), fails: ['echoes'] },
+    'bytes.upper(): ASCII letters only, right under the default rule',
+    { assignment: 'tcp-echo', role: 'server', file: fixture('ByteUpperTCPServer.py'), fails: [] },
     'iterative',
+  ],
+  [
+    'C with toupper(), iterative as the textbook’s',
+    { assignment: 'tcp-echo', role: 'server', file: fixture('c/tcp_echo_server.c'), fails: [] },
+    'iterative',
+  ],
+  [
+    'JavaScript (Node’s net)',
+    { assignment: 'tcp-echo', role: 'server', file: fixture('js/tcp-echo-server.js'), fails: [] },
+    'concurrent',
+  ],
+  [
+    'the textbook client in JavaScript',
+    { assignment: 'tcp-echo', role: 'client', file: fixture('js/tcp-echo-client.js'), fails: [] },
+    null,
   ],
   [
     'the textbook client',
@@ -36,6 +51,21 @@ const cases: [string, Case, string | null][] = [
   [
     'tcp-concurrent: a thread per client',
     { assignment: 'tcp-concurrent', role: 'server', file: textbook('TCPServerThreaded.py'), fails: [] },
+    'concurrent',
+  ],
+  [
+    'tcp-concurrent: C, a thread per client (pthread) with toupper()',
+    {
+      assignment: 'tcp-concurrent',
+      role: 'server',
+      file: fixture('c/tcp_threaded_server.c'),
+      fails: [],
+    },
+    'concurrent',
+  ],
+  [
+    'tcp-concurrent: JavaScript, the event loop',
+    { assignment: 'tcp-concurrent', role: 'server', file: fixture('js/tcp-echo-server.js'), fails: [] },
     'concurrent',
   ],
   [

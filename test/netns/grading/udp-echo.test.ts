@@ -1,6 +1,6 @@
 // udp-echo: the textbook's programs pass, each buggy program fails exactly the verdict its bug is
 // about, whatever language it is written in.
-import { type Case, fixture, gradingCases, textbook } from '../../helpers/grading.ts';
+import { type Case, courseAssignment, fixture, gradingCases, textbook } from '../../helpers/grading.ts';
 
 const NON_UTF8_ROBUSTNESS: string[] = [];
 
@@ -10,13 +10,76 @@ const cases: [string, Case][] = [
     { assignment: 'udp-echo', role: 'server', file: textbook('UDPServer.py'), fails: ['non-utf8'] },
   ],
   [
-    'bytes.upper() instead of str.upper()',
+    'bytes.upper(): ASCII letters only, right under the default rule',
     {
       assignment: 'udp-echo',
       role: 'server',
       file: fixture('AsciiUpperUDPServer.py'),
-      fails: ['echoes', ...NON_UTF8_ROBUSTNESS],
+      fails: [...NON_UTF8_ROBUSTNESS],
+      reasons: { echoes: /either rule: ASCII letters .*toupper\(\).* or every letter .*str\.upper\(\)/ },
     },
+  ],
+  [
+    'bytes.upper() where the course asks for str.upper()',
+    {
+      assignment: courseAssignment('udp-echo-unicode'),
+      role: 'server',
+      file: fixture('AsciiUpperUDPServer.py'),
+      fails: ['echoes'],
+      reasons: {
+        echoes:
+          /'grüße aus der straße' came back as 'GRüßE AUS DER STRAßE' .*uppercase as Python’s str\.upper\(\)/,
+      },
+    },
+  ],
+  [
+    'str.upper() where the course asks for toupper()',
+    {
+      assignment: courseAssignment('udp-echo-ascii'),
+      role: 'server',
+      file: textbook('UDPServer.py'),
+      fails: ['echoes', 'non-utf8'],
+      reasons: { echoes: /expected 'GRüßE AUS DER STRAßE'.*as C’s toupper\(\) gives/ },
+    },
+  ],
+  [
+    'non-ASCII letters replaced by ?',
+    {
+      assignment: 'udp-echo',
+      role: 'server',
+      file: fixture('AsciiOnlyUDPServer.py'),
+      fails: ['echoes'],
+      reasons: {
+        echoes:
+          /came back as 'GR\?SSE AUS DER STRASSE' \(expected 'GRÜSSE AUS DER STRASSE' or 'GRüßE AUS DER STRAßE'\)/,
+      },
+    },
+  ],
+  [
+    'non-ASCII letters replaced by ?, where that sentence is advisory',
+    {
+      assignment: courseAssignment('udp-echo-advisory'),
+      role: 'server',
+      file: fixture('AsciiOnlyUDPServer.py'),
+      fails: [],
+      reasons: {
+        echoes: /; advisory, not counted: 'grüße aus der straße' came back as 'GR\?SSE AUS DER STRASSE'/,
+      },
+    },
+  ],
+  [
+    'non-ASCII letters replaced by ?, where no such sentence is sent',
+    {
+      assignment: courseAssignment('udp-echo-absent'),
+      role: 'server',
+      file: fixture('AsciiOnlyUDPServer.py'),
+      fails: [],
+      reasons: { echoes: /^all 4 sentences came back .*no sentence that is not ASCII/ },
+    },
+  ],
+  [
+    'C with toupper(), as the textbook’s server',
+    { assignment: 'udp-echo', role: 'server', file: fixture('c/udp_echo_server.c'), fails: [] },
   ],
   [
     'replies at the previous sender’s address',
@@ -87,6 +150,10 @@ const cases: [string, Case][] = [
   [
     'the textbook client',
     { assignment: 'udp-echo', role: 'client', file: textbook('UDPClient.py'), fails: [] },
+  ],
+  [
+    'the textbook client in C, with a one-second timeout',
+    { assignment: 'udp-echo', role: 'client', file: fixture('c/udp_echo_client.c'), fails: [] },
   ],
   [
     'a client without a timeout',
