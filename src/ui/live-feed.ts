@@ -121,6 +121,11 @@ export class LiveFeed {
     };
   }
 
+  /** What the feed does after a failed poll, in words. */
+  get retrying(): string {
+    return `retrying every ${(this.#intervalMs / 1000).toFixed(2).replace(/\.?0+$/, '')} s`;
+  }
+
   /** Calls `on` with a snapshot every interval until stop(); a failed poll is reported, not fatal. */
   start(on: (s: LiveSnapshot) => void, onError: (e: Error) => void = () => {}): void {
     const tick = async (): Promise<void> => {

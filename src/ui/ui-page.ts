@@ -3,6 +3,7 @@
 // hosts, each direction's model and scenario step, counters per protocol, and a moving strip of
 // the newest frames coloured by fate, UDP and TCP side by side; a hover shows a frame's record.
 // Controls change the link (netem words or a profile) and start the compare experiment.
+import type { Counter } from '../link/control/relay-stats.ts';
 import { escapeXml } from '../report/svg-chart.ts';
 
 /** Colour-blind safe (Okabe–Ito), one per fate, with a letter for the terminal view. */
@@ -14,6 +15,18 @@ export const FATE_STYLE: Record<string, { color: string; letter: string; label: 
   corrupted: { color: '#CC79A7', letter: 'c', label: 'corrupted' },
   'queue-drop': { color: '#000000', letter: 'q', label: 'queue full' },
   outage: { color: '#0072B2', letter: 'o', label: 'outage' },
+};
+
+/** The relay's counters as people name them, in the order the tables show them (the legend's words). */
+export const COUNTER_LABELS: Record<Counter, string> = {
+  received: 'received',
+  forwarded: 'forwarded',
+  droppedLoss: FATE_STYLE.lost!.label,
+  duplicated: FATE_STYLE.duplicated!.label,
+  reordered: FATE_STYLE.reordered!.label,
+  corrupted: FATE_STYLE.corrupted!.label,
+  droppedQueue: FATE_STYLE['queue-drop']!.label,
+  droppedOutage: FATE_STYLE.outage!.label,
 };
 
 const STYLE = `body{font-family:sans-serif;margin:16px;color:#222;background:#fff}
@@ -55,10 +68,11 @@ document.addEventListener('mouseover', (e) => {
   const n = e.target && e.target.getAttribute && e.target.getAttribute('data-n');
   if (n && all.has(Number(n))) $('detail').textContent = describe(all.get(Number(n)));
 });
+const COLUMNS = __COLUMNS__;
 function counters(stats) {
   const protos = ['udp','tcp','icmp','arp','nd','other'];
-  const cols = ['received','forwarded','droppedLoss','duplicated','reordered','corrupted','droppedQueue','droppedOutage'];
-  let h = '<tr><th>direction</th><th>protocol</th>' + cols.map((c) => '<th>' + c + '</th>').join('') + '</tr>';
+  const cols = Object.keys(COLUMNS);
+  let h = '<tr><th>direction</th><th>protocol</th>' + cols.map((c) => '<th>' + COLUMNS[c] + '</th>').join('') + '</tr>';
   for (const dir of ['up','down']) for (const p of protos) {
     const c = stats[dir].byProtocol[p];
     if (!c.received) continue;
@@ -87,7 +101,7 @@ events.addEventListener('snapshot', (e) => {
   $('skipped').textContent = s.skipped ? s.skipped + ' frames not drawn (too many to show)' : '';
   // A feed problem ends with the next state; an answer to the user's own request stays until
   // their next one (clearing it here wiped a bad spec's message within a fraction of a second).
-  if (feedProblem) { $('error').textContent = ''; feedProblem = false; }
+  if (feedProblem) { $('error').textContent = ''; $('feed').textContent = ''; feedProblem = false; }
 });
 events.addEventListener('compare', (e) => {
   const c = JSON.parse(e.data);
@@ -96,7 +110,14 @@ events.addEventListener('compare', (e) => {
   $('compare-status').textContent = 'compare: UDP ' + c.udp.received + ' of ' + c.udp.sent + ' back, TCP ' + c.tcp.received + ' of ' + c.tcp.sent + (c.tcp.intact ? ' intact' : ' NOT intact');
   $('verdicts').innerHTML = c.verdicts.map((v) => '<li><span class="' + v.status + '">' + (v.status === 'skip' ? 'n/a' : v.status.toUpperCase()) + '</span> ' + v.name + ': ' + v.reason + '</li>').join('');
 });
-events.addEventListener('problem', (e) => { $('error').textContent = JSON.parse(e.data).error; feedProblem = true; });
+// The link cannot be read: say so where the lab's name would be, and why, instead of "connecting…".
+events.addEventListener('problem', (e) => {
+  const p = JSON.parse(e.data);
+  if ($('project').textContent === 'connecting…') $('project').textContent = 'the link cannot be read';
+  $('feed').textContent = p.error + (p.retry ? ' (' + p.retry + ')' : '');
+  feedProblem = true;
+});
+events.onerror = () => { $('feed').textContent = 'the page lost socklab ui (is it still running?); reconnecting'; feedProblem = true; };
 async function post(path, body) {
   const r = await fetch(path, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(body)});
   const j = await r.json();
@@ -129,6 +150,7 @@ export function renderUiPage(profiles: string[]): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>socklab live</title><style>${STYLE}</style></head>
 <body>
 <h1>socklab live: <span id="project">connecting…</span></h1>
+<div id="feed" class="fail" role="status"></div>
 <div class="hosts"><div class="host">client<br>198.19.0.1</div><span class="arrow">⇄</span><div class="host link">link (linkd)<br>seed <span id="seed">-</span></div><span class="arrow">⇄</span><div class="host">server<br>198.19.0.2</div></div>
 <div class="dir"><b>up (client → server):</b> <span id="model-up">-</span></div>
 <div class="dir"><b>down (server → client):</b> <span id="model-down">-</span></div>
@@ -147,7 +169,7 @@ export function renderUiPage(profiles: string[]): string {
 <div id="error"></div>
 </div>
 <ul id="verdicts"></ul>
-<script>${SCRIPT.replace('__FATES__', JSON.stringify(FATE_STYLE))}</script>
+<script>${SCRIPT.replace('__FATES__', JSON.stringify(FATE_STYLE)).replace('__COLUMNS__', JSON.stringify(COUNTER_LABELS))}</script>
 </body></html>
 `;
 }

@@ -69,8 +69,11 @@ export async function startUiServer(
 ): Promise<UiServer> {
   const page = renderUiPage(profileNames());
   const clients = new Set<ServerResponse>();
+  // The newest state (a snapshot, or why there is none): a page that opens now sees it at once.
+  let latest: string | null = null;
   const send = (event: string, data: unknown): void => {
     const line = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    if (event === 'snapshot' || event === 'problem') latest = line;
     for (const c of clients) c.write(line);
   };
   const feed = new LiveFeed(lab, { intervalMs: o.intervalMs ?? 250 });
@@ -94,6 +97,7 @@ export async function startUiServer(
         connection: 'keep-alive',
       });
       res.write(': socklab\n\n');
+      if (latest) res.write(latest);
       clients.add(res);
       req.on('close', () => clients.delete(res));
       return;
@@ -156,7 +160,7 @@ export async function startUiServer(
   });
   feed.start(
     (s: LiveSnapshot) => send('snapshot', s),
-    (err) => send('problem', { error: `cannot read the link: ${err.message}` }),
+    (err) => send('problem', { error: `cannot read the link: ${err.message}`, retry: feed.retrying }),
   );
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : o.port;

@@ -1,10 +1,10 @@
 // `socklab watch`: the live view on a terminal. On a terminal the same block is redrawn in place
 // (the model, counters per protocol, a strip of the newest frames as letters coloured by fate);
 // elsewhere (a pipe, a log) one plain line per snapshot with what changed. Pure renderers.
-import type { RelayStats } from '../link/control/relay-stats.ts';
+import type { Counter, RelayStats } from '../link/control/relay-stats.ts';
 import { formatTable } from '../report/table.ts';
 import type { FrameView, LiveSnapshot } from './live-feed.ts';
-import { FATE_STYLE } from './ui-page.ts';
+import { COUNTER_LABELS, FATE_STYLE } from './ui-page.ts';
 
 const ANSI: Record<string, string> = {
   lost: '\x1b[31m',
@@ -25,25 +25,14 @@ export function fateStrip(frames: FrameView[], color: boolean): string {
     .join('');
 }
 
+const COUNTERS = Object.keys(COUNTER_LABELS) as Counter[];
+
 function counterRows(stats: RelayStats): string[][] {
   const rows: string[][] = [];
   for (const dir of ['up', 'down'] as const)
     for (const [proto, c] of Object.entries(stats[dir].byProtocol)) {
       if (!c.received) continue;
-      rows.push([
-        dir,
-        proto,
-        ...[
-          c.received,
-          c.forwarded,
-          c.droppedLoss,
-          c.duplicated,
-          c.reordered,
-          c.corrupted,
-          c.droppedQueue,
-          c.droppedOutage,
-        ].map(String),
-      ]);
+      rows.push([dir, proto, ...COUNTERS.map((k) => String(c[k]))]);
     }
   return rows;
 }
@@ -54,10 +43,7 @@ export function watchBlock(s: LiveSnapshot, strips: Record<string, FrameView[]>,
   const model = `up   (client → server): ${s.model.up}\ndown (server → client): ${s.model.down}${s.scenario ? `\nscenario ${s.scenario.name}: step ${s.scenario.step}/${s.scenario.steps} (${s.scenario.text})${s.scenario.next ? `, next in ${(s.scenario.next.inMs / 1000).toFixed(1)} s` : ''}` : ''}`;
   const rows = counterRows(s.stats);
   const table = rows.length
-    ? formatTable(
-        ['dir', 'proto', 'received', 'forwarded', 'lost', 'dup', 'reordered', 'corrupted', 'queue', 'outage'],
-        rows,
-      )
+    ? formatTable(['dir', 'proto', ...COUNTERS.map((k) => COUNTER_LABELS[k])], rows)
     : '(no frames yet)';
   const legend = Object.values(FATE_STYLE)
     .map((f) => `${f.letter} ${f.label}`)

@@ -49,8 +49,14 @@ export function registerLive(program: Command): void {
         'TCP down': [],
       };
       const feed = new LiveFeed(lab, { intervalMs: o.interval });
+      // A problem is said once (and again only when it changes), with what is done about it.
+      let problem: string | null = null;
       feed.start(
         (s) => {
+          if (problem !== null) {
+            process.stderr.write('socklab: reading the link again\n');
+            problem = null;
+          }
           for (const f of s.frames) {
             if (f.proto !== 'udp' && f.proto !== 'tcp') continue;
             const strip = strips[`${f.proto.toUpperCase()} ${f.dir}`]!;
@@ -60,7 +66,13 @@ export function registerLive(program: Command): void {
           if (tty) process.stdout.write(`\x1b[H\x1b[2J${watchBlock(s, strips, true)}\n`);
           else process.stdout.write(`${watchLine(s)}\n`);
         },
-        (err) => process.stderr.write(`socklab: cannot read the link: ${err.message}\n`),
+        (err) => {
+          if (err.message === problem) return;
+          problem = err.message;
+          process.stderr.write(
+            `socklab: cannot read the link: ${err.message}; ${feed.retrying} (Ctrl-C stops)\n`,
+          );
+        },
       );
       await untilInterrupted();
       feed.stop();

@@ -12,7 +12,7 @@ import type {
   ResultOf,
 } from './control-protocol.ts';
 
-/** Sends one request line and resolves with the one reply line. */
+/** Sends one request line and resolves with the one reply line (without its newline). */
 export type ControlTransport = (requestLine: string) => Promise<string>;
 
 export function unixTransport(path: string, timeoutMs = 10_000): ControlTransport {
@@ -32,7 +32,11 @@ export function unixTransport(path: string, timeoutMs = 10_000): ControlTranspor
         if (!reply) return;
         clearTimeout(timer);
         sock.end();
-        resolve(reply.toString('utf8'));
+        // The reply without its newline: a transport hands out lines, and `linkctl raw` adds one
+        // newline to each. With this one kept, every reply there was followed by an empty line,
+        // which the Docker session took as the answer to a request sent meanwhile (the live view
+        // asks for show and stats at once).
+        resolve(reply.subarray(0, reply.length - 1).toString('utf8'));
       });
       sock.on('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);

@@ -93,6 +93,20 @@ describe('linkctl drives a running linkd without restarting it', () => {
     expect((await linkctl(control, ['show'])).stdout).toBe(
       'up: loss 100%; down: none; seed 1 (engine relay)\n',
     );
+    // raw, the Docker backend's transport: exactly one line per request, in order, nothing between
+    // (an empty line after each once paired a reply with the wrong request on the live view).
+    const raw = await run(
+      process.execPath,
+      [LINKCTL, '--control', control, 'raw'],
+      '{"cmd":"show"}\n{"cmd":"stats"}\n{"cmd":"record","since":0,"limit":1}\n',
+    );
+    const lines = raw.stdout.split('\n');
+    expect(lines.at(-1)).toBe('');
+    expect(lines.slice(0, -1).map((l) => Object.keys(JSON.parse(l))[1])).toEqual([
+      'model',
+      'stats',
+      'records',
+    ]);
     await send(10);
     expect(atB).toBe(0);
     const set = await linkctl(control, ['set', '--up', 'none']);
