@@ -380,7 +380,7 @@ describe('the netem engine on a kernel with sch_netem, and the relay beside it',
     // are printed, not asserted: under TCG a vCPU that stalls 20 ms swaps two with no impairment
     // (CI once saw 1 of 40 through the relay with a fixed delay, whose queue cannot reorder).
     const n = 40;
-    const got = {} as Record<Engine, { received: number; reordered: number; added: number }>;
+    const got = {} as Record<Engine, { received: number; reordered: number; added: number; least: number }>;
     let relayDecided: Record<string, number> = {};
     for (const engine of ENGINES) {
       const lab = labs[engine];
@@ -399,7 +399,13 @@ describe('the netem engine on a kernel with sch_netem, and the relay beside it',
       }
       // 1000 B every 20 ms: a rate of 100 kbit/s left behind would add 87 ms to each.
       const r = await udp(lab, { count: n, size: 1000, intervalMs: 20, window: n, timeoutMs: 3000 });
-      got[engine] = { received: r.received, reordered: r.reordered, added: p50(samples(r)) - base[engine] };
+      const rtts = samples(r);
+      got[engine] = {
+        received: r.received,
+        reordered: r.reordered,
+        added: p50(rtts) - base[engine],
+        least: Math.min(...rtts) - base[engine],
+      };
       if (engine === 'relay') relayDecided = (await lab.linkd!.call({ cmd: 'stats' })).stats.up.total;
     }
     rows.push({
@@ -418,10 +424,12 @@ describe('the netem engine on a kernel with sch_netem, and the relay beside it',
       corrupted: 0,
     });
     expect(relayDecided.received, 'relay decisions').toBeGreaterThanOrEqual(n);
+    // Judged by the least RTT added: a rate left behind adds its 87 ms to every datagram, while a
+    // vCPU stall of the emulated machine (CI once saw a p50 of 59 ms) adds to some only.
     for (const engine of ENGINES) {
       expect(got[engine].received, engine).toBe(n);
-      expect(got[engine].added, engine).toBeGreaterThanOrEqual(15);
-      expect(got[engine].added, engine).toBeLessThanOrEqual(50);
+      expect(got[engine].least, engine).toBeGreaterThanOrEqual(15);
+      expect(got[engine].least, engine).toBeLessThanOrEqual(50);
     }
   });
 
