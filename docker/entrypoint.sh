@@ -12,6 +12,14 @@ VNI="${LAB_VNI:-42}"
 
 log() { echo "socklab-$role: $*"; }
 
+# lab0's MAC from its address, as src/common/lab-address.ts derives it (linkd drops frames from a
+# host whose inner source is not its own lab0 as forged): 198.19.0.2 -> 02:53:4c:13:00:02.
+lab_mac() {
+  local a b c d
+  IFS=. read -r a b c d <<<"$1"
+  printf '02:53:4c:%02x:%02x:%02x' "$b" "$c" "$d"
+}
+
 resolve() {
   # The link may start a moment after us: wait for its name.
   local name="$1" ip=""
@@ -29,8 +37,16 @@ make_lab0() {
   local link_ip dev
   link_ip="$(resolve link)"
   dev="$(ip -o route get "$link_ip" | sed -n 's/.* dev \([^ ]*\).*/\1/p')"
+  # On its Docker network, this host reaches the link and nothing else: the network's gateway is
+  # the machine itself (its bridge address answers for whatever the machine listens on).
+  local net
+  net="$(ip -o -4 route show dev "$dev" proto kernel scope link | awk '{print $1; exit}')"
+  if [ -n "$net" ]; then
+    ip route add "$link_ip/32" dev "$dev"
+    ip route replace prohibit "$net"
+  fi
   ip link del lab0 2>/dev/null || true
-  ip link add lab0 type vxlan id "$VNI" remote "$link_ip" dstport 4789 dev "$dev"
+  ip link add lab0 address "$(lab_mac "$my_ip")" type vxlan id "$VNI" remote "$link_ip" dstport 4789 dev "$dev"
   # Frames leave through linkd, a userspace relay: the kernel must complete checksums itself.
   ethtool -K lab0 tx off >/dev/null
   ip addr add "$my_ip/24" dev lab0
@@ -42,7 +58,7 @@ make_lab0() {
 
 case "$role" in
   link)
-    args=(--peer client --peer server --engine "${LAB_ENGINE:-relay}" --seed "${LAB_SEED:-1}" --control /run/socklab/linkd.sock)
+    args=(--peer client --peer server --lab-address "$CLIENT_IP" --lab-address "$SERVER_IP" --engine "${LAB_ENGINE:-relay}" --seed "${LAB_SEED:-1}" --control /run/socklab/linkd.sock)
     [ -n "${LAB_IMPAIR:-}" ] && args+=(--impair "$LAB_IMPAIR")
     [ -n "${LAB_IMPAIR_UP:-}" ] && args+=(--up "$LAB_IMPAIR_UP")
     [ -n "${LAB_IMPAIR_DOWN:-}" ] && args+=(--down "$LAB_IMPAIR_DOWN")

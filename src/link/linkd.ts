@@ -52,6 +52,12 @@ async function main(argv: string[]): Promise<number | undefined> {
         help: 'a peer, twice: the client side, then the server side',
         multiple: true,
       },
+      'lab-address': {
+        type: 'string',
+        value: 'IP',
+        help: "each peer's lab0 address, in the --peer order: frames from a peer with another inner source (or MAC) are dropped as forged",
+        multiple: true,
+      },
       listen: {
         type: 'string',
         value: 'ADDR:PORT',
@@ -95,6 +101,18 @@ async function main(argv: string[]): Promise<number | undefined> {
       `linkd needs exactly two --peer options (client side, then server side), got ${peers.length}; e.g. --peer client --peer server`,
     );
   }
+  const labAddresses = (opts['lab-address'] as string[] | undefined) ?? [];
+  if (labAddresses.length !== 0 && labAddresses.length !== 2)
+    throw new SocklabError(
+      'usage.invalid',
+      `give --lab-address for both peers (client side, then server side) or none, got ${labAddresses.length}; e.g. --lab-address 198.19.0.1 --lab-address 198.19.0.2`,
+    );
+  for (const a of labAddresses)
+    if (!/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(a) || a.split('.').some((x) => Number(x) > 255))
+      throw new SocklabError(
+        'usage.invalid',
+        `--lab-address must be an IPv4 address, got '${a}'; e.g. 198.19.0.1`,
+      );
   const engine = String(opts.engine);
   if (!ENGINES.includes(engine))
     throw new SocklabError(
@@ -119,7 +137,10 @@ async function main(argv: string[]): Promise<number | undefined> {
   let relay: LinkRelay;
   try {
     relay = await LinkRelay.start({
-      peers: [peers[0]!, peers[1]!],
+      peers: [
+        { ...peers[0]!, labAddress: labAddresses[0] },
+        { ...peers[1]!, labAddress: labAddresses[1] },
+      ],
       listenAddress: listen.address,
       listenPort: listen.port,
       model: engine === 'relay' ? model : clean,

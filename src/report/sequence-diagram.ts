@@ -13,6 +13,7 @@ const FATE_COLOR = {
   lost: '#cf222e',
   outage: '#cf222e',
   'queue-drop': '#cf222e',
+  forged: '#cf222e',
   corrupted: '#bf8700',
 };
 
@@ -43,8 +44,8 @@ export function sequenceDiagram(records: PacketRecord[], title: string, max = 40
     const fate = dropped
       ? r.fate === 'queue-drop'
         ? 'queue full'
-        : r.fate === 'outage'
-          ? 'outage'
+        : r.fate === 'outage' || r.fate === 'forged'
+          ? r.fate
           : 'lost'
       : [
           r.corrupted && 'corrupted',

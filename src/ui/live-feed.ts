@@ -16,6 +16,7 @@ export const FRAME_FATES = [
   'corrupted',
   'queue-drop',
   'outage',
+  'forged',
 ] as const;
 export type FrameFate = (typeof FRAME_FATES)[number];
 

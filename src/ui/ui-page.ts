@@ -15,6 +15,7 @@ export const FATE_STYLE: Record<string, { color: string; letter: string; label: 
   corrupted: { color: '#CC79A7', letter: 'c', label: 'corrupted' },
   'queue-drop': { color: '#000000', letter: 'q', label: 'queue full' },
   outage: { color: '#0072B2', letter: 'o', label: 'outage' },
+  forged: { color: '#009E73', letter: 'f', label: 'forged' },
 };
 
 /** The relay's counters as people name them, in the order the tables show them (the legend's words). */
@@ -27,6 +28,7 @@ export const COUNTER_LABELS: Record<Counter, string> = {
   corrupted: FATE_STYLE.corrupted!.label,
   droppedQueue: FATE_STYLE['queue-drop']!.label,
   droppedOutage: FATE_STYLE.outage!.label,
+  droppedForged: FATE_STYLE.forged!.label,
 };
 
 const STYLE = `body{font-family:sans-serif;margin:16px;color:#222;background:#fff}

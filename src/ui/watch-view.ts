@@ -13,6 +13,7 @@ const ANSI: Record<string, string> = {
   corrupted: '\x1b[35m',
   'queue-drop': '\x1b[1;30m',
   outage: '\x1b[34m',
+  forged: '\x1b[32m',
 };
 
 /** The newest frames of one protocol and direction as letters: . forwarded, x lost, d, r, c, q, o. */

@@ -43,14 +43,27 @@ const pick = (s: RelayStats, dir: 'up' | 'down', proto: 'udp' | 'tcp') =>
   Object.fromEntries(COUNTERS.map((k) => [k, s[dir].byProtocol[proto][k]]));
 
 /** socklab watch as a person runs it: in a terminal (script(1) gives it one), its output kept. */
-function watchInTerminal(project: string): { child: ChildProcess; output: () => string } {
+function watchInTerminal(project: string): { stop: () => Promise<void>; output: () => string } {
   const cmd = `${process.execPath} ${CLI} watch --project ${project} --interval 200`;
-  const child = spawn('script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // A process group of its own: Ctrl-C goes to watch inside the terminal too, as a person's would.
+  const child: ChildProcess = spawn('script', ['-qfec', cmd, '/dev/null'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => {
     out += d.toString();
   });
-  return { child, output: () => out };
+  const exited = new Promise<void>((r) => child.on('close', () => r()));
+  return {
+    output: () => out,
+    async stop() {
+      process.kill(-child.pid!, 'SIGINT');
+      const late = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 5000);
+      await exited;
+      clearTimeout(late);
+    },
+  };
 }
 
 /** The counter rows of watch's newest block: `dir proto n n n ...`, by `dir proto`. */
@@ -143,6 +156,7 @@ export function liveViewSuite(backend: Backend, unavailable: string | null): voi
           'corrupted',
           'queue full',
           'outage',
+          'forged',
         ]);
 
         // Hovering a frame shows its record.
@@ -241,8 +255,8 @@ export function liveViewSuite(backend: Backend, unavailable: string | null): voi
           },
           { timeout: 20_000, interval: 200 },
         );
-        expect(watch.output()).toMatch(/lost +duplicated +reordered +corrupted +queue full +outage/);
-        watch.child.kill('SIGINT');
+        expect(watch.output()).toMatch(/lost +duplicated +reordered +corrupted +queue full +outage +forged/);
+        await watch.stop();
         await page.close();
       }, 300_000);
 

@@ -46,6 +46,8 @@ export async function startHarness(
   input: LinkModelInput,
   recordCapacity?: number,
   threads: HarnessThreads = 'per-direction',
+  /** Each end's lab0 address: frames from an end with another inner source are forged. */
+  labAddresses?: [string, string],
 ): Promise<Harness> {
   // A built LinkModel is a LinkModelInput too; building validates it either way.
   const model = buildLinkModel(input);
@@ -54,8 +56,8 @@ export async function startHarness(
   const [cp, sp] = await Promise.all([bound(client), bound(server)]);
   const relay = await LinkRelay.start({
     peers: [
-      { host: '127.0.0.1', port: cp },
-      { host: '127.0.0.1', port: sp },
+      { host: '127.0.0.1', port: cp, labAddress: labAddresses?.[0] },
+      { host: '127.0.0.1', port: sp, labAddress: labAddresses?.[1] },
     ],
     listenAddress: '127.0.0.1',
     listenPort: 0,

@@ -3,6 +3,7 @@
 // the netns backend and by the tests and benchmark that compare the relay with the kernel's
 // direct VXLAN path.
 import { SocklabError } from '../../common/errors.ts';
+import { labMac } from '../../common/lab-address.ts';
 import { runCollect } from './namespace-host.ts';
 
 export const VNI = '42';
@@ -37,7 +38,7 @@ export async function veth(
   await ip(['-n', b, 'link', 'set', bDev, 'up']);
 }
 
-/** lab0 in namespace `ns`: VXLAN over `dev` to `remote`, with `labIp`/24. */
+/** lab0 in namespace `ns`: VXLAN over `dev` to `remote`, with `labIp`/24 and the MAC linkd expects of it. */
 export async function vxlanEnd(ns: string, dev: string, remote: string, labIp: string): Promise<void> {
   await ip([
     '-n',
@@ -45,6 +46,8 @@ export async function vxlanEnd(ns: string, dev: string, remote: string, labIp: s
     'link',
     'add',
     'lab0',
+    'address',
+    labMac(labIp),
     'type',
     'vxlan',
     'id',

@@ -1,6 +1,6 @@
 // Counters of the relay, per direction and per inner protocol. forwarded counts frames sent
-// (duplicates included), so received − droppedLoss − droppedQueue − droppedOutage + duplicated =
-// forwarded once nothing is waiting in the delay queue.
+// (duplicates included), so received − droppedLoss − droppedQueue − droppedOutage − droppedForged
+// + duplicated = forwarded once nothing is waiting in the delay queue.
 import type { Direction } from '../model/impairment-model.ts';
 import { INNER_PROTOCOLS, type InnerProtocol } from '../relay/vxlan-frame.ts';
 
@@ -10,6 +10,8 @@ export const COUNTERS = [
   'droppedLoss',
   'droppedQueue',
   'droppedOutage',
+  /** Frames whose inner source was not the sending peer's own lab0 (a program forging frames). */
+  'droppedForged',
   'duplicated',
   'reordered',
   'corrupted',

@@ -34,6 +34,15 @@ interface Pending {
 
 type Label = 'forwarded' | 'duplicate' | 'corrupted' | 'reordered';
 
+const FORGED: Decision = {
+  fate: 'forged',
+  copies: [],
+  duplicated: false,
+  corrupted: false,
+  reordered: false,
+  delayMs: 0,
+};
+
 export interface EngineOptions {
   dir: Direction;
   model: DirectionModel;
@@ -116,6 +125,15 @@ export class DirectionEngine {
     this.#queue.close();
   }
 
+  /**
+   * A frame from this direction's source whose inner source is not that host's own lab0 (a
+   * program sending VXLAN to the link by hand): recorded and counted as forged, never forwarded.
+   */
+  onForged(msg: Buffer, info: FrameInfo): void {
+    this.#account(info, msg, performance.now(), FORGED);
+    this.#memory.count(info.proto, 'received');
+  }
+
   /** A frame from this direction's source, parsed into `info` (valid during this call only). */
   onFrame(msg: Buffer, info: FrameInfo): void {
     this.#handle(msg, info);
@@ -172,6 +190,7 @@ export class DirectionEngine {
       if (d.fate === 'lost') m.count(proto, 'droppedLoss');
       else if (d.fate === 'queue-drop') m.count(proto, 'droppedQueue');
       else if (d.fate === 'outage') m.count(proto, 'droppedOutage');
+      else if (d.fate === 'forged') m.count(proto, 'droppedForged');
       if (d.duplicated) m.count(proto, 'duplicated');
       if (d.reordered) m.count(proto, 'reordered');
       if (d.corrupted) m.count(proto, 'corrupted');
@@ -195,7 +214,7 @@ export class DirectionEngine {
     r.delayMs = d ? d.delayMs : 0;
     const ticket = this.#record.add(r, msg, proto === 'udp' || proto === 'tcp' ? info.payloadOffset : -1);
     if (this.capture && d && d.fate !== 'forwarded') {
-      const why = d.fate === 'lost' ? 'loss' : d.fate === 'outage' ? 'outage' : 'queue full';
+      const why = d.fate === 'lost' ? 'loss' : d.fate === 'queue-drop' ? 'queue full' : d.fate;
       this.capture(msg, `${this.dir} DROPPED (${why})`, this.dir === 'up');
     }
     return ticket;

@@ -19,7 +19,8 @@ import { FrameDraw, type FrameKey, NO_KEY, ProbeCopies } from './frame-draw.ts';
 import { distributionValue, Random } from './random.ts';
 import { type FrameInfo, probeSeq, VXLAN_HEADER } from './vxlan-frame.ts';
 
-export type Fate = 'forwarded' | 'lost' | 'queue-drop' | 'outage';
+/** What became of a frame: the shaper decides the first four; `forged` is the relay's own check. */
+export type Fate = 'forwarded' | 'lost' | 'queue-drop' | 'outage' | 'forged';
 
 export interface Copy {
   data: Buffer;

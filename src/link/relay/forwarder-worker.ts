@@ -9,7 +9,7 @@ import { DirectionMemory } from './direction-memory.ts';
 import { PacketRecordRing } from './record-ring.ts';
 import type { ForwarderConfig, FromForwarder, PeerAddress, ToForwarder } from './relay-messages.ts';
 import { bindUdp } from './udp-bind.ts';
-import { emptyFrameInfo, parseVxlan } from './vxlan-frame.ts';
+import { emptyFrameInfo, innerSourceIs, parseVxlan } from './vxlan-frame.ts';
 
 function post(m: FromForwarder, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(m, transfer);
@@ -26,6 +26,7 @@ function peerIndex(peers: readonly PeerAddress[], rinfo: RemoteInfo): number {
 
 async function run(cfg: ForwarderConfig): Promise<void> {
   const peers = cfg.peers;
+  const identities = cfg.identities;
   const record = new PacketRecordRing(cfg.record.capacity, cfg.record.buffer);
   const memory: Record<Direction, DirectionMemory> = {
     up: new DirectionMemory(cfg.memory.up),
@@ -95,7 +96,10 @@ async function run(cfg: ForwarderConfig): Promise<void> {
       counts.malformed();
       return;
     }
-    engines[from === 0 ? 'up' : 'down']!.onFrame(msg, info);
+    const engine = engines[from === 0 ? 'up' : 'down']!;
+    const id = identities[from];
+    if (id && !innerSourceIs(msg, info, id)) engine.onForged(msg, info);
+    else engine.onFrame(msg, info);
   });
   // Sends go without a callback (one less allocation per frame); their errors arrive here.
   const onError = (err: Error): void => {

@@ -18,8 +18,12 @@ export interface UdpFrameSpec {
   dstIp?: string;
   sport?: number;
   dport?: number;
+  /** Ethernet source (default 02:00:00:00:00:01). */
+  srcMac?: string;
   payload: Buffer;
 }
+
+const macOf = (mac: string): number[] => mac.split(':').map((x) => Number.parseInt(x, 16));
 
 export function vxlanUdpFrame(spec: UdpFrameSpec): Buffer {
   const {
@@ -35,7 +39,7 @@ export function vxlanUdpFrame(spec: UdpFrameSpec): Buffer {
   d[0] = 0x08;
   d.writeUIntBE(vni, 4, 3);
   // Ethernet: locally administered MACs, IPv4.
-  Buffer.from([0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1]).copy(d, 8);
+  Buffer.from([0x02, 0, 0, 0, 0, 2, ...macOf(spec.srcMac ?? '02:00:00:00:00:01')]).copy(d, 8);
   d.writeUInt16BE(0x0800, 20);
   const ip = 22;
   d[ip] = 0x45;
@@ -58,13 +62,26 @@ export function vxlanUdpFrame(spec: UdpFrameSpec): Buffer {
   return d;
 }
 
-/** An ARP request inside VXLAN: what a host sends before its first IP packet. */
-export function vxlanArpFrame(vni = 42): Buffer {
+/** An ARP request (or, with `reply`, a reply) inside VXLAN: what a host sends before its first IP packet. */
+export function vxlanArpFrame(
+  vni = 42,
+  o: { srcMac?: string; senderMac?: string; senderIp?: string; targetIp?: string; reply?: boolean } = {},
+): Buffer {
   const d = Buffer.alloc(8 + 14 + 28);
   d[0] = 0x08;
   d.writeUIntBE(vni, 4, 3);
-  Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1]).copy(d, 8);
+  const src = macOf(o.srcMac ?? '02:00:00:00:00:01');
+  Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, ...src]).copy(d, 8);
   d.writeUInt16BE(0x0806, 20);
+  const a = 22;
+  d.writeUInt16BE(1, a);
+  d.writeUInt16BE(0x0800, a + 2);
+  d[a + 4] = 6;
+  d[a + 5] = 4;
+  d.writeUInt16BE(o.reply ? 2 : 1, a + 6);
+  Buffer.from(macOf(o.senderMac ?? o.srcMac ?? '02:00:00:00:00:01')).copy(d, a + 8);
+  Buffer.from(ip4(o.senderIp ?? '198.19.0.1')).copy(d, a + 14);
+  Buffer.from(ip4(o.targetIp ?? '198.19.0.2')).copy(d, a + 24);
   return d;
 }
 

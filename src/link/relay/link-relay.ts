@@ -10,8 +10,10 @@
 // one local address (both on loopback, say), one thread forwards both directions on one socket.
 // Until the peers are known (the link starts before the other hosts), the main thread's socket
 // receives everything and counts it as foreign, as the relay did not know whom to forward it to.
+
 import { createSocket, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
+import { ipv4Number, labMac, macBytes } from '../../common/lab-address.ts';
 import type { PacketRecord } from '../control/packet-record.ts';
 import type { DirectionStats, RelayStats } from '../control/relay-stats.ts';
 import { DIRECTIONS, type Direction, type LinkModel } from '../model/impairment-model.ts';
@@ -30,6 +32,8 @@ export const VXLAN_PORT = 4789;
 export interface PeerSpec {
   host: string;
   port: number;
+  /** Its lab0 address: frames from it with another inner source are forged (see innerSourceIs). */
+  labAddress?: string;
 }
 
 export interface RelayOptions {
@@ -233,6 +237,9 @@ export class LinkRelay {
     const base = {
       receiveBufferBytes: this.#opts.receiveBufferBytes ?? 64 << 20,
       peers: this.#peerAddresses(),
+      identities: this.#opts.peers.map((p) =>
+        p.labAddress ? { ip: ipv4Number(p.labAddress), mac: macBytes(labMac(p.labAddress)) } : null,
+      ) as ForwarderConfig['identities'],
       model: this.#model,
       impairDiscovery: this.#opts.impairDiscovery === true,
       memory: { up: this.#memory.up.buffers, down: this.#memory.down.buffers },

@@ -22,8 +22,8 @@ export type RawRecord = Omit<PacketRecord, 'n' | 'src' | 'dst' | 'fp' | 'outMs' 
   fp: number;
 };
 
-const FATES: readonly Fate[] = ['forwarded', 'lost', 'queue-drop', 'outage'];
-const FATE_INDEX: Record<Fate, number> = { forwarded: 0, lost: 1, 'queue-drop': 2, outage: 3 };
+const FATES: readonly Fate[] = ['forwarded', 'lost', 'queue-drop', 'outage', 'forged'];
+const FATE_INDEX: Record<Fate, number> = { forwarded: 0, lost: 1, 'queue-drop': 2, outage: 3, forged: 4 };
 const PROTO_INDEX = Object.fromEntries(INNER_PROTOCOLS.map((p, i) => [p, i])) as Record<
   InnerProtocol,
   number
@@ -76,7 +76,7 @@ export class PacketRecordRing {
   readonly #len: Uint32Array;
   readonly #plen: Uint32Array;
   readonly #fp: Uint32Array;
-  /** dir (1 bit), proto (3), fate (2), duplicated, corrupted, reordered, IPv6. */
+  /** dir (1 bit), proto (3), fate (3), duplicated, corrupted, reordered, IPv6. */
   readonly #bits: Uint16Array;
   readonly #flags: Uint8Array;
   readonly #headLen: Uint8Array;
@@ -138,10 +138,10 @@ export class PacketRecordRing {
       (r.dir === 'down' ? 1 : 0) |
       (PROTO_INDEX[r.proto] << 1) |
       (FATE_INDEX[r.fate] << 4) |
-      (r.duplicated ? 64 : 0) |
-      (r.corrupted ? 128 : 0) |
-      (r.reordered ? 256 : 0) |
-      (frame && v6At >= 0 ? 512 : 0);
+      (r.duplicated ? 128 : 0) |
+      (r.corrupted ? 256 : 0) |
+      (r.reordered ? 512 : 0) |
+      (frame && v6At >= 0 ? 1024 : 0);
     let headLen = 0;
     if (frame && payloadOffset >= 0) {
       headLen = Math.min(HEAD_BYTES, r.plen, frame.length - payloadOffset);
@@ -182,7 +182,7 @@ export class PacketRecordRing {
     if (before !== raw) return before < raw ? 'pending' : null;
     const bits = this.#bits[i]!;
     const ports = this.#ports[i]!;
-    const v6 = (bits & 512) !== 0;
+    const v6 = (bits & 1024) !== 0;
     const rec: PacketRecord = {
       n: raw - base,
       t: Math.round(this.#t[i]! * 1000) / 1000,
@@ -197,10 +197,10 @@ export class PacketRecordRing {
       flags: this.#flags[i]!,
       fp: this.#fp[i]!.toString(16).padStart(8, '0'),
       seq: this.#seq[i]!,
-      fate: FATES[(bits >> 4) & 3]!,
-      duplicated: (bits & 64) !== 0,
-      corrupted: (bits & 128) !== 0,
-      reordered: (bits & 256) !== 0,
+      fate: FATES[(bits >> 4) & 7]!,
+      duplicated: (bits & 128) !== 0,
+      corrupted: (bits & 256) !== 0,
+      reordered: (bits & 512) !== 0,
       delayMs: Math.round(this.#delay[i]! * 1000) / 1000,
       outMs: this.#out[i]! < 0 ? -1 : Math.round(this.#out[i]! * 1000) / 1000,
     };

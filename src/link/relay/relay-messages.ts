@@ -6,6 +6,7 @@
 
 import type { Direction, LinkModel } from '../model/impairment-model.ts';
 import type { DirectionBuffers } from './direction-memory.ts';
+import type { InnerIdentity } from './vxlan-frame.ts';
 
 export interface PeerAddress {
   /** null while the name has not resolved. */
@@ -26,6 +27,8 @@ export interface ForwarderConfig {
   sendFrom: string | null;
   receiveBufferBytes: number;
   peers: [PeerAddress, PeerAddress];
+  /** Each peer's own lab0 (client side, server side): other inner sources are forged; null: not checked. */
+  identities: [InnerIdentity | null, InnerIdentity | null];
   model: LinkModel;
   impairDiscovery: boolean;
   memory: Record<Direction, DirectionBuffers>;

@@ -187,3 +187,39 @@ export function probeSeq(d: Buffer, info: FrameInfo): number {
   }
   return -1;
 }
+
+/** A peer's own lab0: the only inner source its frames may carry. */
+export interface InnerIdentity {
+  /** IPv4 address as a 32-bit number. */
+  ip: number;
+  mac: Uint8Array;
+}
+
+const sameBytes = (d: Uint8Array, at: number, want: Uint8Array): boolean => {
+  for (let i = 0; i < want.length; i++) if (d[at + i] !== want[i]) return false;
+  return true;
+};
+
+/**
+ * Whether a VXLAN datagram's inner frame comes from `id` itself: its Ethernet source, an ARP
+ * sender (MAC, and IP or 0.0.0.0 for a probe), an IPv4 source, an IPv6 source that is link-local
+ * or unspecified. A program that sends VXLAN to the link by hand can write any of these: this is
+ * how linkd tells a host's kernel from a forger. `info` is the datagram's parse (parseVxlan).
+ */
+export function innerSourceIs(d: Buffer, info: FrameInfo, id: InnerIdentity): boolean {
+  if (!sameBytes(d, VXLAN_HEADER + 6, id.mac)) return false;
+  if (info.proto === 'arp') {
+    let o = VXLAN_HEADER + 12;
+    if (d.readUInt16BE(o) === 0x8100) o += 4;
+    o += 2;
+    if (d.length < o + 28) return false;
+    const senderIp = d.readUInt32BE(o + 14);
+    return sameBytes(d, o + 8, id.mac) && (senderIp === id.ip || senderIp === 0);
+  }
+  if (info.ipOffset < 0) return true;
+  if (info.v6Addresses < 0) return info.src === id.ip;
+  const a = info.v6Addresses;
+  // fe80::/10, or :: (duplicate address detection before an address is taken).
+  const linkLocal = d[a] === 0xfe && (d[a + 1]! & 0xc0) === 0x80;
+  return linkLocal || d.subarray(a, a + 16).every((b) => b === 0);
+}
