@@ -5,9 +5,10 @@
 #   programs under test: python3, and gcc + libc6-dev (C), coreutils' stdbuf and timeout,
 #     util-linux's setpriv and prlimit (the sandbox; util-linux is always there)
 #   the web server check and the seeds' tools: curl traceroute inetutils-telnet net-tools
+#   between submissions, the end hosts forget their connections: conntrack
 base_packages() {
   echo iproute2 ethtool iputils-ping netcat-openbsd tcpdump procps iperf3 python3 ca-certificates libstdc++6 \
-    gcc libc6-dev curl traceroute inetutils-telnet net-tools
+    gcc libc6-dev curl traceroute inetutils-telnet net-tools conntrack
 }
 base_image_tag() {
   echo "socklab-base:bookworm-$(base_packages | sha256sum | cut -c1-8)"

@@ -10,7 +10,7 @@ source scripts/ensure-node.sh
 source scripts/ensure-packages.sh
 # chromium renders the HTML report in the report test.
 ensure_packages nc:netcat-openbsd python3:python3 unshare:util-linux ip:iproute2 ethtool:ethtool tc:iproute2 debootstrap:debootstrap chromium:chromium \
-  traceroute:traceroute telnet:inetutils-telnet ifconfig:net-tools curl:curl tcpdump:tcpdump
+  traceroute:traceroute telnet:inetutils-telnet ifconfig:net-tools curl:curl tcpdump:tcpdump conntrack:conntrack
 source scripts/ensure-deps.sh
 # The integration suite runs the lab on a real engine: an engine, and the lab image.
 source scripts/ensure-docker.sh

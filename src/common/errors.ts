@@ -40,6 +40,11 @@ export const ERRORS = {
   'link.tc-failed': { exit: 1, cause: 'tc refused a netem command' },
   'link.no-device': { exit: 1, cause: 'no interface routes toward a peer of the link' },
   'program.failed': { exit: 1, cause: "one of socklab's programs on a host failed" },
+  'sandbox.unavailable': {
+    exit: 1,
+    cause:
+      "a program's sandbox cannot be made here, or the assignment's limits cannot be applied (the instructor's or the machine's problem, never a student's)",
+  },
   'socket.addr-in-use': { exit: 1, cause: 'the port is taken by another socket' },
   'socket.addr-not-available': { exit: 1, cause: 'the address is not one of this host' },
   'socket.access': { exit: 1, cause: 'the port needs privileges' },

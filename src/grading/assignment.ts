@@ -20,6 +20,7 @@ import { isScalar, type Node } from 'yaml';
 import { labDir, namesIn } from '../common/data-files.ts';
 import { SocklabError } from '../common/errors.ts';
 import { PROTOS, type Proto } from '../common/proto.ts';
+import { sizeText } from '../lab/jail.ts';
 import { profileNames } from '../link/model/profiles.ts';
 import { parseTime } from '../link/model/units.ts';
 import {
@@ -49,12 +50,22 @@ export interface RoleSpec {
   verdicts: VerdictSpec[];
 }
 
+/** Per process (prlimit), and for everything the program runs together (its jail's budget). */
 export interface Limits {
   cpuSeconds: number;
+  /** Each process's address space. */
   memoryBytes: number;
+  /** Processes and threads of its user (and the jail's, with room for socklab's tools). */
   processes: number;
   fileBytes: number;
   openFiles: number;
+  /** Everything it holds together, tmpfs included. */
+  totalMemoryBytes: number;
+  /** Its home: its files and what it writes there. */
+  diskBytes: number;
+  /** Each of its private /tmp, /var/tmp, /dev/shm, /run/lock. */
+  tmpBytes: number;
+  cpus: number;
 }
 
 export interface Assignment {
@@ -85,7 +96,29 @@ export const DEFAULT_LIMITS: Limits = {
   processes: 64,
   fileBytes: 16 * 1024 ** 2,
   openFiles: 256,
+  totalMemoryBytes: 1024 ** 3,
+  diskBytes: 256 * 1024 ** 2,
+  tmpBytes: 64 * 1024 ** 2,
+  cpus: 1,
 };
+
+const MiB = 1024 ** 2;
+const GiB = 1024 ** 3;
+/**
+ * What an instructor may ask for: below, no program starts (a student's zero that is the
+ * assignment's fault); above, the machine cannot give it. Checked when the assignment is loaded.
+ */
+const LIMIT_RULES = {
+  cpu: { min: 1, max: 3600, unit: 's', example: '30s' },
+  memory: { min: 64 * MiB, max: 64 * GiB, unit: 'size', example: '1GiB' },
+  processes: { min: 8, max: 4096, unit: 'count', example: '64' },
+  'file-size': { min: MiB, max: 4 * GiB, unit: 'size', example: '16MiB' },
+  'open-files': { min: 16, max: 65536, unit: 'count', example: '256' },
+  'total-memory': { min: 64 * MiB, max: 64 * GiB, unit: 'size', example: '1GiB' },
+  disk: { min: MiB, max: 16 * GiB, unit: 'size', example: '256MiB' },
+  tmp: { min: MiB, max: 4 * GiB, unit: 'size', example: '64MiB' },
+  cpus: { min: 0.1, max: 64, unit: 'cpus', example: '1' },
+} as const;
 
 const KEYS = [
   'title',
@@ -102,7 +135,6 @@ const KEYS = [
   'server',
   'client',
 ];
-const LIMIT_KEYS = ['cpu', 'memory', 'processes', 'file-size', 'open-files'];
 
 const SIZE_UNITS: Record<string, number> = {
   b: 1,
@@ -175,23 +207,39 @@ function readLimits(f: YamlFields): Limits {
     f.problem('limits is a mapping, e.g. limits: { cpu: 30s, memory: 1GiB }', node);
     return limits;
   }
-  l.onlyKeys(LIMIT_KEYS, ' under limits');
-  const atLeastMiB = (t: string): number | null => {
-    const size = parseSize(t);
-    return size !== null && size >= 1024 ** 2 ? size : null;
+  l.onlyKeys(Object.keys(LIMIT_RULES), ' under limits');
+  const read = (key: keyof typeof LIMIT_RULES, fallback: number): number => {
+    const r = LIMIT_RULES[key];
+    const parse = (t: string): number | null => {
+      const v =
+        r.unit === 'size'
+          ? parseSize(t)
+          : r.unit === 's'
+            ? (positiveMs(t) ?? Number.NaN) / 1000
+            : r.unit === 'count'
+              ? /^\d+$/.test(t.trim())
+                ? Number(t)
+                : null
+              : Number(t);
+      return v !== null && Number.isFinite(v) && v >= r.min && v <= r.max ? v : null;
+    };
+    const shown = (v: number) => (r.unit === 'size' ? sizeText(v) : r.unit === 's' ? `${v}s` : String(v));
+    return l.parsed(
+      key,
+      parse,
+      fallback,
+      `${r.unit === 'size' ? 'a size' : r.unit === 's' ? 'a time' : 'a number'} from ${shown(r.min)} to ${shown(r.max)} (what the sandbox can give a program that still starts), e.g. limits: { ${key}: ${r.example} }`,
+    );
   };
-  const count = (t: string): number | null => {
-    const n = Number(t);
-    return Number.isInteger(n) && n >= 8 && n <= 100_000 ? n : null;
-  };
-  const sizeRule = 'a size of at least 1MiB such as 512MiB';
-  limits.cpuSeconds = Math.ceil(
-    l.parsed('cpu', positiveMs, limits.cpuSeconds * 1000, 'a time such as 30s') / 1000,
-  );
-  limits.memoryBytes = l.parsed('memory', atLeastMiB, limits.memoryBytes, sizeRule);
-  limits.fileBytes = l.parsed('file-size', atLeastMiB, limits.fileBytes, sizeRule);
-  limits.processes = l.parsed('processes', count, limits.processes, 'a whole number 8–100000');
-  limits.openFiles = l.parsed('open-files', count, limits.openFiles, 'a whole number 8–100000');
+  limits.cpuSeconds = Math.ceil(read('cpu', limits.cpuSeconds));
+  limits.memoryBytes = read('memory', limits.memoryBytes);
+  limits.fileBytes = read('file-size', limits.fileBytes);
+  limits.processes = read('processes', limits.processes);
+  limits.openFiles = read('open-files', limits.openFiles);
+  limits.totalMemoryBytes = read('total-memory', limits.totalMemoryBytes);
+  limits.diskBytes = read('disk', limits.diskBytes);
+  limits.tmpBytes = read('tmp', limits.tmpBytes);
+  limits.cpus = read('cpus', limits.cpus);
   return limits;
 }
 

@@ -9,10 +9,14 @@ import {
 } from '../apps/socket-script.ts';
 import { runProgram } from '../lab/run-program.ts';
 import type { StartedLab } from '../lab/started-lab.ts';
+import type { RelayStats } from '../link/control/relay-stats.ts';
 import type { CheckPlan } from './check.ts';
 import type { CheckContext } from './context.ts';
 import { exchangeOf } from './exchange.ts';
 import type { ProgramUnderTest } from './program.ts';
+
+/** Frames the link dropped as forged since its counters last started. */
+export const forged = (s: RelayStats): number => s.up.total.droppedForged + s.down.total.droppedForged;
 
 /** How many lines of a client's run are kept as the check's output. */
 const OUTPUT_LINES = 20;
@@ -30,6 +34,7 @@ export function makeContext(lab: StartedLab, plan: CheckPlan, program: ProgramUn
     program,
     memo: new Map(),
     lastOutput: '',
+    forgedFrames: 0,
     async script(actors: Actor[], timeoutMs = 120_000) {
       const request: ScriptRequest = { schema: SCRIPT_SCHEMA, actors };
       const result = await runProgram(
@@ -46,13 +51,21 @@ export function makeContext(lab: StartedLab, plan: CheckPlan, program: ProgramUn
     runServerProgram(program, values) {
       return runProgram(lab.server, program, values, { timeoutMs: 300_000 });
     },
+    async linkRecord(opts) {
+      return (await lab.linkRecord(0, opts)).filter((r) => r.fate !== 'forged');
+    },
+    async resetLink() {
+      // The link's counters start again: what it dropped as forged so far is kept first.
+      ctx.forgedFrames += forged(await lab.linkStats());
+      await lab.resetLink();
+    },
     async clean() {
       await lab.impair({ impair: 'none', seed });
-      await lab.resetLink();
+      await ctx.resetLink();
     },
     async lossy() {
       await lab.impair({ up: profile.model.up, down: profile.model.down, seed });
-      await lab.resetLink();
+      await ctx.resetLink();
     },
     async runClient(stdin: string, timeoutMs: number) {
       const r = await program.run(['server', String(port)], stdin, timeoutMs);

@@ -65,6 +65,14 @@ export interface CheckTimings {
   totalMs: number;
 }
 
+/** What the sandbox did: the budget it could apply (and could not, with why), and what it had to clean up or drop. */
+export interface SandboxReport {
+  applied: string[];
+  notApplied: string[];
+  /** Things the program did that the sandbox contained: processes that outlived it, frames it forged. */
+  contained: string[];
+}
+
 export interface CheckResult {
   experiment: 'check';
   schema: typeof CHECK_SCHEMA;
@@ -87,5 +95,7 @@ export interface CheckResult {
   verdicts: VerdictResult[];
   /** The program's last output lines (of its last run). */
   output: string;
+  /** Null where the program never ran (it could not be told how to run). */
+  sandbox: SandboxReport | null;
   timings: CheckTimings;
 }

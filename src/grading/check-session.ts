@@ -1,12 +1,15 @@
 // The lab a check runs in, as a lifecycle: opened on a lab of its own (a unique name, removed
 // afterwards) or on a running one (borrowed, and left as it was found), it holds everything the
 // check changes — the lab's echo server it stopped to free the port, an echo server it started on
-// another port, the program it deployed, the model and scenario to restore — and undoes all of it
-// when disposed, also after a failure or an abort: `await using session = await CheckSession.open()`.
+// another port, the program it deployed (in its jail), the model and scenario to restore — and
+// undoes all of it when disposed, also after a failure or an abort:
+// `await using session = await CheckSession.open()`. A borrowed lab's hosts forget their
+// neighbours and connections on the way in and out, so that nothing one program taught them (a
+// forged ARP entry, say) reaches the next.
 import { PROGRAM as TCP_ECHO_SERVER } from '../apps/tcp-echo-server.ts';
 import { PROGRAM as UDP_ECHO_SERVER } from '../apps/udp-echo-server.ts';
 import type { Proto } from '../common/proto.ts';
-import { startBackground, stopBackground, waitListening } from '../lab/host-processes.ts';
+import { listeningOn, startBackground, stopBackground, waitListening } from '../lab/host-processes.ts';
 import { appOn, type LabHost } from '../lab/lab-host.ts';
 import { LAB_PORT, startLabServer, stopLabServer } from '../lab/lab-servers.ts';
 import { startLab, uniqueProject } from '../lab/start-lab.ts';
@@ -17,6 +20,13 @@ import { ProgramUnderTest } from './program.ts';
 import type { ProgramKind } from './sandbox.ts';
 
 const ECHO_SERVERS = { udp: UDP_ECHO_SERVER, tcp: TCP_ECHO_SERVER };
+
+/** The end hosts forget their neighbours (ARP) and connection tracking: nothing learnt carries over. */
+async function forgetPeers(lab: StartedLab): Promise<void> {
+  const forget =
+    'ip neigh flush dev lab0; command -v conntrack >/dev/null && conntrack -F >/dev/null 2>&1; true';
+  await Promise.all([lab.client, lab.server].map((h) => h.exec(['sh', '-c', forget])));
+}
 
 export interface SessionOptions {
   /** A running lab to borrow; without one, a lab of its own is started (and removed at the end). */
@@ -61,6 +71,9 @@ export class CheckSession implements AsyncDisposable {
 
   static async open(o: SessionOptions): Promise<CheckSession> {
     if (o.lab) {
+      await forgetPeers(o.lab);
+      // The link's counters and record start with the check (what a program before did is not this one's).
+      await o.lab.resetLink();
       const shown = await o.lab.show();
       // A scenario would change the link under the verdicts: it is stopped, and its step's model
       // is what the lab gets back (linkd reports a scenario's status, not its steps to rerun).
@@ -104,6 +117,33 @@ export class CheckSession implements AsyncDisposable {
     await waitListening(server, proto, port, this.#extraServer, 10_000);
   }
 
+  /**
+   * Stops the program and closes its jail; then checks that nothing of it is left on its host (its
+   * user owns no process, and the port it served is free until the lab's own server takes it
+   * back), cleaning up if it must. What had to be contained, in words.
+   */
+  async finish(proto: Proto, port: number): Promise<string[]> {
+    const p = this.#program;
+    if (!p) return [];
+    this.#program = null;
+    await p.stop().catch(() => {});
+    const { survivors } = await p.cleanup();
+    const said: string[] = [];
+    if (survivors > 0)
+      said.push(
+        `${survivors} of its processes still ran after it was stopped (they escaped a kill by forking); they ended with its sandbox`,
+      );
+    const host = p.host.name === 'server' ? this.lab.server : this.lab.client;
+    const left = await host.exec(['sh', '-c', `ps -o pid= -u ${p.uid} | wc -l`]);
+    if (Number(left.stdout.trim()) > 0) {
+      await host.exec(['sh', '-c', `pkill -9 -u ${p.uid}; true`]);
+      said.push(`its user still owned ${left.stdout.trim()} processes on the ${host.name} host: killed`);
+    }
+    if (this.#stoppedServers.includes(proto) && (await listeningOn(host, proto, port)))
+      said.push(`${proto.toUpperCase()} port ${port} was still taken after it ended`);
+    return said;
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
     await this.#program?.stop().catch(() => {});
     await this.#program?.cleanup().catch(() => {});
@@ -113,6 +153,7 @@ export class CheckSession implements AsyncDisposable {
       return;
     }
     for (const proto of this.#stoppedServers) await startLabServer(this.lab.server, proto).catch(() => {});
+    await forgetPeers(this.lab).catch(() => {});
     if (this.#before) {
       const { model } = this.#before;
       await this.lab.impair({ up: model.up, down: model.down, seed: model.seed }).catch(() => {});

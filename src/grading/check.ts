@@ -5,14 +5,14 @@
 // and the summary. Failed verdicts keep their evidence: what was sent and got, the link's record,
 // the output.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { SocklabError } from '../common/errors.ts';
 import type { Backend, StartedLab } from '../lab/started-lab.ts';
 import { loadProfile, type Profile } from '../link/model/profiles.ts';
 import { type Assignment, loadAssignment, type RoleSpec } from './assignment.ts';
-import { makeContext } from './check-context.ts';
-import type { CheckResult, CheckTimings, ServerKind, VerdictResult } from './check-result.ts';
+import { forged, makeContext } from './check-context.ts';
+import type { CheckResult, CheckTimings, SandboxReport, ServerKind, VerdictResult } from './check-result.ts';
 import { CheckSession } from './check-session.ts';
 import type { CheckContext } from './context.ts';
 import { evidenceOf } from './evidence.ts';
@@ -62,6 +62,23 @@ export interface CheckPlan {
   backend: Backend;
 }
 
+/**
+ * The program's bytes, from its own file only: a symbolic link is refused (it could point at any
+ * file socklab can read, /etc/shadow say, whose lines would end up in the report).
+ */
+export function readProgram(file: string): Buffer {
+  const st = lstatSync(file, { throwIfNoEntry: false });
+  if (!st) throw new SocklabError('file.not-found', `no file ${file}: give the path of the program to check`);
+  if (st.isSymbolicLink())
+    throw new SocklabError(
+      'usage.invalid',
+      `${file} is a symbolic link: socklab checks only a program's own file (a link could point anywhere); give the file itself`,
+    );
+  if (!st.isFile())
+    throw new SocklabError('usage.invalid', `${file} is not a regular file: give the program's source file`);
+  return readFileSync(file);
+}
+
 export function planCheck(o: CheckOptions): CheckPlan {
   const assignment = typeof o.assignment === 'string' ? loadAssignment(o.assignment) : o.assignment;
   const spec = assignment[o.role];
@@ -75,7 +92,7 @@ export function planCheck(o: CheckOptions): CheckPlan {
   const seed = o.seed ?? assignment.seed;
   const base = loadProfile(o.profile ?? assignment.profile);
   const name = o.name ?? basename(o.file);
-  const source = readFileSync(o.file);
+  const source = readProgram(o.file);
   return {
     assignment,
     role: o.role,
@@ -122,13 +139,26 @@ export async function runCheck(o: CheckOptions): Promise<CheckResult> {
   ];
   const closed = await passGates(ctx, log, gates);
   timings.deployMs = Math.round(performance.now() - deployStart);
-  if (closed) {
-    log.notRun(closed);
-    return log.result(await outputOf(ctx), null);
+  let serverKind: ServerKind | null = null;
+  if (closed) log.notRun(closed);
+  else {
+    serverKind = await kindOf(ctx);
+    await judgeAll(ctx, log, t0 + a.timeLimitMs, o.signal);
   }
-  const serverKind = await kindOf(ctx);
-  await judgeAll(ctx, log, t0 + a.timeLimitMs, o.signal);
-  return log.result(await outputOf(ctx), serverKind);
+  const output = await outputOf(ctx);
+  return log.result(output, serverKind, await sandboxOf(session, ctx));
+}
+
+/** The program stopped and its jail closed: what its sandbox applied, and what it had to contain. */
+async function sandboxOf(session: CheckSession, ctx: CheckContext): Promise<SandboxReport> {
+  const { budget } = ctx.program.host;
+  const contained = await session.finish(ctx.assignment.protocol, ctx.port);
+  const frames = ctx.forgedFrames + forged(await session.lab.linkStats());
+  if (frames > 0)
+    contained.push(
+      `the link dropped ${frames} frame${frames === 1 ? '' : 's'} sent from a lab host with another host's inner source (forged VXLAN): none reached the other host`,
+    );
+  return { applied: budget.applied, notApplied: budget.notApplied, contained };
 }
 
 /** Runs the gates in order; the reason the rest cannot run when one fails, else null. */

@@ -8,6 +8,7 @@ import type { OptionSpecs } from '../common/app-args.ts';
 import type { HostProgram, OptionValues } from '../common/host-program.ts';
 import type { VerdictStatus } from '../experiments/verdict.ts';
 import type { StartedLab } from '../lab/started-lab.ts';
+import type { PacketRecord } from '../link/control/packet-record.ts';
 import type { Profile } from '../link/model/profiles.ts';
 import type { Assignment } from './assignment.ts';
 import type { ExchangeLine } from './check-result.ts';
@@ -39,6 +40,13 @@ export interface CheckContext {
     values: OptionValues<S>,
     stdin?: string,
   ): Promise<R>;
+  /**
+   * The link's record since its last reset, without the frames it dropped as forged: those never
+   * reached a host, and a program that forges frames must not write the record it is judged by.
+   */
+  linkRecord(opts?: { head?: boolean }): Promise<PacketRecord[]>;
+  /** Restarts the link's counters, record and streams (keeping count of frames it dropped as forged). */
+  resetLink(): Promise<void>;
   /** The link clean (as the functional verdicts want it), or the profile's. Each restarts the link's streams. */
   clean(): Promise<void>;
   lossy(): Promise<void>;
@@ -50,6 +58,8 @@ export interface CheckContext {
   memo: Map<string, unknown>;
   /** The last lines a run to its end printed (a client's run, the compiler's): the report's output. */
   lastOutput: string;
+  /** Frames the link dropped as forged during the check (before the last reset of its counters). */
+  forgedFrames: number;
 }
 
 export const passed = (reason: string, extra: Partial<Outcome> = {}): Outcome => ({

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, freemem } from 'node:os';
 import { join, relative } from 'node:path';
+import { SocklabError } from '../common/errors.ts';
 import { removeLab, startLab } from '../lab/start-lab.ts';
 import type { Backend, StartedLab } from '../lab/started-lab.ts';
 import { type Assignment, loadAssignment } from './assignment.ts';
@@ -24,6 +25,8 @@ export interface SubmissionResult {
   seed: number;
   /** Why it could not be checked (no program, several, the time limit); null when it was. */
   problem: string | null;
+  /** Not a submission (a hidden entry, a link, a stray file): listed with why, left out of every count. */
+  skipped?: true;
   score: number;
   maxScore: number;
   passed: boolean;
@@ -196,7 +199,7 @@ async function gradeOne(run: GradeRun, slot: LabSlot, s: Submission): Promise<Su
     // Nothing ran for a submission without a program.
     durationMs: s.file ? Math.round(performance.now() - ts) : 0,
   });
-  if (!s.file) return row(null, s.problem, null);
+  if (!s.file) return { ...row(null, s.problem, null), ...(s.skipped ? { skipped: true as const } : {}) };
   o.onStart?.(s.name);
   const program = s.file === join(o.dir, s.name) ? s.name : relative(join(o.dir, s.name), s.file);
   const reuse = o.reuseLabs ?? true;
@@ -224,6 +227,9 @@ async function gradeOne(run: GradeRun, slot: LabSlot, s: Submission): Promise<Su
     );
   }
   if (o.signal?.aborted) return null;
+  // No submission can be judged where sandboxes cannot be made: the batch stops, with why.
+  if (outcome.error instanceof SocklabError && outcome.error.code === 'sandbox.unavailable')
+    throw outcome.error;
   // A lab that failed under a check is not trusted with the next one.
   await slot.drop('down');
   return row(program, `the check could not run: ${outcome.error.message.split('\n')[0]}`, null);

@@ -1,11 +1,33 @@
-// A program under test on a lab host: deployed into a directory of its own, compiled (C), started
-// in the background (a server) or run to its end (a client), always inside the sandbox, with its
-// output in files (bounded by the file-size limit) of which the last lines are shown. Everything
-// goes through LabHost, so it works the same in a container and in a network namespace.
+// A program under test on a lab host: in a jail of its own there (its own processes, private /tmp
+// and /dev/shm, a home of bounded size, a budget for all it runs; see lab/jail.ts), deployed into
+// that home, compiled (C), started in the background (a server) or run to its end (a client),
+// always inside the sandbox (its own user, no capabilities, per-process limits), with its output in
+// files of which the last lines are shown. The jail is closed at the end: nothing it started
+// outlives it. Everything goes through the jail's host interface, so it works the same on every
+// backend.
+import type { OptionSpecs } from '../common/app-args.ts';
+import { SocklabError } from '../common/errors.ts';
+import type { HostProgram, OptionValues } from '../common/host-program.ts';
 import { shellQuote, startBackground, stopBackground } from '../lab/host-processes.ts';
+import type { Budget, Jail } from '../lab/jail.ts';
 import type { LabHost } from '../lab/lab-host.ts';
+import { runProgram } from '../lab/run-program.ts';
 import type { Limits } from './assignment.ts';
 import { compileArgv, type ProgramKind, runnerArgv, sandboxArgv } from './sandbox.ts';
+
+/** Room in the jail's process budget for socklab's own tools beside the program (the task census). */
+const TOOL_PROCESSES = 32;
+
+/** The jail's budget from an assignment's limits. */
+export function budgetOf(l: Limits): Budget {
+  return {
+    memoryBytes: l.totalMemoryBytes,
+    processes: l.processes + TOOL_PROCESSES,
+    cpus: l.cpus,
+    diskBytes: l.diskBytes,
+    tmpBytes: l.tmpBytes,
+  };
+}
 
 export interface ProgramRun {
   exitCode: number;
@@ -18,7 +40,8 @@ export interface ProgramRun {
 const OUTPUT_TAIL_BYTES = 16_384;
 
 export class ProgramUnderTest {
-  readonly host: LabHost;
+  /** Its jail: where everything of it runs. */
+  readonly host: Jail;
   readonly uid: number;
   readonly name: string;
   readonly kind: ProgramKind;
@@ -29,17 +52,20 @@ export class ProgramUnderTest {
   #pid: number | null = null;
   #runs = 0;
 
-  private constructor(host: LabHost, uid: number, name: string, kind: ProgramKind, limits: Limits) {
-    this.host = host;
+  private constructor(jail: Jail, uid: number, name: string, kind: ProgramKind, limits: Limits) {
+    this.host = jail;
     this.uid = uid;
     this.name = name;
     this.kind = kind;
     this.limits = limits;
-    this.base = `${host.workDir}/check-${uid}`;
+    this.base = jail.home;
     this.dir = `${this.base}/prog`;
   }
 
-  /** Copies the program (and any files it is to serve) into a fresh directory owned by its user. */
+  /**
+   * Makes its jail in `host` and copies the program (and any files it is to serve) into its home,
+   * owned by its user and readable by nobody else.
+   */
   static async deploy(
     host: LabHost,
     o: {
@@ -51,19 +77,38 @@ export class ProgramUnderTest {
       files?: Record<string, Buffer>;
     },
   ): Promise<ProgramUnderTest> {
-    const p = new ProgramUnderTest(host, o.uid, o.name, o.kind, o.limits);
-    await host.exec([
-      'sh',
-      '-c',
-      `rm -rf ${shellQuote(p.base)} && mkdir -p ${shellQuote(p.dir)} && chmod 755 ${shellQuote(p.base)}`,
-    ]);
-    await host.copyIn(p.dir, { [o.name]: o.source, ...(o.files ?? {}) });
-    await host.exec([
-      'sh',
-      '-c',
-      `chown -R ${o.uid}:${o.uid} ${shellQuote(p.dir)} && chmod 755 ${shellQuote(p.dir)} && chmod u+x ${shellQuote(`${p.dir}/${o.name}`)}`,
-    ]);
+    const jail = await host.jail({ name: String(o.uid), budget: budgetOf(o.limits) }).catch((err: Error) => {
+      throw new SocklabError(
+        'sandbox.unavailable',
+        `${err.message}; no program can be judged here until that is fixed`,
+      );
+    });
+    const p = new ProgramUnderTest(jail, o.uid, o.name, o.kind, o.limits);
+    try {
+      // The per-process limits, tried once as root: a limit this machine refuses is the assignment's
+      // or the machine's problem, said as such, never a student's program that "did not start".
+      const probe = await jail.exec(sandboxArgv({ uid: o.uid, limits: o.limits, dir: p.base }, ['true']));
+      if (probe.exitCode !== 0)
+        throw new SocklabError(
+          'sandbox.unavailable',
+          `the assignment's limits cannot be applied on this machine: ${probe.stderr.trim().split('\n')[0]}; lower them in its limits:`,
+        );
+      await jail.copyIn(p.dir, { [o.name]: o.source, ...(o.files ?? {}) });
+      await jail.exec([
+        'sh',
+        '-c',
+        `chown -R ${o.uid}:${o.uid} ${shellQuote(p.base)} && chmod 700 ${shellQuote(p.base)} && chmod 755 ${shellQuote(p.dir)} && chmod u+x ${shellQuote(`${p.dir}/${o.name}`)}`,
+      ]);
+    } catch (err) {
+      await jail.close();
+      throw err;
+    }
     return p;
+  }
+
+  /** One of socklab's programs run in the program's jail, as root (the task census, say). */
+  runTool<S extends OptionSpecs, R>(program: HostProgram<S, R>, values: OptionValues<S>): Promise<R> {
+    return runProgram(this.host, program, values, { timeoutMs: 300_000 });
   }
 
   #inSandbox(argv: string[]): string {
@@ -178,13 +223,12 @@ export class ProgramUnderTest {
     };
   }
 
-  /** Removes every trace: its processes, its directory, and files its user left elsewhere. */
-  async cleanup(): Promise<void> {
-    await this.killAll();
-    await this.host.exec([
-      'sh',
-      '-c',
-      `rm -rf ${shellQuote(this.base)}; find /tmp /var/tmp /dev/shm -xdev -user ${this.uid} -delete 2>/dev/null; true`,
-    ]);
+  /**
+   * Removes every trace: its jail and all in it (its files, what it left in /tmp or /dev/shm, any
+   * process that outlived its stop). Says how many processes that was.
+   */
+  async cleanup(): Promise<{ survivors: number }> {
+    const { killed } = await this.host.close();
+    return { survivors: killed };
   }
 }

@@ -8,6 +8,7 @@ import {
   CHECK_SCHEMA,
   type CheckResult,
   type CheckTimings,
+  type SandboxReport,
   type ServerKind,
   type VerdictEvidence,
   type VerdictResult,
@@ -58,7 +59,7 @@ export class VerdictLog {
     for (const v of this.pending()) this.record(v.id, { status: 'fail', reason: `not run: ${why}` });
   }
 
-  result(output: string, kind: ServerKind | null): CheckResult {
+  result(output: string, kind: ServerKind | null, sandbox: SandboxReport | null = null): CheckResult {
     const p = this.#plan;
     const a = p.assignment;
     this.#timings.totalMs = Math.round(performance.now() - this.#t0);
@@ -82,6 +83,7 @@ export class VerdictLog {
       passed: results.every((v) => !v.required || v.status === 'pass'),
       verdicts: results,
       output,
+      sandbox,
       timings: this.#timings,
     };
   }

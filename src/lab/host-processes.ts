@@ -2,12 +2,12 @@
 // output to a file, so the exec that starts them ends at once), found again by pid, stopped.
 import { SocklabError } from '../common/errors.ts';
 import type { Proto } from '../common/proto.ts';
-import type { LabHost } from './lab-host.ts';
+import type { HostAccess } from './lab-host.ts';
 
 export const shellQuote = (w: string): string => `'${w.replaceAll("'", "'\\''")}'`;
 
 /** Starts `cmd` in the background on a host; returns its pid. Output goes to `log`. */
-export async function startBackground(host: LabHost, cmd: string[], log: string): Promise<number> {
+export async function startBackground(host: HostAccess, cmd: string[], log: string): Promise<number> {
   const quoted = cmd.map(shellQuote).join(' ');
   const r = await host.exec(['sh', '-c', `setsid ${quoted} >${shellQuote(log)} 2>&1 </dev/null & echo $!`]);
   const pid = Number(r.stdout.trim());
@@ -17,7 +17,7 @@ export async function startBackground(host: LabHost, cmd: string[], log: string)
 }
 
 /** Stops a process: TERM, then KILL if it is still there after a second. */
-export async function stopBackground(host: LabHost, pid: number): Promise<void> {
+export async function stopBackground(host: HostAccess, pid: number): Promise<void> {
   await host.exec([
     'sh',
     '-c',
@@ -25,13 +25,23 @@ export async function stopBackground(host: LabHost, pid: number): Promise<void> 
   ]);
 }
 
-export async function isAlive(host: LabHost, pid: number): Promise<boolean> {
+export async function isAlive(host: HostAccess, pid: number): Promise<boolean> {
   return (await host.exec(['kill', '-0', String(pid)])).exitCode === 0;
+}
+
+/** Whether something listens on the port (udp or tcp) on the host now. */
+export async function listeningOn(host: HostAccess, proto: Proto, port: number): Promise<boolean> {
+  const r = await host.exec([
+    'sh',
+    '-c',
+    `ss -Hl${proto === 'udp' ? 'u' : 't'}n 'sport = :${port}' | grep -q .`,
+  ]);
+  return r.exitCode === 0;
 }
 
 /** Waits until something listens on the port (udp or tcp) on the host, or the process died. */
 export async function waitListening(
-  host: LabHost,
+  host: HostAccess,
   proto: Proto,
   port: number,
   pid: number | null,

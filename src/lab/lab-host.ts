@@ -8,6 +8,8 @@
  * `server` in every lab. A name, not a closed union: more clients and users' own containers
  * join a lab under names of their own.
  */
+import type { Jail, JailSpec } from './jail.ts';
+
 export type HostName = string;
 
 export interface ExecResult {
@@ -21,7 +23,8 @@ export interface ExecOptions {
   timeoutMs?: number;
 }
 
-export interface LabHost {
+/** What running programs on a host takes: a lab's host, or a jail in one. */
+export interface HostAccess {
   readonly name: HostName;
   /** The lab0 address (client and server), or null for the link. */
   readonly labAddress: string | null;
@@ -42,5 +45,10 @@ export interface LabHost {
   readonly describe: string;
 }
 
+export interface LabHost extends HostAccess {
+  /** A jail for one program under test, sharing this host's network (client and server hosts). */
+  jail(spec: JailSpec): Promise<Jail>;
+}
+
 /** The path of one of socklab's host programs (src/apps/) on a host. */
-export const appOn = (host: LabHost, app: string): string => host.program(`apps/${app}`);
+export const appOn = (host: HostAccess, app: string): string => host.program(`apps/${app}`);

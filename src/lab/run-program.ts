@@ -4,10 +4,10 @@
 import type { OptionSpecs } from '../common/app-args.ts';
 import { SocklabError } from '../common/errors.ts';
 import type { HostProgram, OptionValues } from '../common/host-program.ts';
-import { appOn, type LabHost } from './lab-host.ts';
+import { appOn, type HostAccess } from './lab-host.ts';
 
 export async function runProgram<S extends OptionSpecs, R>(
-  host: LabHost,
+  host: HostAccess,
   program: HostProgram<S, R>,
   values: OptionValues<S>,
   opts: { stdin?: string; timeoutMs?: number } = {},

@@ -3,6 +3,7 @@
 import {
   type CheckResult,
   describeKind,
+  type SandboxReport,
   type VerdictEvidence,
   type VerdictResult,
 } from '../grading/check-result.ts';
@@ -80,6 +81,16 @@ export function formatEvidence(e: VerdictEvidence, indent = '    '): string {
   return lines.join('\n');
 }
 
+/** What the sandbox could not apply here, and what it contained: said in every report. */
+export function formatSandbox(s: SandboxReport | null): string {
+  if (!s) return '';
+  const lines = [
+    ...s.notApplied.map((x) => `not applied on this machine: ${x}`),
+    ...s.contained.map((x) => `contained: ${x}`),
+  ];
+  return lines.length ? `\nsandbox:\n${lines.map((l) => `  ${l}`).join('\n')}\n` : '';
+}
+
 const mark = (v: VerdictResult): string =>
   v.status === 'pass' ? 'PASS' : v.status === 'fail' ? 'FAIL' : 'n/a ';
 
@@ -108,5 +119,5 @@ export function formatCheck(r: CheckResult): string {
           .map((l) => `  | ${l}`)
           .join('\n')}\n`
       : '';
-  return `${head}${kind ? `\n${kind}` : ''}\n\n${rows.join('\n')}\n\n${verdictLine}\n${evidence}${output}${times}\nreplay: socklab check --assignment ${r.assignment} --${r.role} ${r.program} --seed ${r.seed}\n`;
+  return `${head}${kind ? `\n${kind}` : ''}\n\n${rows.join('\n')}\n\n${verdictLine}\n${evidence}${output}${formatSandbox(r.sandbox)}${times}\nreplay: socklab check --assignment ${r.assignment} --${r.role} ${r.program} --seed ${r.seed}\n`;
 }

@@ -29,7 +29,7 @@ export function gradeCsv(g: GradeResult, assignment?: Assignment): string {
       s.name,
       s.score,
       s.maxScore,
-      s.passed ? 'yes' : 'no',
+      s.skipped ? 'skipped' : s.passed ? 'yes' : 'no',
       s.seed,
       ...verdicts.map((id) => {
         const r = byId.get(id);
@@ -67,10 +67,20 @@ export function gradeJunit(g: GradeResult): string {
           return `    <testcase classname="${xml(s.name)}" name="${xml(name)}" time="${secs(t)}">${body}</testcase>`;
         })
       : [
-          `    <testcase classname="${xml(s.name)}" name="program" time="0.000"><failure message="${xml(s.problem ?? '')}" type="program">${xml(s.problem ?? '')}</failure></testcase>`,
+          s.skipped
+            ? `    <testcase classname="${xml(s.name)}" name="program" time="0.000"><skipped message="${xml(s.problem ?? '')}"/></testcase>`
+            : `    <testcase classname="${xml(s.name)}" name="program" time="0.000"><failure message="${xml(s.problem ?? '')}" type="program">${xml(s.problem ?? '')}</failure></testcase>`,
         ];
-    const failures = s.check ? s.check.verdicts.filter((v) => v.status !== 'pass' && v.required).length : 1;
-    const skipped = s.check ? s.check.verdicts.filter((v) => v.status !== 'pass' && !v.required).length : 0;
+    const failures = s.check
+      ? s.check.verdicts.filter((v) => v.status !== 'pass' && v.required).length
+      : s.skipped
+        ? 0
+        : 1;
+    const skipped = s.check
+      ? s.check.verdicts.filter((v) => v.status !== 'pass' && !v.required).length
+      : s.skipped
+        ? 1
+        : 0;
     return `  <testsuite name="${xml(s.name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${secs(s.durationMs)}">
     <properties><property name="score" value="${s.score}"/><property name="max" value="${s.maxScore}"/><property name="seed" value="${s.seed}"/></properties>
 ${cases.join('\n')}
@@ -78,7 +88,13 @@ ${cases.join('\n')}
   });
   const tests = g.submissions.reduce((n, s) => n + (s.check ? s.check.verdicts.length : 1), 0);
   const failures = g.submissions.reduce(
-    (n, s) => n + (s.check ? s.check.verdicts.filter((v) => v.status !== 'pass' && v.required).length : 1),
+    (n, s) =>
+      n +
+      (s.check
+        ? s.check.verdicts.filter((v) => v.status !== 'pass' && v.required).length
+        : s.skipped
+          ? 0
+          : 1),
     0,
   );
   return `<?xml version="1.0" encoding="UTF-8"?>
@@ -106,6 +122,7 @@ export function gradeJson(g: GradeResult): unknown {
       maxScore: s.maxScore,
       passed: s.passed,
       problem: s.problem,
+      ...(s.skipped ? { skipped: true } : {}),
       kind: s.check?.kind?.name ?? null,
       verdicts: (s.check?.verdicts ?? []).map((v) => ({
         id: v.id,
@@ -116,6 +133,7 @@ export function gradeJson(g: GradeResult): unknown {
         reason: v.reason,
         ...(v.measured ? { measured: v.measured } : {}),
       })),
+      sandbox: s.check?.sandbox ?? null,
       durationMs: s.durationMs,
     })),
     summary: gradeSummary(g),
@@ -135,16 +153,18 @@ export interface GradeSummary {
 
 export function gradeSummary(g: GradeResult): GradeSummary {
   const failedBy: Record<string, number> = {};
-  for (const s of g.submissions)
+  // Skipped entries are listed, but are no submissions: they count nowhere.
+  const subs = g.submissions.filter((s) => !s.skipped);
+  for (const s of subs)
     for (const v of s.check?.verdicts ?? [])
       if (v.status !== 'pass') failedBy[v.id] = (failedBy[v.id] ?? 0) + 1;
   return {
-    submissions: g.submissions.length,
-    passed: g.submissions.filter((s) => s.passed).length,
+    submissions: subs.length,
+    passed: subs.filter((s) => s.passed).length,
     failedBy,
-    notChecked: g.submissions.filter((s) => !s.check).length,
-    meanScore: g.submissions.length
-      ? Math.round((100 * g.submissions.reduce((a, s) => a + s.score, 0)) / g.submissions.length) / 100
+    notChecked: subs.filter((s) => !s.check).length,
+    meanScore: subs.length
+      ? Math.round((100 * subs.reduce((a, s) => a + s.score, 0)) / subs.length) / 100
       : 0,
   };
 }
@@ -162,7 +182,11 @@ export function gradeTable(g: GradeResult): string {
   const sum = gradeSummary(g);
   const table = formatTable(
     ['submission', 'score', 'failed verdicts (? advisory)'],
-    g.submissions.map((s) => [s.name, `${s.score}/${s.maxScore}${s.passed ? '' : ' FAIL'}`, failedIds(s)]),
+    g.submissions.map((s) => [
+      s.name,
+      s.skipped ? 'skipped' : `${s.score}/${s.maxScore}${s.passed ? '' : ' FAIL'}`,
+      failedIds(s),
+    ]),
   );
   const by = Object.entries(sum.failedBy)
     .sort((a, b) => b[1] - a[1])

@@ -1,11 +1,11 @@
 // socklab check: one program judged against an assignment (lab/assignments/), in a lab of its
 // own that is removed afterwards (also on failure and Ctrl-C), or in a running one (--project),
 // which is left as it was found. Exit 0 only when every required verdict passes.
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { SocklabError } from '../../common/errors.ts';
 import { assignmentNames, loadAssignment } from '../../grading/assignment.ts';
-import { runCheck } from '../../grading/check.ts';
+import { readProgram, runCheck } from '../../grading/check.ts';
 import type { VerdictResult } from '../../grading/check-result.ts';
 import { VERDICTS } from '../../grading/verdicts/registry.ts';
 import { BACKENDS, removeLab, uniqueProject } from '../../lab/start-lab.ts';
@@ -78,8 +78,8 @@ export function registerCheck(program: Command): void {
         );
       const role = o.server ? 'server' : 'client';
       const file: string = o.server ?? o.client;
-      if (!existsSync(file))
-        throw new SocklabError('file.not-found', `no such file: ${file}; give the path to your program`);
+      // Refused here already when it is missing or a link, before any lab is touched.
+      readProgram(file);
       if (o.assignment && o.proto)
         throw new SocklabError(
           'usage.invalid',

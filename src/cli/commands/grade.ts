@@ -121,14 +121,14 @@ export function registerGrade(program: Command): void {
       if (o.junit) write(o.junit, '--junit', gradeJunit(result));
       if (o.html) write(o.html, '--html', renderClassReport(result));
       if (o.gradescope) {
-        for (const s of result.submissions) {
+        // Skipped entries (hidden, links, stray files) are no students: no results for them.
+        const graded = result.submissions.filter((s) => !s.skipped);
+        for (const s of graded) {
           const dirOf = join(o.gradescope, s.name);
           mkdirSync(dirOf, { recursive: true });
           writeFileSync(join(dirOf, 'results.json'), `${JSON.stringify(gradescopeOf(s), null, 2)}\n`);
         }
-        process.stderr.write(
-          `socklab: wrote ${result.submissions.length} results.json under ${o.gradescope}\n`,
-        );
+        process.stderr.write(`socklab: wrote ${graded.length} results.json under ${o.gradescope}\n`);
       }
       // A batch that ran is a success, whatever the scores: the scores are in the reports.
       process.exitCode = 0;

@@ -30,7 +30,7 @@ async function judgePrintsReply(ctx: CheckContext): Promise<Outcome> {
 async function judgeGivesUp(ctx: CheckContext): Promise<Outcome> {
   // Every datagram toward the server is lost: a UDP client learns of it only by its own timeout.
   await ctx.lab.impair({ up: 'loss 100%', down: {}, seed: ctx.seed });
-  await ctx.lab.resetLink();
+  await ctx.resetLink();
   const r = await ctx.runClient(`${SENTENCE}\n`, 20_000);
   return r.timedOut
     ? failed(

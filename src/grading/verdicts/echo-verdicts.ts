@@ -110,7 +110,7 @@ async function judgeSurvivesLink(ctx: CheckContext): Promise<Outcome> {
       );
     // Exact, not statistical: the link's record says which datagrams reached the server and which
     // answers came back; the server must have answered each, and the client got exactly those.
-    const records = await ctx.lab.linkRecord();
+    const records = await ctx.linkRecord();
     const toServer = records.filter(
       (x) => x.proto === 'udp' && x.dir === 'up' && x.dport === ctx.port && x.seq >= 0,
     );

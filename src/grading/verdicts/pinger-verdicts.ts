@@ -49,9 +49,9 @@ async function pingerRun(ctx: CheckContext): Promise<PingerRun> {
   const model = ctx.profile.model;
   const seed = pingerSeed(model, ctx.seed, ctx.port);
   await ctx.lab.impair({ up: model.up, down: model.down, seed });
-  await ctx.lab.resetLink();
+  await ctx.resetLink();
   const run = await ctx.runClient('', RUN_LIMIT_MS);
-  const recs = (await ctx.lab.linkRecord(0, { head: true })).filter((r) => r.proto === 'udp');
+  const recs = (await ctx.linkRecord({ head: true })).filter((r) => r.proto === 'udp');
   const requests = recs.filter((r) => r.dir === 'up' && r.dport === ctx.port);
   const downs = recs.filter((r) => r.dir === 'down' && r.sport === ctx.port);
   const replies = requests.map((q) => {

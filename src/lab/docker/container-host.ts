@@ -1,6 +1,8 @@
 // The Docker backend's host: a container of the lab's Compose project, driven through dockerode.
 
+import type { Jail, JailSpec } from '../jail.ts';
 import type { ExecOptions, ExecResult, HostName, LabHost } from '../lab-host.ts';
+import { openContainerJail } from './container-jail.ts';
 import { containerLogs, copyInto, copyOut, execIn } from './docker-engine.ts';
 
 /** Where the image puts socklab's sources (docker/Dockerfile). */
@@ -12,10 +14,18 @@ export class ContainerHost implements LabHost {
   readonly container: string;
   readonly workDir = '/opt/work';
 
-  constructor(name: HostName, container: string, labAddress: string | null) {
+  /** The lab (Compose project) it belongs to. */
+  readonly project: string;
+
+  constructor(name: HostName, container: string, labAddress: string | null, project: string) {
     this.name = name;
     this.container = container;
     this.labAddress = labAddress;
+    this.project = project;
+  }
+
+  jail(spec: JailSpec): Promise<Jail> {
+    return openContainerJail(this, spec);
   }
 
   program(name: string): string {

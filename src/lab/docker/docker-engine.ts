@@ -197,15 +197,80 @@ export async function containerIp(container: string, network?: string): Promise<
   return (key && nets[key]?.IPAddress) || '';
 }
 
-/** Compose projects that have containers labelled as socklab labs of this scope. */
+/** The label of a jail container: the lab it belongs to (it is no service of the lab's Compose project). */
+export const JAIL_LABEL = 'dev.socklab.jail-of';
+
+/** Compose projects that have containers labelled as socklab labs of this scope (jails count too). */
 export async function labProjects(): Promise<string[]> {
   const list = await engine().listContainers({
     all: true,
     filters: { label: [`${LAB_LABEL}=${labScope()}`] },
   });
-  return [
-    ...new Set(list.map((c) => c.Labels['com.docker.compose.project']).filter((p): p is string => !!p)),
-  ];
+  const project = (labels: Record<string, string>) =>
+    labels['com.docker.compose.project'] ?? labels[JAIL_LABEL];
+  return [...new Set(list.map((c) => project(c.Labels)).filter((p): p is string => !!p))];
+}
+
+export interface JailContainerSpec {
+  name: string;
+  project: string;
+  /** The end host whose network namespace it joins. */
+  host: string;
+  mounts: Record<string, string>;
+  memoryBytes: number;
+  processes: number;
+  cpus: number;
+  shmBytes: number;
+}
+
+/**
+ * A container for one program under test, in the network namespace of its end host: the lab's
+ * image, read-only but for its tmpfs mounts, with only the capabilities its root needs to run the
+ * program as its own user and to count its threads (the program itself gets none), limits on
+ * memory, processes and CPU. Its own pid namespace: removing it ends everything in it.
+ */
+export async function startJailContainer(s: JailContainerSpec): Promise<string> {
+  const host = await engine().getContainer(s.host).inspect();
+  const c = await engine().createContainer({
+    name: s.name,
+    Image: host.Config.Image,
+    Entrypoint: ['sleep'],
+    Cmd: ['infinity'],
+    User: '0',
+    Labels: { [LAB_LABEL]: labScope(), [JAIL_LABEL]: s.project },
+    HostConfig: {
+      NetworkMode: `container:${host.Id}`,
+      Init: true,
+      ReadonlyRootfs: true,
+      CapDrop: ['ALL'],
+      CapAdd: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETUID', 'SETGID', 'KILL', 'SYS_PTRACE'],
+      SecurityOpt: ['no-new-privileges'],
+      Memory: s.memoryBytes,
+      MemorySwap: s.memoryBytes,
+      PidsLimit: s.processes,
+      NanoCpus: Math.round(s.cpus * 1e9),
+      ShmSize: s.shmBytes,
+      Tmpfs: s.mounts,
+    },
+  });
+  await c.start();
+  return c.id;
+}
+
+/** Removes a container and everything running in it. */
+export async function removeContainer(id: string): Promise<void> {
+  await engine()
+    .getContainer(id)
+    .remove({ force: true })
+    .catch((err: { statusCode?: number }) => {
+      if (err.statusCode !== 404) throw err;
+    });
+}
+
+/** The jail containers of a lab (a crash may have left some). */
+export async function jailContainers(project: string): Promise<string[]> {
+  const list = await engine().listContainers({ all: true, filters: { label: [`${JAIL_LABEL}=${project}`] } });
+  return list.map((c) => c.Id);
 }
 
 /**

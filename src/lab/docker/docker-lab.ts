@@ -14,10 +14,12 @@ import {
   assertEngine,
   containerLogs,
   engine,
+  jailContainers,
   type LineSession,
   labProjects,
   labScope,
   lineSession,
+  removeContainer,
   serviceContainers,
 } from './docker-engine.ts';
 import { LAB_IMAGE, packageVersion, SOURCES_LABEL, sourcesHash, VERSION_LABEL } from './image-sources.ts';
@@ -90,8 +92,11 @@ function execTransport(link: ContainerHost): ControlTransport {
   };
 }
 
-export const removeDockerLab = async (project: string): Promise<void> =>
-  void (await compose(project, ['down', '-v', '-t', '1'], { SOCKLAB_IMAGE: LAB_IMAGE }));
+export async function removeDockerLab(project: string): Promise<void> {
+  // Its jails first: they live in the end hosts' network namespaces (and Compose does not know them).
+  for (const id of await jailContainers(project)) await removeContainer(id);
+  await compose(project, ['down', '-v', '-t', '1'], { SOCKLAB_IMAGE: LAB_IMAGE });
+}
 
 export const dockerLabProjects = labProjects;
 
@@ -113,9 +118,9 @@ async function hostsOf(project: string): Promise<DockerHosts> {
     return found;
   };
   return {
-    client: new ContainerHost('client', name('client'), `${LAB_SUBNET}.1`),
-    link: new ContainerHost('link', name('link'), null),
-    server: new ContainerHost('server', name('server'), `${LAB_SUBNET}.2`),
+    client: new ContainerHost('client', name('client'), `${LAB_SUBNET}.1`, project),
+    link: new ContainerHost('link', name('link'), null, project),
+    server: new ContainerHost('server', name('server'), `${LAB_SUBNET}.2`, project),
   };
 }
 

@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PACKAGE_ROOT } from '../../common/data-files.ts';
 import { SocklabError } from '../../common/errors.ts';
+import type { Jail, JailSpec } from '../jail.ts';
 import type { ExecOptions, ExecResult, HostName, LabHost } from '../lab-host.ts';
+import { openNamespaceJail } from './namespace-jail.ts';
 
 // Run from a clone, the programs are the TypeScript sources; from an installed package, its built
 // JavaScript (Node does not strip types under node_modules).
@@ -122,5 +124,9 @@ export class NamespaceHost implements LabHost {
 
   shellCommand(): string[] {
     return ['ip', 'netns', 'exec', this.namespace, 'bash'];
+  }
+
+  jail(spec: JailSpec): Promise<Jail> {
+    return openNamespaceJail(runCollect, this, spec);
   }
 }

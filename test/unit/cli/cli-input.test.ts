@@ -26,7 +26,7 @@ describe('socklab: bad input', () => {
     ],
     [
       ['check', '--server', '/nonexistent/UDPServer.py'],
-      /no such file: \/nonexistent\/UDPServer\.py; give the path to your program/,
+      /no file \/nonexistent\/UDPServer\.py: give the path of the program to check/,
     ],
     [
       ['check', '--server', 'lab/textbook/UDPServer.py', '--proto', 'sctp'],

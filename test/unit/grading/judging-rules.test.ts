@@ -140,3 +140,29 @@ describe('single-thread, from the census', () => {
     expect(r.reason).toMatch(/counted by threads and processes alone/);
   });
 });
+
+describe('an instructor’s limits', () => {
+  const limits = (l: string) =>
+    parseAssignment('t', `protocol: udp\nlimits: { ${l} }\nserver:\n  verdicts:\n    echoes: 30\n`).limits;
+
+  it('take sizes, times and counts within what the sandbox can give', () => {
+    expect(limits('total-memory: 512MiB, disk: 64MiB, tmp: 16MiB, cpus: 0.5, processes: 100')).toMatchObject({
+      totalMemoryBytes: 512 * 1024 ** 2,
+      diskBytes: 64 * 1024 ** 2,
+      tmpBytes: 16 * 1024 ** 2,
+      cpus: 0.5,
+      processes: 100,
+    });
+  });
+
+  it.each([
+    ['memory: 1MiB', /memory must be a size from 64 MiB to 64 GiB/],
+    ['memory: 99999999999999GiB', /memory must be a size from 64 MiB to 64 GiB/],
+    ['processes: 100000', /processes must be a number from 8 to 4096/],
+    ['open-files: 7', /open-files must be a number from 16 to 65536/],
+    ['cpu: 30', /cpu must be a time from 1s to 3600s/],
+    ['swap: 1GiB', /unknown key 'swap' under limits/],
+  ])('refuse %s with the field, the rule and an example, as the assignment’s error', (l, message) => {
+    expect(() => limits(l)).toThrow(message);
+  });
+});
