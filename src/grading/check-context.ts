@@ -48,9 +48,6 @@ export function makeContext(lab: StartedLab, plan: CheckPlan, program: ProgramUn
     run(program, values, stdin) {
       return runProgram(client, program, values, { stdin, timeoutMs: 300_000 });
     },
-    runServerProgram(program, values) {
-      return runProgram(lab.server, program, values, { timeoutMs: 300_000 });
-    },
     async linkRecord(opts) {
       return (await lab.linkRecord(0, opts)).filter((r) => r.fate !== 'forged');
     },

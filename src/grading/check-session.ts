@@ -126,18 +126,20 @@ export class CheckSession implements AsyncDisposable {
     const p = this.#program;
     if (!p) return [];
     this.#program = null;
-    await p.stop().catch(() => {});
-    const { survivors } = await p.cleanup();
+    const left = await p.stop().catch(() => 0);
+    const { escaped } = await p.cleanup();
     const said: string[] = [];
-    if (survivors > 0)
+    // Said without counts: how many a fork bomb had at that moment is chance, and grading again
+    // gives the same report.
+    if (left > 0 || escaped > 0)
       said.push(
-        `${survivors} of its processes still ran after it was stopped (they escaped a kill by forking); they ended with its sandbox`,
+        'processes it started still ran after it was stopped (a daemon or children it left); they ended with its sandbox',
       );
     const host = p.host.name === 'server' ? this.lab.server : this.lab.client;
-    const left = await host.exec(['sh', '-c', `ps -o pid= -u ${p.uid} | wc -l`]);
-    if (Number(left.stdout.trim()) > 0) {
+    const owned = await host.exec(['sh', '-c', `ps -o pid= -u ${p.uid} | wc -l`]);
+    if (Number(owned.stdout.trim()) > 0) {
       await host.exec(['sh', '-c', `pkill -9 -u ${p.uid}; true`]);
-      said.push(`its user still owned ${left.stdout.trim()} processes on the ${host.name} host: killed`);
+      said.push(`its user still owned ${owned.stdout.trim()} processes on the ${host.name} host: killed`);
     }
     if (this.#stoppedServers.includes(proto) && (await listeningOn(host, proto, port)))
       said.push(`${proto.toUpperCase()} port ${port} was still taken after it ended`);

@@ -50,8 +50,6 @@ export interface CheckContext {
   /** The link clean (as the functional verdicts want it), or the profile's. Each restarts the link's streams. */
   clean(): Promise<void>;
   lossy(): Promise<void>;
-  /** Runs one of socklab's programs in the server host (as root: the task census, say). */
-  runServerProgram<S extends OptionSpecs, R>(program: HostProgram<S, R>, values: OptionValues<S>): Promise<R>;
   /** A client under test, run once: `PROGRAM server PORT` with `stdin`. */
   runClient(stdin: string, timeoutMs: number): Promise<ProgramRun>;
   /** Results shared between verdicts of one check. */

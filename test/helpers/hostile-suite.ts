@@ -61,6 +61,8 @@ export function hostileSuite(backend: Backend, unavailable: string | null): void
       let after: ReturnType<typeof measure>;
       let listener: Server;
       let reached = 0;
+      /** The labs this class was graded in (other suites may grade beside it). */
+      const labs: string[] = [];
       beforeAll(async () => {
         // Where the machine listens on every address: no program may reach it.
         listener = createServer((c) => {
@@ -69,7 +71,13 @@ export function hostileSuite(backend: Backend, unavailable: string | null): void
         });
         await new Promise<void>((r) => listener.listen(47001, '0.0.0.0', r));
         before = measure();
-        grade = await runGrade({ dir: makeClass(), assignment: 'udp-echo', backend, jobs: 3 });
+        grade = await runGrade({
+          dir: makeClass(),
+          assignment: 'udp-echo',
+          backend,
+          jobs: 3,
+          onLab: (project) => labs.push(project),
+        });
         after = measure();
         by = Object.fromEntries(grade.submissions.map((s) => [s.name, s]));
       }, 900_000);
@@ -106,7 +114,7 @@ export function hostileSuite(backend: Backend, unavailable: string | null): void
         const s = by['b-survivor']!;
         expect(s.check?.output, explain(s)).toMatch(/a survivor is running/);
         expect(s.check?.sandbox?.contained.join('\n'), explain(s)).toMatch(
-          /\d+ of its processes still ran after it was stopped .* they ended with its sandbox/,
+          /processes it started still ran after it was stopped .*; they ended with its sandbox/,
         );
         expect(s.check?.sandbox?.contained.join('\n')).not.toMatch(/port 12000 was still taken/);
       });
@@ -126,12 +134,14 @@ export function hostileSuite(backend: Backend, unavailable: string | null): void
           expect([...sandbox!.applied, ...sandbox!.notApplied].join('\n'), explain(s)).toContain(part);
         // Its tmpfs stopped it writing: it said so.
         expect(s.check?.output, explain(s)).toMatch(/stopped writing to \/dev\/shm after \d+ MB/);
-        // The machine's memory and disk, as before the class (what one lab holds at most beside).
+        // The machine's memory and disk, as before the class: it tried to keep 2.4 GB of memory and
+        // 4 GB of files; what is allowed beside is the machine's own churn over a few minutes (the
+        // engine's layers and logs share the disk: 330 MB seen).
         expect(after.memory, `free memory before ${before.memory}, after ${after.memory}`).toBeGreaterThan(
           before.memory - 600 * 1024 ** 2,
         );
         expect(after.disk, `free KiB before ${before.disk}, after ${after.disk}`).toBeGreaterThan(
-          before.disk - 300 * 1024,
+          before.disk - 1024 * 1024,
         );
       });
 
@@ -166,18 +176,21 @@ export function hostileSuite(backend: Backend, unavailable: string | null): void
       });
 
       it('leaves nothing behind: no lab, no jail', async () => {
-        expect((await runningLabs()).filter((l) => l.project.startsWith('socklab-grade-'))).toEqual([]);
+        expect(labs.length).toBeGreaterThanOrEqual(3);
+        expect((await runningLabs()).filter((l) => labs.includes(l.project))).toEqual([]);
         if (backend === 'netns') {
           const ns = execFileSync('ip', ['netns', 'list']).toString();
-          expect(ns).not.toMatch(/socklab-grade-/);
+          expect(labs.filter((l) => ns.includes(l))).toEqual([]);
         } else {
-          const jails = execFileSync('docker', [
-            'ps',
-            '-aq',
-            '--filter',
-            'label=dev.socklab.jail-of',
-          ]).toString();
-          expect(jails.trim()).toBe('');
+          for (const lab of labs) {
+            const jails = execFileSync('docker', [
+              'ps',
+              '-aq',
+              '--filter',
+              `label=dev.socklab.jail-of=${lab}`,
+            ]);
+            expect(jails.toString().trim(), lab).toBe('');
+          }
         }
       });
     },

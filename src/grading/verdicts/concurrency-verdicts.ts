@@ -189,7 +189,7 @@ async function judgeSingleThread(ctx: CheckContext): Promise<Outcome> {
   ]);
   await new Promise((r) => setTimeout(r, 500));
   const census = { uid: ctx.program.uid, port: ctx.port };
-  const idle = (await ctx.runServerProgram(TASK_CENSUS, { ...census, 'for-ms': 0 })).busiest;
+  const idle = (await ctx.program.runTool(TASK_CENSUS, { ...census, 'for-ms': 0 })).busiest;
   const stream = ctx.assignment.framing === 'stream';
   const actors: Actor[] = Array.from({ length: n }, (_, i) => ({
     name: `client ${i + 1}`,
@@ -206,7 +206,7 @@ async function judgeSingleThread(ctx: CheckContext): Promise<Outcome> {
   }));
   const holdMs = HOLD_OPEN_MS * (stream ? 2 : 1) + 1000;
   const [busy, { result, exchange }] = await Promise.all([
-    ctx.runServerProgram(TASK_CENSUS, { ...census, 'for-ms': holdMs }),
+    ctx.program.runTool(TASK_CENSUS, { ...census, 'for-ms': holdMs }),
     ctx.script(actors),
   ]);
   // Whether they were all answered at once is `concurrent`'s question; this one counts threads.
