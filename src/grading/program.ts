@@ -106,9 +106,9 @@ export class ProgramUnderTest {
     return p;
   }
 
-  /** One of socklab's programs run in the program's jail, as root (the task census, say). */
+  /** One of socklab's programs run where the program's processes are seen, as root (the task census, say). */
   runTool<S extends OptionSpecs, R>(program: HostProgram<S, R>, values: OptionValues<S>): Promise<R> {
-    return runProgram(this.host, program, values, { timeoutMs: 300_000 });
+    return runProgram(this.host.observer, program, values, { timeoutMs: 300_000 });
   }
 
   #inSandbox(argv: string[]): string {

@@ -36,6 +36,12 @@ export interface Jail extends HostAccess, AsyncDisposable {
   /** Its home: private, of the budget's disk size. */
   readonly home: string;
   readonly budget: BudgetReport;
+  /**
+   * Where socklab's own tools see the jail's processes from, as root (the task census): the jail
+   * itself where it is a container, its end host where the jail's pid namespace is a child of the
+   * host's (and socklab's files may lie in a folder the jail hides, /tmp say).
+   */
+  readonly observer: HostAccess;
   /** Kills everything in it and removes it; says how many processes were still there. */
   close(): Promise<{ killed: number }>;
 }

@@ -60,6 +60,9 @@ export async function openContainerJail(host: JailOf, spec: JailSpec): Promise<J
       notApplied: [],
     },
     program: (name) => host.program(name),
+    get observer() {
+      return jail;
+    },
     exec,
     copyIn: (dir, files) => copyThroughExec(exec, jail.describe, dir, files),
     copyOut: (path) => copyOutThroughExec(exec, path),

@@ -13,7 +13,7 @@ import {
   type JailSpec,
   programProcesses,
 } from '../jail.ts';
-import type { ExecOptions, ExecResult, HostName } from '../lab-host.ts';
+import type { ExecOptions, ExecResult, HostAccess, HostName } from '../lab-host.ts';
 import { budgetReport, type CgroupLayout, cgroupPlan, PROBE_SCRIPT, parseProbe } from './cgroup-budget.ts';
 
 /** Runs a command as root on the machine that holds the namespaces. */
@@ -48,7 +48,11 @@ export function jailInitScript(home: string, b: JailSpec['budget']): string {
   ].join('\n');
 }
 
-export async function openNamespaceJail(machine: MachineRun, host: JailHost, spec: JailSpec): Promise<Jail> {
+export async function openNamespaceJail(
+  machine: MachineRun,
+  host: JailHost & HostAccess,
+  spec: JailSpec,
+): Promise<Jail> {
   if (!layouts.has(machine))
     layouts.set(
       machine,
@@ -105,6 +109,7 @@ export async function openNamespaceJail(machine: MachineRun, host: JailHost, spe
     workDir: home,
     home,
     budget: report,
+    observer: host,
     describe: `${host.describe}, the jail of ${spec.name}`,
     program: (name) => host.program(name),
     exec: (cmd, opts) => machine(enter(cmd), opts),
