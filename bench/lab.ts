@@ -3,10 +3,13 @@
 // engine, in the same run; and the netns backend (network namespaces, root, no Docker) the same
 // ways. Median of several rounds, interleaved.
 import { execFile } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { PROGRAM as UDP_ECHO_CLIENT } from '../src/apps/udp-echo-client.ts';
 import { netnsUnavailable } from '../src/lab/netns/netns-lab.ts';
-import { LAB_IMAGE, startLab } from '../src/lab/start-lab.ts';
+import { runProgram } from '../src/lab/run-program.ts';
+import { type Backend, LAB_IMAGE, startLab } from '../src/lab/start-lab.ts';
 
 const run = promisify(execFile);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -41,6 +44,68 @@ async function plainDocker(tag: string): Promise<[number, number]> {
   );
   const [, down] = await timed(() => run('docker', ['rm', '-f', ...names]));
   return [up, down];
+}
+
+/** Round trips of `n` datagrams, one at a time, from this machine to a UDP port: each in ms. */
+async function udpRtts(port: number, n: number): Promise<number[]> {
+  const s = createSocket('udp4');
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await new Promise<void>((resolve) => {
+      s.once('message', () => resolve());
+      s.send(`${i}:bench`, port, '127.0.0.1');
+    });
+    out.push(performance.now() - t);
+  }
+  s.close();
+  return out;
+}
+
+const pct = (xs: number[], p: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * p)]!;
+
+/** A user's image at the server end (start, stop), and what the expose path adds to a round trip. */
+async function ownApps(): Promise<void> {
+  await run(fileURLToPath(new URL('../test/apps/build.sh', import.meta.url)), ['nginx']);
+  const ups: number[] = [];
+  const downs: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const [lab, up] = await timed(() =>
+      startLab({
+        project: `socklab-bench-app-${i}`,
+        autoCleanup: false,
+        server: { image: 'socklab-test-nginx', ready: { port: 80 } },
+      }),
+    );
+    const [, down] = await timed(() => lab.down());
+    ups.push(up);
+    downs.push(down);
+  }
+  console.log(
+    `startLab with a user's image (nginx) at the server end, median of ${ROUNDS}: up ${(median(ups) / 1000).toFixed(2)} s, down ${(median(downs) / 1000).toFixed(2)} s`,
+  );
+  const backends: Backend[] = ['docker', ...((await netnsUnavailable()) ? [] : (['netns'] as const))];
+  for (const backend of backends) {
+    await using lab = await startLab({ backend, autoCleanup: false, impair: 'delay 5ms' });
+    const n = 400;
+    // The link's own round trip: from inside the client host, socklab's UDP client, one at a time (25 ms apart).
+    const inside = await runProgram(lab.client, UDP_ECHO_CLIENT, {
+      host: 'server',
+      count: n,
+      interval: 25,
+      'per-seq': true,
+    });
+    const linkRtts = (inside.rtts ?? []).filter((x): x is number => x !== null);
+    const udp = await lab.expose(12000, 'udp');
+    await udpRtts(udp.port, 20);
+    const viaExpose = await udpRtts(udp.port, n);
+    console.log(
+      `${backend}: UDP round trip through delay 5ms each way, ${n} one at a time: the link inside the lab p50 ${pct(linkRtts, 0.5).toFixed(2)} ms, p99 ${pct(linkRtts, 0.99).toFixed(2)} ms; ` +
+        `from this machine through expose p50 ${pct(viaExpose, 0.5).toFixed(2)} ms, p99 ${pct(viaExpose, 0.99).toFixed(2)} ms; ` +
+        `expose adds p50 ${(pct(viaExpose, 0.5) - pct(linkRtts, 0.5)).toFixed(2)} ms, p99 ${(pct(viaExpose, 0.99) - pct(linkRtts, 0.99)).toFixed(2)} ms (target: p50 ≤ 1 ms ${pct(viaExpose, 0.5) - pct(linkRtts, 0.5) <= 1 ? 'met' : 'NOT met'})`,
+    );
+  }
 }
 
 async function main(): Promise<void> {
@@ -121,4 +186,5 @@ async function main(): Promise<void> {
     );
 }
 
-await main();
+if (process.env.BENCH_PART !== 'apps') await main();
+await ownApps();

@@ -70,15 +70,18 @@ case "$role" in
     # Their pids in the work directory: socklab check stops exactly these while a user's program
     # takes the port, and starts them again afterwards (src/lab/lab-servers.ts).
     mkdir -p /opt/work
-    node /opt/socklab/src/apps/udp-echo-server.ts --port 12000 ${LAB_SERVER_QUIET:+--quiet} &
-    echo $! > /opt/work/udp-echo-server.pid
-    node /opt/socklab/src/apps/tcp-echo-server.ts --port 12000 ${LAB_SERVER_QUIET:+--quiet} &
-    echo $! > /opt/work/tcp-echo-server.pid
-    # Ready once both echo servers listen.
-    for _ in $(seq 1 100); do
-      ss -Hlun 'sport = :12000' | grep -q . && ss -Hltn 'sport = :12000' | grep -q . && break
-      sleep 0.1
-    done
+    # LAB_SERVERS=off: a user's own app takes the server end (and its ports).
+    if [ "${LAB_SERVERS:-on}" != "off" ]; then
+      node /opt/socklab/src/apps/udp-echo-server.ts --port 12000 ${LAB_SERVER_QUIET:+--quiet} &
+      echo $! > /opt/work/udp-echo-server.pid
+      node /opt/socklab/src/apps/tcp-echo-server.ts --port 12000 ${LAB_SERVER_QUIET:+--quiet} &
+      echo $! > /opt/work/tcp-echo-server.pid
+      # Ready once both echo servers listen.
+      for _ in $(seq 1 100); do
+        ss -Hlun 'sport = :12000' | grep -q . && ss -Hltn 'sport = :12000' | grep -q . && break
+        sleep 0.1
+      done
+    fi
     touch /run/socklab-ready
     # Not `wait`: socklab check stops these servers while it runs a user's own, and starts them
     # again afterwards; the host must stay up meanwhile.

@@ -21,6 +21,8 @@ export { assignmentNames, loadAssignment, parseAssignment } from './grading/assi
 export type { CheckOptions } from './grading/check.ts';
 export { runCheck } from './grading/check.ts';
 export type { CheckResult, VerdictEvidence, VerdictResult } from './grading/check-result.ts';
+export type { EndpointSpec, ReadySpec } from './lab/endpoint.ts';
+export type { Exposed } from './lab/expose.ts';
 export type { HostName, LabHost } from './lab/lab-host.ts';
 export type { Engine, LabOptions, StartedLab } from './lab/start-lab.ts';
 export { attachLab, startLab } from './lab/start-lab.ts';

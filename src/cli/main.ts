@@ -6,6 +6,7 @@ import { SocklabError } from '../common/errors.ts';
 import { IMPAIRMENTS } from '../link/model/impairments/registry.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerDown } from './commands/down.ts';
+import { registerExpose } from './commands/expose.ts';
 import { registerGrade } from './commands/grade.ts';
 import { registerHostCommands } from './commands/hosts.ts';
 import { registerImages } from './commands/images.ts';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerUp(program, impairHelp);
   registerDown(program);
   registerStatus(program);
+  registerExpose(program);
   registerImpair(program, impairHelp);
   registerRun(program);
   registerSweep(program);

@@ -45,7 +45,18 @@ export interface HostAccess {
   readonly describe: string;
 }
 
+/** A long-running command's stdin and stdout, as bytes (an expose tunnel's relay, say). */
+export interface HostStream {
+  input: NodeJS.WritableStream;
+  output: NodeJS.ReadableStream;
+  /** Settles when the command has ended. */
+  ended: Promise<void>;
+  close(): void;
+}
+
 export interface LabHost extends HostAccess {
+  /** Starts `cmd` with its stdin and stdout open to this process (its stderr is dropped). */
+  openStream(cmd: string[]): Promise<HostStream>;
   /** A jail for one program under test, sharing this host's network (client and server hosts). */
   jail(spec: JailSpec): Promise<Jail>;
 }

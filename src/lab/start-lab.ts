@@ -7,6 +7,8 @@ import { SocklabError } from '../common/errors.ts';
 import { buildLinkModel, type LinkModelInput } from '../link/model/impairment-text.ts';
 import type { Scenario } from '../link/model/scenario.ts';
 import { loadScenario } from '../link/model/scenario-file.ts';
+import { type EndName, type EndpointSpec, validateEndpoint } from './endpoint.ts';
+import { stopExpose } from './expose-state.ts';
 import { attachNetnsLab, netnsLabProjects, removeNetnsLab, startNetnsLab } from './netns/netns-lab.ts';
 import { BACKENDS, type Backend, ENGINES, type Engine, type StartedLab } from './started-lab.ts';
 
@@ -23,6 +25,14 @@ export interface LabOptions extends LinkModelInput {
   /** docker (default): three containers; netns: three network namespaces on this machine. */
   backend?: Backend;
   engine?: Engine;
+  /**
+   * The user's own software at the server end: an image (Docker; it joins socklab's server host's
+   * network namespace) or a program on this machine (netns: `command`); socklab's echo servers
+   * then leave that end to it. `ready` waits for a port or a log line.
+   */
+  server?: EndpointSpec;
+  /** The same at the client end. */
+  client?: EndpointSpec;
   /** A timed scenario, run from the moment the lab is ready: an object, a name, a path or steps. */
   scenario?: Scenario | string;
   /** The lab's name; unique by default so that labs run side by side. */
@@ -74,8 +84,14 @@ export async function startLab(opts: LabOptions = {}): Promise<StartedLab> {
   const backend = validateBackend(opts.backend ?? 'docker');
   const scenario = typeof opts.scenario === 'string' ? loadScenario(opts.scenario) : opts.scenario;
   const project = validateProject(opts.project ?? uniqueProject());
+  const ends: Partial<Record<EndName, EndpointSpec>> = {};
+  for (const end of ['server', 'client'] as const) {
+    const e = opts[end];
+    if (e) ends[end] = validateEndpoint(end, e, backend);
+  }
   opts.signal?.throwIfAborted();
   const common = {
+    ends,
     project,
     model,
     engine,
@@ -144,8 +160,9 @@ export async function attachLab(project: string, backend?: Backend): Promise<Sta
   );
 }
 
-/** Removes a lab (also one that a crash left half-made). */
+/** Removes a lab (also one that a crash left half-made), and ends what exposes its ports. */
 export function removeLab(project: string, backend: Backend): Promise<void> {
+  stopExpose(project);
   return backend === 'netns' ? removeNetnsLab(project) : dockerLab().then((d) => d.removeDockerLab(project));
 }
 

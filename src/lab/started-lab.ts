@@ -2,6 +2,7 @@
 // typed control. Everything here goes through LabHost and LinkControl; the backends only say how
 // to reach a host, how to reach linkd, and how to take the lab down.
 import { type KernelCounters, parseSnmp } from '../apps/kernel-counters.ts';
+import type { Proto } from '../common/proto.ts';
 import type { LinkControl } from '../link/control/control-client.ts';
 import type { PacketRecord } from '../link/control/packet-record.ts';
 import type { RelayStats } from '../link/control/relay-stats.ts';
@@ -9,6 +10,7 @@ import type { ScenarioStatus } from '../link/control/scenario-runner.ts';
 import type { LinkModel } from '../link/model/impairment-model.ts';
 import { buildLinkModel, type LinkModelInput, parseLinkInput } from '../link/model/impairment-text.ts';
 import type { Scenario } from '../link/model/scenario.ts';
+import { type Exposed, exposePort } from './expose.ts';
 import type { LabHost } from './lab-host.ts';
 
 /** The lab network (lab0) of both backends: the client is .1, the server .2. */
@@ -22,8 +24,10 @@ export type Engine = (typeof ENGINES)[number];
 export interface StartedLab extends AsyncDisposable {
   readonly project: string;
   readonly backend: Backend;
+  /** The client end: socklab's client host, or the user's own container or program there. */
   readonly client: LabHost;
   readonly link: LabHost;
+  /** The server end: socklab's server host, or the user's own container or program there. */
   readonly server: LabHost;
   /** The model in force (a scenario's step changes it; `show()` asks linkd). */
   readonly model: LinkModel;
@@ -44,6 +48,13 @@ export interface StartedLab extends AsyncDisposable {
   /** The link's inner frames for `ms` as pcapng (dropped, duplicated, corrupted ones commented). */
   captureLink(ms: number): Promise<{ pcapng: Buffer; frames: number }>;
   counters(host: 'client' | 'server'): Promise<KernelCounters>;
+  /**
+   * A port on this machine (127.0.0.1; `localPort`, or a free one) whose traffic enters the lab at
+   * the client end and crosses the impaired link to the server's `port`. Closed with the lab.
+   */
+  expose(port: number, proto?: Proto, opts?: { localPort?: number }): Promise<Exposed>;
+  /** What this process exposed so far. */
+  readonly exposed: readonly Exposed[];
   down(): Promise<void>;
 }
 
@@ -51,6 +62,11 @@ export interface LabParts {
   project: string;
   backend: Backend;
   hosts: { client: LabHost; link: LabHost; server: LabHost };
+  /**
+   * socklab's own end hosts, where a user's software took an end (the user's may have none of
+   * the tools socklab reads counters and tunnels with); the hosts themselves otherwise.
+   */
+  stacks?: { client: LabHost; server: LabHost };
   control: LinkControl;
   /** What linkd runs, when the caller already knows (it started it); asked otherwise. */
   known?: { model: LinkModel; engine: string };
@@ -59,6 +75,8 @@ export interface LabParts {
 
 export async function makeStartedLab(parts: LabParts): Promise<StartedLab> {
   const { control, hosts } = parts;
+  const stacks = parts.stacks ?? hosts;
+  const exposed: Exposed[] = [];
   const shown = parts.known ?? (await control.call({ cmd: 'show' }));
   let current = shown.model;
   const lab: StartedLab = {
@@ -113,12 +131,21 @@ export async function makeStartedLab(parts: LabParts): Promise<StartedLab> {
       const stopped = await control.call({ cmd: 'capture-stop' });
       return { pcapng: await hosts.link.copyOut(inside), frames: stopped.capture?.frames ?? 0 };
     },
+    exposed,
+    async expose(port, proto = 'tcp', opts = {}) {
+      const e = await exposePort(stacks.client, port, proto, opts);
+      exposed.push(e);
+      return e;
+    },
     async counters(host) {
       // netstat holds TcpExt (timeouts) in the same header/value pairs as snmp.
-      const r = await hosts[host].exec(['cat', '/proc/net/snmp', '/proc/net/netstat']);
+      const r = await stacks[host].exec(['cat', '/proc/net/snmp', '/proc/net/netstat']);
       return parseSnmp(r.stdout);
     },
-    down: parts.down,
+    async down() {
+      await Promise.all(exposed.splice(0).map((e) => e.close().catch(() => {})));
+      await parts.down();
+    },
     async [Symbol.asyncDispose]() {
       await lab.down();
     },

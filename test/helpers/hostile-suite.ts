@@ -187,7 +187,7 @@ export function hostileSuite(backend: Backend, unavailable: string | null): void
               'ps',
               '-aq',
               '--filter',
-              `label=dev.socklab.jail-of=${lab}`,
+              `label=dev.socklab.attached-to=${lab}`,
             ]);
             expect(jails.toString().trim(), lab).toBe('');
           }

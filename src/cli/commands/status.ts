@@ -1,5 +1,6 @@
 // socklab status: every lab running, its backend, engine, model and scenario step.
 import type { Command } from 'commander';
+import { readExposeState } from '../../lab/expose-state.ts';
 import { attachLab, listLabs } from '../../lab/start-lab.ts';
 import { formatScenarioStatus } from '../../link/control/scenario-runner.ts';
 import { formatLinkModel } from '../../link/model/impairment-text.ts';
@@ -29,6 +30,7 @@ export function registerStatus(program: Command): void {
             link: formatLinkModel(shown.model),
             scenario: shown.scenario,
             stats,
+            exposed: readExposeState(project)?.exposed ?? [],
           });
         } catch (err) {
           rows.push({
@@ -38,6 +40,7 @@ export function registerStatus(program: Command): void {
             link: (err as Error).message,
             scenario: null,
             stats: null,
+            exposed: [],
           });
         }
       }
@@ -48,7 +51,12 @@ export function registerStatus(program: Command): void {
           ? rows
               .map(
                 (r) =>
-                  `${r.project} (${r.backend}): ${r.engine ? `engine ${r.engine}; ` : ''}${r.link}${r.scenario ? `\n  ${formatScenarioStatus(r.scenario)}` : ''}`,
+                  `${r.project} (${r.backend}): ${r.engine ? `engine ${r.engine}; ` : ''}${r.link}${r.scenario ? `\n  ${formatScenarioStatus(r.scenario)}` : ''}${r.exposed
+                    .map(
+                      (e) =>
+                        `\n  exposed: 127.0.0.1:${e.port}/${e.proto} -> server:${e.labPort}/${e.proto}${e.lastError ? ` (last: ${e.lastError})` : ''}`,
+                    )
+                    .join('')}`,
               )
               .join('\n')
           : 'no labs are running',

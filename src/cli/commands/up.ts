@@ -1,7 +1,15 @@
 // socklab up: start a lab and wait until it is ready; Ctrl-C while it comes up removes it.
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { dirname, extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Command, Option } from 'commander';
+import { SocklabError } from '../../common/errors.ts';
+import { type EndpointSpec, parsePortSpec } from '../../lab/endpoint.ts';
+import { type ExposeState, exposeStateFile, readExposeState } from '../../lab/expose-state.ts';
 import {
   BACKENDS,
+  type Backend,
   ENGINES,
   removeLab,
   startLab,
@@ -14,6 +22,50 @@ import { profileNames } from '../../link/model/profiles.ts';
 import { scenarioNames } from '../../link/model/scenario-file.ts';
 import { positiveInt } from '../cli-options.ts';
 import { linkInput, print } from '../link-input.ts';
+
+const collect = (v: string, all: string[]): string[] => [...all, v];
+
+/**
+ * `socklab expose` for the lab, left running on its own (the ports outlive this command, as the
+ * lab does; `socklab down` ends it). Waits until it says what it exposes; a failure removes the lab.
+ */
+async function exposeInBackground(
+  project: string,
+  backend: Backend,
+  specs: string[],
+): Promise<ExposeState['exposed']> {
+  const log = `${exposeStateFile(project)}.log`;
+  mkdirSync(dirname(log), { recursive: true });
+  const out = openSync(log, 'w');
+  const child = spawn(
+    process.execPath,
+    [
+      // The CLI's entry beside this file: socklab.ts from a clone, socklab.js when built.
+      fileURLToPath(new URL(`../socklab${extname(import.meta.url)}`, import.meta.url)),
+      'expose',
+      '--project',
+      project,
+      ...specs,
+    ],
+    {
+      detached: true,
+      stdio: ['ignore', out, out],
+    },
+  );
+  child.unref();
+  for (let i = 0; i < 300; i++) {
+    const s = readExposeState(project);
+    if (s && s.pid === child.pid) return s.exposed;
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const why = readFileSync(log, 'utf8').trim().split('\n').at(-1) ?? 'it did not start';
+  await removeLab(project, backend);
+  throw new SocklabError(
+    'usage.invalid',
+    `could not expose ${specs.join(', ')}: ${why.replace(/^socklab: /, '')}; the lab was removed`,
+  );
+}
 
 export function registerUp(program: Command, impairHelp: string): void {
   program
@@ -36,11 +88,31 @@ export function registerUp(program: Command, impairHelp: string): void {
     .option('--seed <n>', 'seed of the random decisions', positiveInt('--seed'))
     .option('--project <name>', 'the lab’s name (default: a unique one)')
     .option('--demo', "run the client's UDP-vs-TCP demo at start-up (docker)")
+    .option('--server-image <image>', 'your own image at the server end (docker): it joins the server host')
+    .option('--server-cmd <command>', 'its command (docker), or your program at the server end (netns)')
+    .option('--client-image <image>', 'your own image at the client end (docker)')
+    .option('--client-cmd <command>', 'its command (docker), or your program at the client end (netns)')
+    .option(
+      '--ready <port/proto>',
+      'wait until the server end listens there (e.g. 80/tcp) before saying the lab is up',
+    )
+    .option(
+      '--expose <port/proto>',
+      'a server port to reach from this machine (repeat it), e.g. 6789/tcp',
+      collect,
+      [],
+    )
     .option('--json', 'print the lab as JSON')
     .action(async (o) => {
       const started = performance.now();
       const project = validateProject(o.project ?? uniqueProject());
       const input = linkInput(undefined, o);
+      const exposes = (o.expose as string[]).map(parsePortSpec);
+      const ready = o.ready ? parsePortSpec(o.ready) : undefined;
+      const end = (image?: string, cmd?: string): EndpointSpec | undefined =>
+        image || cmd
+          ? { image, command: cmd, ready: ready && { port: ready.port, proto: ready.proto } }
+          : undefined;
       // Ctrl-C while the lab comes up: let what is being created finish (stopping Compose half-way
       // leaves containers behind), remove it all, then stop. A second Ctrl-C does not wait.
       const giveUp = new AbortController();
@@ -60,6 +132,8 @@ export function registerUp(program: Command, impairHelp: string): void {
         backend: o.backend,
         project,
         demo: o.demo,
+        server: end(o.serverImage, o.serverCmd),
+        client: end(o.clientImage, o.clientCmd),
         autoCleanup: false,
         signal: giveUp.signal,
       }).catch((err) => {
@@ -71,10 +145,14 @@ export function registerUp(program: Command, impairHelp: string): void {
       process.off('SIGTERM', interrupted);
       const ms = Math.round(performance.now() - started);
       const scenario = input.scenario ? (await lab.show()).scenario : null;
+      const exposed = exposes.length ? await exposeInBackground(lab.project, lab.backend, o.expose) : [];
       print(
         o.json,
-        { project: lab.project, backend: lab.backend, model: lab.model, scenario, readyMs: ms },
+        { project: lab.project, backend: lab.backend, model: lab.model, scenario, readyMs: ms, exposed },
         `lab ${lab.project} (${lab.backend}) is up in ${(ms / 1000).toFixed(1)} s; up: ${formatDirection(lab.model.up)}; down: ${formatDirection(lab.model.down)}${scenario ? `\n  ${formatScenarioStatus(scenario)}` : ''}\n` +
+          exposed
+            .map((e) => `  127.0.0.1:${e.port}/${e.proto} -> server:${e.labPort}/${e.proto}\n`)
+            .join('') +
           `  socklab shell client   |   socklab run compare   |   socklab down --project ${lab.project}`,
       );
     });

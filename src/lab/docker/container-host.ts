@@ -1,9 +1,9 @@
 // The Docker backend's host: a container of the lab's Compose project, driven through dockerode.
 
 import type { Jail, JailSpec } from '../jail.ts';
-import type { ExecOptions, ExecResult, HostName, LabHost } from '../lab-host.ts';
+import type { ExecOptions, ExecResult, HostName, HostStream, LabHost } from '../lab-host.ts';
 import { openContainerJail } from './container-jail.ts';
-import { containerLogs, copyInto, copyOut, execIn } from './docker-engine.ts';
+import { containerLogs, copyInto, copyOut, execIn, execStream } from './docker-engine.ts';
 
 /** Where the image puts socklab's sources (docker/Dockerfile). */
 export const IMAGE_ROOT = '/opt/socklab';
@@ -22,6 +22,10 @@ export class ContainerHost implements LabHost {
     this.container = container;
     this.labAddress = labAddress;
     this.project = project;
+  }
+
+  openStream(cmd: string[]): Promise<HostStream> {
+    return execStream(this.container, cmd);
   }
 
   jail(spec: JailSpec): Promise<Jail> {

@@ -4,7 +4,7 @@
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { SocklabError } from '../../common/errors.ts';
-import type { ExecOptions, ExecResult } from '../lab-host.ts';
+import type { ExecOptions, ExecResult, HostStream } from '../lab-host.ts';
 import { filesOfTar, tarOf } from './tar.ts';
 
 export const LAB_LABEL = 'dev.socklab.lab';
@@ -72,6 +72,36 @@ export async function execIn(
     stdout: Buffer.concat(chunks.out).toString(),
     stderr: Buffer.concat(chunks.err).toString(),
     exitCode: info.ExitCode ?? -1,
+  };
+}
+
+/** A command in a container with its stdin and stdout as byte streams (stdout demultiplexed). */
+export async function execStream(container: string, cmd: string[]): Promise<HostStream> {
+  const exec = await engine().getContainer(container).exec({
+    Cmd: cmd,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+  });
+  const stream = await exec.start({ hijack: true, stdin: true });
+  const output = new PassThrough();
+  engine().modem.demuxStream(stream, output, new PassThrough());
+  const ended = new Promise<void>((resolve) => {
+    stream.on('end', () => {
+      output.end();
+      resolve();
+    });
+    stream.on('close', () => resolve());
+    stream.on('error', () => resolve());
+  });
+  return {
+    input: stream,
+    output,
+    ended,
+    close() {
+      stream.end();
+      stream.destroy();
+    },
   };
 }
 
@@ -197,8 +227,13 @@ export async function containerIp(container: string, network?: string): Promise<
   return (key && nets[key]?.IPAddress) || '';
 }
 
-/** The label of a jail container: the lab it belongs to (it is no service of the lab's Compose project). */
-export const JAIL_LABEL = 'dev.socklab.jail-of';
+/**
+ * The label of a container socklab attached to a lab's end host (a jail, a user's app): the lab
+ * it belongs to, since it is no service of the lab's Compose project. Its end: ATTACHED_END.
+ */
+export const ATTACHED_LABEL = 'dev.socklab.attached-to';
+export const ATTACHED_END = 'dev.socklab.end';
+export const ATTACHED_KIND = 'dev.socklab.kind';
 
 /** Compose projects that have containers labelled as socklab labs of this scope (jails count too). */
 export async function labProjects(): Promise<string[]> {
@@ -207,7 +242,7 @@ export async function labProjects(): Promise<string[]> {
     filters: { label: [`${LAB_LABEL}=${labScope()}`] },
   });
   const project = (labels: Record<string, string>) =>
-    labels['com.docker.compose.project'] ?? labels[JAIL_LABEL];
+    labels['com.docker.compose.project'] ?? labels[ATTACHED_LABEL];
   return [...new Set(list.map((c) => project(c.Labels)).filter((p): p is string => !!p))];
 }
 
@@ -237,7 +272,7 @@ export async function startJailContainer(s: JailContainerSpec): Promise<string> 
     Entrypoint: ['sleep'],
     Cmd: ['infinity'],
     User: '0',
-    Labels: { [LAB_LABEL]: labScope(), [JAIL_LABEL]: s.project },
+    Labels: { [LAB_LABEL]: labScope(), [ATTACHED_LABEL]: s.project, [ATTACHED_KIND]: 'jail' },
     HostConfig: {
       NetworkMode: `container:${host.Id}`,
       Init: true,
@@ -267,10 +302,82 @@ export async function removeContainer(id: string): Promise<void> {
     });
 }
 
-/** The jail containers of a lab (a crash may have left some). */
-export async function jailContainers(project: string): Promise<string[]> {
-  const list = await engine().listContainers({ all: true, filters: { label: [`${JAIL_LABEL}=${project}`] } });
-  return list.map((c) => c.Id);
+/** The containers attached to a lab's hosts (jails, users' apps), with their kind and end. */
+export async function attachedContainers(
+  project: string,
+): Promise<{ id: string; name: string; kind: string; end: string }[]> {
+  const list = await engine().listContainers({
+    all: true,
+    filters: { label: [`${ATTACHED_LABEL}=${project}`] },
+  });
+  return list.map((c) => ({
+    id: c.Id,
+    name: c.Names[0]?.replace(/^\//, '') ?? c.Id,
+    kind: c.Labels[ATTACHED_KIND] ?? '',
+    end: c.Labels[ATTACHED_END] ?? '',
+  }));
+}
+
+export interface AppContainerSpec {
+  name: string;
+  project: string;
+  end: string;
+  /** The end host whose network namespace it joins. */
+  host: string;
+  image: string;
+  command?: string[];
+  env?: Record<string, string>;
+  files?: Record<string, string | Buffer>;
+}
+
+/**
+ * A user's own image at one end of a lab: it joins the end host's network namespace (lab0, the
+ * lab's names in its hosts file), with no capability beyond Docker's defaults and none of
+ * socklab's tools. Never pulled: a missing image is said with how to get it.
+ */
+export async function startAppContainer(s: AppContainerSpec): Promise<string> {
+  const image = await engine()
+    .getImage(s.image)
+    .inspect()
+    .catch(() => null);
+  if (!image)
+    throw new SocklabError(
+      'docker.no-image',
+      `no image '${s.image}' on this Docker engine (socklab never pulls); build it (docker build -t ${s.image} .) or pull it (docker pull ${s.image})`,
+    );
+  const host = await engine().getContainer(s.host).inspect();
+  const c = await engine().createContainer({
+    name: s.name,
+    Image: s.image,
+    ...(s.command ? { Cmd: s.command } : {}),
+    Env: Object.entries(s.env ?? {}).map(([k, v]) => `${k}=${v}`),
+    Labels: {
+      [LAB_LABEL]: labScope(),
+      [ATTACHED_LABEL]: s.project,
+      [ATTACHED_KIND]: 'app',
+      [ATTACHED_END]: s.end,
+    },
+    HostConfig: { NetworkMode: `container:${host.Id}`, Init: true },
+  });
+  try {
+    const workDir = image.Config?.WorkingDir || '/';
+    for (const [path, data] of Object.entries(s.files ?? {})) {
+      const abs = path.startsWith('/') ? path : `${workDir.replace(/\/$/, '')}/${path}`;
+      const dir = abs.slice(0, abs.lastIndexOf('/')) || '/';
+      await c.putArchive(tarOf({ [abs.slice(dir.length + 1)]: data }), { path: dir });
+    }
+    await c.start();
+  } catch (err) {
+    await c.remove({ force: true }).catch(() => {});
+    throw err;
+  }
+  return c.id;
+}
+
+/** Whether a container runs, and its exit code when it does not. */
+export async function containerState(id: string): Promise<{ running: boolean; exitCode: number }> {
+  const st = (await engine().getContainer(id).inspect()).State;
+  return { running: st.Running, exitCode: st.ExitCode };
 }
 
 /**

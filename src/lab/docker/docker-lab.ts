@@ -6,21 +6,26 @@ import { SocklabError } from '../../common/errors.ts';
 import { type ControlTransport, LinkControl } from '../../link/control/control-client.ts';
 import type { LinkModel } from '../../link/model/impairment-model.ts';
 import { formatDirection } from '../../link/model/impairment-text.ts';
+import type { EndName, EndpointSpec } from '../endpoint.ts';
+import { waitReady } from '../endpoint-ready.ts';
+import { listeningOn } from '../host-processes.ts';
 import { LAB_SUBNET, makeStartedLab, type StartedLab } from '../started-lab.ts';
 import { compose } from './compose-cli.ts';
 import { composeUp } from './compose-environment.ts';
 import { ContainerHost } from './container-host.ts';
 import {
   assertEngine,
+  attachedContainers,
   containerLogs,
+  containerState,
   engine,
-  jailContainers,
   type LineSession,
   labProjects,
   labScope,
   lineSession,
   removeContainer,
   serviceContainers,
+  startAppContainer,
 } from './docker-engine.ts';
 import { LAB_IMAGE, packageVersion, SOURCES_LABEL, sourcesHash, VERSION_LABEL } from './image-sources.ts';
 
@@ -49,8 +54,14 @@ export async function assertImage(): Promise<void> {
     );
 }
 
-export function labEnvironment(model: LinkModel, engineName: string, demo: boolean): Record<string, string> {
+export function labEnvironment(
+  model: LinkModel,
+  engineName: string,
+  demo: boolean,
+  servers = true,
+): Record<string, string> {
   return {
+    LAB_SERVERS: servers ? 'on' : 'off',
     LAB_IMPAIR: '',
     LAB_IMPAIR_UP: formatDirection(model.up),
     LAB_IMPAIR_DOWN: formatDirection(model.down),
@@ -93,8 +104,9 @@ function execTransport(link: ContainerHost): ControlTransport {
 }
 
 export async function removeDockerLab(project: string): Promise<void> {
-  // Its jails first: they live in the end hosts' network namespaces (and Compose does not know them).
-  for (const id of await jailContainers(project)) await removeContainer(id);
+  // What socklab attached first (jails, users' apps): they live in the end hosts' network
+  // namespaces, and Compose does not know them.
+  for (const c of await attachedContainers(project)) await removeContainer(c.id);
   await compose(project, ['down', '-v', '-t', '1'], { SOCKLAB_IMAGE: LAB_IMAGE });
 }
 
@@ -104,6 +116,16 @@ interface DockerHosts {
   client: ContainerHost;
   link: ContainerHost;
   server: ContainerHost;
+}
+
+/** The lab's hosts as users see them: a user's app in place of socklab's host at its end. */
+async function withApps(project: string, hosts: DockerHosts): Promise<DockerHosts> {
+  const apps = (await attachedContainers(project)).filter((c) => c.kind === 'app');
+  const at = (end: 'client' | 'server'): ContainerHost => {
+    const app = apps.find((a) => a.end === end);
+    return app ? new ContainerHost(end, app.name, hosts[end].labAddress, project) : hosts[end];
+  };
+  return { ...hosts, client: at('client'), server: at('server') };
 }
 
 async function hostsOf(project: string): Promise<DockerHosts> {
@@ -124,7 +146,7 @@ async function hostsOf(project: string): Promise<DockerHosts> {
   };
 }
 
-const labOf = (
+const labOf = async (
   project: string,
   hosts: DockerHosts,
   known: { model: LinkModel; engine: string } | undefined,
@@ -133,11 +155,43 @@ const labOf = (
   makeStartedLab({
     project,
     backend: 'docker',
-    hosts,
+    hosts: await withApps(project, hosts),
+    stacks: hosts,
     control: new LinkControl(execTransport(hosts.link)),
     known,
     down,
   });
+
+/** Starts a user's image at one end and waits until it is ready. */
+async function startApp(
+  project: string,
+  end: EndName,
+  host: ContainerHost,
+  e: EndpointSpec,
+  signal?: AbortSignal,
+) {
+  const id = await startAppContainer({
+    name: `${project}-${end}-app`,
+    project,
+    end,
+    host: host.container,
+    image: e.image!,
+    command: typeof e.command === 'string' ? ['sh', '-c', e.command] : e.command,
+    env: e.env,
+    files: e.files,
+  });
+  await waitReady(
+    end,
+    `the image ${e.image}`,
+    e.ready,
+    {
+      state: () => containerState(id),
+      logs: (n) => containerLogs(id, n),
+      listening: (proto, port) => listeningOn(host, proto, port),
+    },
+    signal,
+  );
+}
 
 /** Attaches to a lab that runs under `project`, asking linkd for its model and engine. */
 export async function attachDockerLab(project: string): Promise<StartedLab> {
@@ -182,6 +236,8 @@ function ready(host: ContainerHost, test: string[]): () => Promise<boolean> {
 }
 
 export interface DockerLabOptions {
+  /** Users' own images at the ends. */
+  ends?: Partial<Record<EndName, EndpointSpec>>;
   project: string;
   model: LinkModel;
   engine: string;
@@ -194,7 +250,8 @@ export interface DockerLabOptions {
 export async function startDockerLab(o: DockerLabOptions): Promise<StartedLab> {
   await assertEngine();
   await assertImage();
-  const env = labEnvironment(o.model, o.engine, o.demo);
+  // socklab's echo servers leave the server end to a user's app.
+  const env = labEnvironment(o.model, o.engine, o.demo, !o.ends?.server);
   try {
     const handle = await composeUp(o.project, env, { autoCleanup: o.autoCleanup });
     o.signal?.throwIfAborted();
@@ -208,11 +265,18 @@ export async function startDockerLab(o: DockerLabOptions): Promise<StartedLab> {
       until('the server host', hosts.server, ['test', '-f', '/run/socklab-ready']),
       until('the client host', hosts.client, ['test', '-f', '/run/socklab-ready']),
     ]);
-    const lab = await labOf(o.project, hosts, { model: o.model, engine: o.engine }, handle.down);
+    for (const end of ['server', 'client'] as const) {
+      const e = o.ends?.[end];
+      if (e) await startApp(o.project, end, hosts[end], e, o.signal);
+    }
+    const lab = await labOf(o.project, hosts, { model: o.model, engine: o.engine }, async () => {
+      for (const c of await attachedContainers(o.project)) await removeContainer(c.id);
+      await handle.down();
+    });
     return lab;
   } catch (err) {
-    // Nothing leaks: a lab that did not come up is taken down again.
-    await compose(o.project, ['down', '-v', '-t', '1'], env).catch(() => {});
+    // Nothing leaks: a lab that did not come up is taken down again, with what was attached.
+    await removeDockerLab(o.project).catch(() => {});
     throw err;
   }
 }

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { PACKAGE_ROOT } from '../../common/data-files.ts';
 import { SocklabError } from '../../common/errors.ts';
 import type { Jail, JailSpec } from '../jail.ts';
-import type { ExecOptions, ExecResult, HostName, LabHost } from '../lab-host.ts';
+import type { ExecOptions, ExecResult, HostName, HostStream, LabHost } from '../lab-host.ts';
 import { openNamespaceJail } from './namespace-jail.ts';
 
 // Run from a clone, the programs are the TypeScript sources; from an installed package, its built
@@ -81,12 +81,19 @@ export class NamespaceHost implements LabHost {
   /** Where the host's own processes (linkd, the echo servers) write. */
   readonly logFile: string;
 
-  constructor(name: HostName, namespace: string, labAddress: string | null, stateDir: string) {
+  /** `logFile`: where its processes write, when not the host's own log (a user's program's). */
+  constructor(
+    name: HostName,
+    namespace: string,
+    labAddress: string | null,
+    stateDir: string,
+    logFile?: string,
+  ) {
     this.name = name;
     this.namespace = namespace;
     this.labAddress = labAddress;
     this.workDir = join(stateDir, name);
-    this.logFile = join(stateDir, `${name}.log`);
+    this.logFile = logFile ?? join(stateDir, `${name}.log`);
   }
 
   get describe(): string {
@@ -124,6 +131,16 @@ export class NamespaceHost implements LabHost {
 
   shellCommand(): string[] {
     return ['ip', 'netns', 'exec', this.namespace, 'bash'];
+  }
+
+  async openStream(cmd: string[]): Promise<HostStream> {
+    const child = spawn('ip', ['netns', 'exec', this.namespace, ...cmd], {
+      env: { ...process.env, ...HOST_ENV },
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
+    const ended = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    child.stdin.on('error', () => {});
+    return { input: child.stdin, output: child.stdout, ended, close: () => child.kill('SIGKILL') };
   }
 
   jail(spec: JailSpec): Promise<Jail> {

@@ -10,12 +10,15 @@
 // (no PID or mount namespace; a program sees the machine's /tmp and `ps` lists everything),
 // and `socklab logs` reads the log files of linkd and the echo servers.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { SocklabError } from '../../common/errors.ts';
 import { LinkControl, unixTransport } from '../../link/control/control-client.ts';
 import type { LinkModel } from '../../link/model/impairment-model.ts';
 import { formatDirection } from '../../link/model/impairment-text.ts';
-import { startBackground } from '../host-processes.ts';
+import type { EndName, EndpointSpec } from '../endpoint.ts';
+import { waitReady } from '../endpoint-ready.ts';
+import { isAlive, listeningOn, startBackground } from '../host-processes.ts';
 import type { HostName } from '../lab-host.ts';
 import { startLabServer } from '../lab-servers.ts';
 import { LAB_SUBNET, makeStartedLab, type StartedLab } from '../started-lab.ts';
@@ -35,6 +38,8 @@ interface NetnsState {
   engine: string;
   model: LinkModel;
   createdAt: string;
+  /** Ends where a user's program took socklab's place. */
+  apps?: EndName[];
 }
 
 const stateDir = (project: string): string => join(netnsStateRoot(), project);
@@ -59,6 +64,69 @@ function hostsOf(project: string): { client: NamespaceHost; link: NamespaceHost;
     link: new NamespaceHost('link', nsOf(project, 'link'), null, dir),
     server: new NamespaceHost('server', nsOf(project, 'server'), `${LAB_SUBNET}.2`, dir),
   };
+}
+
+/** Where a user's program at an end keeps its files, output and exit code. */
+const appDir = (project: string, end: EndName): string => join(stateDir(project), `${end}-app`);
+
+/** The ends as users see them: where a program of theirs runs, its output is the host's log. */
+function userHosts(project: string, apps: EndName[] = []) {
+  const h = hostsOf(project);
+  const at = (end: EndName) =>
+    apps.includes(end)
+      ? new NamespaceHost(
+          end,
+          h[end].namespace,
+          h[end].labAddress,
+          stateDir(project),
+          join(appDir(project, end), 'output.log'),
+        )
+      : h[end];
+  return { ...h, client: at('client'), server: at('server') };
+}
+
+/** Starts a user's program in an end's namespace, in a folder of its own with its files, and waits until ready. */
+async function startApp(
+  project: string,
+  end: EndName,
+  host: NamespaceHost,
+  e: EndpointSpec,
+  signal?: AbortSignal,
+) {
+  const dir = appDir(project, end);
+  mkdirSync(dir, { recursive: true });
+  for (const [path, data] of Object.entries(e.files ?? {})) {
+    const abs = path.startsWith('/') ? path : join(dir, path);
+    mkdirSync(dirname(abs), { recursive: true });
+    writeFileSync(abs, data);
+  }
+  const argv = typeof e.command === 'string' ? ['sh', '-c', e.command] : e.command!;
+  const env = Object.entries(e.env ?? {}).map(([k, v]) => `${k}=${v}`);
+  // Its exit code is kept: a program that ends before it is ready is said with it.
+  const pid = await startBackground(
+    host,
+    ['sh', '-c', 'cd "$1" && shift && env "$@"; echo $? > exit-code', 'app', dir, ...env, ...argv],
+    join(dir, 'output.log'),
+  );
+  await waitReady(
+    end,
+    `the command '${argv.join(' ')}'`,
+    e.ready,
+    {
+      state: async () => {
+        const running = await isAlive(host, pid);
+        const code = running ? '' : await readFile(join(dir, 'exit-code'), 'utf8').catch(() => '');
+        return { running, exitCode: Number(code.trim() || -1) };
+      },
+      logs: async (n) =>
+        (await readFile(join(dir, 'output.log'), 'utf8').catch(() => ''))
+          .split('\n')
+          .slice(-n - 1)
+          .join('\n'),
+      listening: (proto, port) => listeningOn(host, proto, port),
+    },
+    signal,
+  );
 }
 
 /** The lab's names for the hosts, as the containers have them: `server` in the client, and so on. */
@@ -86,17 +154,21 @@ function readState(project: string): NetnsState | null {
 const labOf = (
   project: string,
   known: { model: LinkModel; engine: string } | undefined,
+  apps: EndName[] = [],
 ): Promise<StartedLab> =>
   makeStartedLab({
     project,
     backend: 'netns',
-    hosts: hostsOf(project),
+    hosts: userHosts(project, apps),
+    stacks: hostsOf(project),
     control: new LinkControl(unixTransport(controlPath(project))),
     known,
     down: () => removeNetnsLab(project),
   });
 
 export interface NetnsLabOptions {
+  /** Users' own programs at the ends, started in the end hosts' namespaces. */
+  ends?: Partial<Record<EndName, EndpointSpec>>;
   project: string;
   model: LinkModel;
   engine: string;
@@ -124,6 +196,7 @@ export async function startNetnsLab(o: NetnsLabOptions): Promise<StartedLab> {
     engine: o.engine,
     model: o.model,
     createdAt: new Date().toISOString(),
+    apps: (['client', 'server'] as const).filter((e) => o.ends?.[e]),
   };
   writeFileSync(join(stateDir(project), 'lab.json'), `${JSON.stringify(state, null, 2)}\n`);
   try {
@@ -173,11 +246,15 @@ export async function startNetnsLab(o: NetnsLabOptions): Promise<StartedLab> {
     await Promise.all([
       vxlanEnd(c, 'eth0', UNDERLAY.client[1]!, `${LAB_SUBNET}.1`),
       vxlanEnd(s, 'eth0', UNDERLAY.server[1]!, `${LAB_SUBNET}.2`),
-      startLabServer(hosts.server, 'udp'),
-      startLabServer(hosts.server, 'tcp'),
+      // socklab's echo servers leave the server end to a user's program.
+      ...(o.ends?.server ? [] : [startLabServer(hosts.server, 'udp'), startLabServer(hosts.server, 'tcp')]),
     ]);
-    const lab = await labOf(project, { model: o.model, engine: o.engine });
+    const lab = await labOf(project, { model: o.model, engine: o.engine }, state.apps);
     await waitForLinkd(lab, hosts.link, o.readyTimeoutMs, o.signal);
+    for (const end of ['server', 'client'] as const) {
+      const e = o.ends?.[end];
+      if (e) await startApp(project, end, hosts[end], e, o.signal);
+    }
     return lab;
   } catch (err) {
     // Nothing leaks: a lab that did not come up is removed again.
@@ -221,7 +298,7 @@ export async function attachNetnsLab(project: string): Promise<StartedLab> {
       'lab.incomplete',
       `lab ${project} is not complete (no state); remove it and start again: socklab down --project ${project}`,
     );
-  return labOf(project, undefined);
+  return labOf(project, undefined, state.apps);
 }
 
 /** Labs of this backend on this machine: every state directory, complete or left by a crash. */
