@@ -1,7 +1,8 @@
 // bench:lab — how long `socklab up` takes until the lab is ready, and `socklab down`, with the
 // image cached; next to plain `docker run` of three containers of the same image on the same
 // engine, in the same run; and the netns backend (network namespaces, root, no Docker) the same
-// ways. Median of several rounds, interleaved.
+// ways. Median of several rounds, interleaved. Then labs of 1, 4 and 8 clients, and the relay's
+// throughput with 4 clients sending at once against 1.
 import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,7 @@ import { PROGRAM as UDP_ECHO_CLIENT } from '../src/apps/udp-echo-client.ts';
 import { netnsUnavailable } from '../src/lab/netns/netns-lab.ts';
 import { runProgram } from '../src/lab/run-program.ts';
 import { type Backend, LAB_IMAGE, startLab } from '../src/lab/start-lab.ts';
+import { relayClientsReport } from './relay-clients.ts';
 
 const run = promisify(execFile);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -186,5 +188,33 @@ async function main(): Promise<void> {
     );
 }
 
-if (process.env.BENCH_PART !== 'apps') await main();
-await ownApps();
+/** Labs of 1, 4 and 8 clients on each backend: up and down, median of a few rounds. */
+async function manyClients(): Promise<void> {
+  const rounds = Math.max(1, Math.min(ROUNDS, 3));
+  const backends: Backend[] = ['docker', ...((await netnsUnavailable()) ? [] : (['netns'] as const))];
+  console.log(`labs of several clients: startLab({ clients }) → ready / down(), median of ${rounds}`);
+  for (const backend of backends)
+    for (const clients of [1, 4, 8]) {
+      const ups: number[] = [];
+      const downs: number[] = [];
+      for (let i = 0; i < rounds; i++) {
+        const [lab, up] = await timed(() =>
+          startLab({ backend, clients, project: `socklab-bm-${clients}-${i}`, autoCleanup: false }),
+        );
+        const [, down] = await timed(() => lab.down());
+        ups.push(up);
+        downs.push(down);
+      }
+      console.log(
+        `  ${backend.padEnd(6)} ${String(clients).padStart(2)} client(s): up ${(median(ups) / 1000).toFixed(2)} s, down ${(median(downs) / 1000).toFixed(2)} s`,
+      );
+    }
+  await relayClientsReport(Number(process.env.BENCH_SECONDS ?? 3));
+}
+
+// BENCH_PART: apps (a user's image, expose) or clients (labs of several clients, the relay's
+// throughput with 4 clients against 1); unset, everything.
+const part = process.env.BENCH_PART;
+if (part === undefined) await main();
+if (part === undefined || part === 'clients') await manyClients();
+if (part === undefined || part === 'apps') await ownApps();

@@ -25,6 +25,8 @@ const PROG = 'echo-crowd';
 
 export interface CrowdClient {
   client: number;
+  /** The client socket's own port (what the server told the clients apart by, with the address). */
+  port?: number;
   /** From the start until the first reply came: the wait to be served. */
   waitMs: number | null;
   /** From the start until the client was done. */
@@ -45,6 +47,7 @@ const round = (x: number): number => Math.round(x * 10) / 10;
 
 /** One client's conversation: `ask` sends message m and says what went wrong, or null. */
 interface Conversation {
+  port: number;
   ask(m: number): Promise<string | null>;
   close(): void;
 }
@@ -63,7 +66,10 @@ async function udpConversation(
     wake?.();
   });
   socket.on('error', () => {});
+  // Bound before the first message so the client can say which source the server will see.
+  await new Promise<void>((resolve) => socket.bind(0, resolve));
   return {
+    port: socket.address().port,
     async ask(m) {
       const text = Buffer.from(`client ${i} message ${m}`);
       const got = await new Promise<Buffer | null>((resolve) => {
@@ -91,6 +97,7 @@ async function tcpConversation(
   const socket: Socket = await connectTcp(address, port, timeoutMs);
   const lines = new SocketLines(socket);
   return {
+    port: socket.localPort ?? 0,
     async ask(m) {
       const text = `client ${i} message ${m}\n`;
       socket.write(text);
@@ -113,16 +120,18 @@ async function oneClient(
   let conversation: Conversation | null = null;
   try {
     conversation = await open();
+    const port = conversation.port;
     for (let m = 0; m < messages; m++) {
       if (m > 0) await sleep(holdMs);
       const problem = await conversation.ask(m);
-      if (problem) return { client: i, waitMs, doneMs: null, ok: false, error: `message ${m}: ${problem}` };
+      if (problem)
+        return { client: i, port, waitMs, doneMs: null, ok: false, error: `message ${m}: ${problem}` };
       waitMs ??= round(performance.now() - start);
     }
-    return { client: i, waitMs, doneMs: round(performance.now() - start), ok: true };
+    return { client: i, port, waitMs, doneMs: round(performance.now() - start), ok: true };
   } catch (err) {
     if (!(err instanceof SocklabError)) throw err;
-    return { client: i, waitMs, doneMs: null, ok: false, error: err.message };
+    return { client: i, port: conversation?.port, waitMs, doneMs: null, ok: false, error: err.message };
   } finally {
     conversation?.close();
   }
@@ -133,13 +142,24 @@ export const OPTIONS = {
   ...SERVER_OPTIONS,
   proto: { type: 'string', value: 'udp|tcp', help: 'which echo', default: 'tcp' },
   clients: { type: 'string', value: 'N', help: 'clients at once', default: '5' },
+  first: {
+    type: 'string',
+    value: 'I',
+    help: 'the first client’s number (crowds on several hosts)',
+    default: '0',
+  },
+  'start-at': {
+    type: 'string',
+    value: 'EPOCH_MS',
+    help: 'start at this wall-clock time (crowds on several hosts start together); waits count from it',
+  },
   messages: { type: 'string', value: 'N', help: 'messages per client', default: '2' },
   hold: { type: 'string', value: 'MS', help: 'pause between one client’s messages', default: '300' },
   timeout: { type: 'string', value: 'MS', help: 'per connect and per reply', default: '30000' },
   json: { type: 'boolean', help: 'print one JSON object' },
 } as const satisfies OptionSpecs;
 
-export const PROGRAM = defineProgram<typeof OPTIONS, CrowdResult>('echo-crowd', 1, OPTIONS);
+export const PROGRAM = defineProgram<typeof OPTIONS, CrowdResult>('echo-crowd', 2, OPTIONS);
 
 async function main(argv: string[]): Promise<number> {
   const opts = parseOptions(
@@ -151,6 +171,8 @@ async function main(argv: string[]): Promise<number> {
   if (!opts) return 0;
   const port = portOption(opts, 12000, false);
   const n = intOption(opts, 'clients', 1, 1000, 5)!;
+  const first = intOption(opts, 'first', 0, 100_000, 0)!;
+  const startAt = intOption(opts, 'start-at', 0, Number.MAX_SAFE_INTEGER, Date.now());
   const messages = intOption(opts, 'messages', 1, 1000, 2)!;
   const holdMs = intOption(opts, 'hold', 0, 60_000, 300)!;
   const timeoutMs = intOption(opts, 'timeout', 1, 600_000, 30000)!;
@@ -159,11 +181,15 @@ async function main(argv: string[]): Promise<number> {
     throw new SocklabError('usage.invalid', `--proto must be udp or tcp, got '${proto}'; e.g. --proto udp`);
   const conversation = proto === 'udp' ? udpConversation : tcpConversation;
   const server = await resolveHost(stringOption(opts, 'host')!);
+  // The hosts of one lab share the machine's clock: a start time in it lines up crowds on several
+  // hosts better than starting each when its exec arrives. A time long past starts at once.
+  if (startAt !== undefined) await sleep(Math.min(60_000, Math.max(0, startAt - Date.now())));
   const start = performance.now();
   const clients = await Promise.all(
-    Array.from({ length: n }, (_, i) =>
-      oneClient(i, () => conversation(i, server.address, port, timeoutMs), messages, holdMs, start),
-    ),
+    Array.from({ length: n }, (_, j) => {
+      const i = first + j;
+      return oneClient(i, () => conversation(i, server.address, port, timeoutMs), messages, holdMs, start);
+    }),
   );
   const result: CrowdResult = { clients, served: clients.filter((c) => c.ok).length, holdMs, messages };
   if (opts.json) printResult(PROGRAM, result);

@@ -1,5 +1,6 @@
 // Option parsers shared by the CLI's commands: each refuses bad input with the rule and an example.
 import { InvalidArgumentError } from 'commander';
+import { MAX_CLIENTS } from '../link/model/impairment-model.ts';
 
 export const positiveInt =
   (name: string) =>
@@ -27,5 +28,15 @@ export const port = (v: string): number => {
   const n = Number(v);
   if (!/^\d+$/.test(v) || n < 1 || n > 65535)
     throw new InvalidArgumentError(`--port must be 1–65535, got '${v}'; e.g. --port 12000`);
+  return n;
+};
+
+/** How many clients a lab has: 1 to MAX_CLIENTS. */
+export const clientCount = (v: string): number => {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || n > MAX_CLIENTS)
+    throw new InvalidArgumentError(
+      `--clients must be a whole number from 1 to ${MAX_CLIENTS}, got '${v}'; e.g. --clients 3`,
+    );
   return n;
 };

@@ -1,13 +1,15 @@
 // compare: UDP and TCP echo through the same impaired link, one after the other, with the
 // evidence of all three hosts: the client's results, the link's per-packet record, and the end
-// hosts' kernel counters for each phase.
+// hosts' kernel counters for each phase. In a lab of several clients, from one of them (`from`),
+// judged by that client's path and its part of the record.
 import { PROGRAM as TCP_ECHO_CLIENT } from '../apps/tcp-echo-client.ts';
 import type { TcpResult } from '../apps/tcp-measure.ts';
 import { PROGRAM as UDP_ECHO_CLIENT, type UdpClientResult } from '../apps/udp-echo-client.ts';
 import { runProgram } from '../lab/run-program.ts';
 import type { StartedLab } from '../lab/start-lab.ts';
-import type { RelayStats } from '../link/control/relay-stats.ts';
-import type { LinkModel } from '../link/model/impairment-model.ts';
+import type { PacketRecord } from '../link/control/packet-record.ts';
+import { pathStats, type RelayStats } from '../link/control/relay-stats.ts';
+import { type LinkModel, pathModel } from '../link/model/impairment-model.ts';
 import { type Fidelity, fidelity } from './fidelity.ts';
 import { type CounterDelta, evidenceDelta } from './kernel-evidence.ts';
 import { type CrossCheck, crossCheck, type LinkFates, linkFates } from './link-evidence.ts';
@@ -27,6 +29,8 @@ export interface CompareOptions {
   /** Between UDP datagrams, ms. */
   intervalMs?: number;
   size?: number;
+  /** Which client host to run from (default `client`); its own path is what is judged. */
+  from?: string;
 }
 
 export interface Evidence {
@@ -40,7 +44,10 @@ export interface Evidence {
 
 export interface CompareResult {
   experiment: 'compare';
+  /** The model of the path the run took (the client's own, in a lab of several). */
   model: LinkModel;
+  /** The client host it ran from. */
+  client: string;
   udp: UdpClientResult;
   tcp: TcpResult;
   evidence: Evidence;
@@ -50,7 +57,7 @@ export interface CompareResult {
 }
 
 /** Waits (at most 5 s) until the link has carried no frame for half a second. */
-async function linkQuiet(lab: StartedLab): Promise<void> {
+export async function linkQuiet(lab: StartedLab): Promise<void> {
   const frames = async (): Promise<number> => {
     const s = await lab.linkStats();
     return s.up.total.received + s.down.total.received;
@@ -68,23 +75,28 @@ async function linkQuiet(lab: StartedLab): Promise<void> {
   }
 }
 
-async function snapshot(lab: StartedLab) {
-  const [client, server] = await Promise.all([lab.counters('client'), lab.counters('server')]);
+async function snapshot(lab: StartedLab, from: string) {
+  const [client, server] = await Promise.all([lab.counters(from), lab.counters('server')]);
   return { client, server };
 }
 
 export async function compare(lab: StartedLab, opts: CompareOptions = {}): Promise<CompareResult> {
   const count = opts.count ?? 200;
   const size = opts.size ?? 64;
-  const delays = [lab.model.up, lab.model.down].map((d) => (d.delay?.ms ?? 0) + 3 * (d.delay?.jitterMs ?? 0));
+  const host = lab.host(opts.from ?? 'client');
+  const model = pathModel(lab.model, host.name);
+  // The record's frames of this client's path (all of them in a lab of one client).
+  const own = (records: PacketRecord[]): PacketRecord[] =>
+    lab.clients.length === 1 ? records : records.filter((r) => r.client === host.name);
+  const delays = [model.up, model.down].map((d) => (d.delay?.ms ?? 0) + 3 * (d.delay?.jitterMs ?? 0));
   // Long enough that a delayed reply is not mistaken for a lost one.
   const timeoutMs = Math.max(2000, 4 * (delays[0]! + delays[1]!));
   // A fresh record, and the random streams restarted from the seed: the run reproduces, once
   // the frames of whatever ran before (a TCP connection closing, say) have stopped coming.
   await linkQuiet(lab);
   await lab.resetLink();
-  const t0 = await snapshot(lab);
-  const udp = await runProgram(lab.client, UDP_ECHO_CLIENT, {
+  const t0 = await snapshot(lab, host.name);
+  const udp = await runProgram(host, UDP_ECHO_CLIENT, {
     host: 'server',
     count,
     interval: opts.intervalMs ?? 5,
@@ -92,18 +104,18 @@ export async function compare(lab: StartedLab, opts: CompareOptions = {}): Promi
     timeout: timeoutMs,
     'per-seq': true,
   });
-  const records = await lab.linkRecord();
-  const t1 = await snapshot(lab);
-  const tcp = await runProgram(lab.client, TCP_ECHO_CLIENT, {
+  const records = own(await lab.linkRecord());
+  const t1 = await snapshot(lab, host.name);
+  const tcp = await runProgram(host, TCP_ECHO_CLIENT, {
     host: 'server',
     count,
     size,
     interval: 0,
     timeout: 120_000,
   });
-  const t2 = await snapshot(lab);
-  const stats = await lab.linkStats();
-  const whole = await lab.linkRecord();
+  const t2 = await snapshot(lab, host.name);
+  const stats = pathStats(await lab.linkStats(), host.name);
+  const whole = own(await lab.linkRecord());
   const kernel = {
     udp: { client: evidenceDelta(t0.client, t1.client), server: evidenceDelta(t0.server, t1.server) },
     tcp: { client: evidenceDelta(t1.client, t2.client), server: evidenceDelta(t1.server, t2.server) },
@@ -118,20 +130,21 @@ export async function compare(lab: StartedLab, opts: CompareOptions = {}): Promi
     server: sum(kernel.udp.server, kernel.tcp.server),
   };
   const verdicts = [
-    udpDeliveryVerdict(lab.model, udp),
+    udpDeliveryVerdict(model, udp),
     crossCheckVerdict(evidence.crossCheck),
     tcpIntactVerdict(tcp),
-    rttVerdict(lab.model, udp.rttMs, udp.received),
-    retransmitVerdict(lab.model, count, kernel.tcp.client, kernel.tcp.server),
-    corruptionVerdict(lab.model, stats, both.client, both.server, udp),
+    rttVerdict(model, udp.rttMs, udp.received),
+    retransmitVerdict(model, count, kernel.tcp.client, kernel.tcp.server),
+    corruptionVerdict(model, stats, both.client, both.server, udp),
   ];
   return {
     experiment: 'compare',
-    model: lab.model,
+    model,
+    client: host.name,
     udp,
     tcp,
     evidence,
-    fidelity: fidelity(lab.model, whole),
+    fidelity: fidelity(model, whole),
     verdicts,
   };
 }

@@ -10,6 +10,7 @@ import {
   type DirectionModel,
   expectedLoss,
   type LinkModel,
+  pathModel,
 } from '../link/model/impairment-model.ts';
 import { formatDirection } from '../link/model/impairment-text.ts';
 import { correlatedInterval } from './binomial.ts';
@@ -302,5 +303,16 @@ export function formatFidelity(f: Fidelity): string {
   const warn = f.warnings.map((w) => `  WARNING ${w}`);
   return ['link fidelity, configured → realized (99.9% range):', line(f.up), line(f.down), ...warn].join(
     '\n',
+  );
+}
+
+/**
+ * The fidelity of one client's path: its own model against its own part of the record. In a lab
+ * of one client that is the whole record against the lab's model, as it always was.
+ */
+export function pathFidelity(model: LinkModel, client: string, records: PacketRecord[]): Fidelity {
+  return fidelity(
+    pathModel(model, client),
+    records.filter((r) => r.client === client),
   );
 }

@@ -4,7 +4,7 @@
 import { PROGRAM as FRAMING_DEMO, type FramingResult } from '../apps/framing-demo.ts';
 import { runProgram } from '../lab/run-program.ts';
 import type { StartedLab } from '../lab/start-lab.ts';
-import { type Fidelity, fidelity } from './fidelity.ts';
+import { type Fidelity, pathFidelity } from './fidelity.ts';
 import { check, skip, type Verdict } from './verdict.ts';
 
 export interface FramingExperiment {
@@ -32,7 +32,7 @@ export async function framing(lab: StartedLab, opts: { messages?: number } = {})
   return {
     experiment: 'framing',
     framing: r,
-    fidelity: fidelity(lab.model, await lab.linkRecord()),
+    fidelity: pathFidelity(lab.model, lab.client.name, await lab.linkRecord()),
     verdicts: [
       check(
         'the framed reader got every message',

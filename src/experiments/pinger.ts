@@ -4,7 +4,7 @@ import { type PingerResult, PROGRAM as UDP_PINGER } from '../apps/udp-pinger.ts'
 import { runProgram } from '../lab/run-program.ts';
 import type { StartedLab } from '../lab/start-lab.ts';
 import type { LinkModel } from '../link/model/impairment-model.ts';
-import { type Fidelity, fidelity } from './fidelity.ts';
+import { type Fidelity, pathFidelity } from './fidelity.ts';
 import { rttVerdict, udpDeliveryVerdict } from './link-verdicts.ts';
 import type { Verdict } from './verdict.ts';
 
@@ -37,7 +37,7 @@ export async function pinger(lab: StartedLab, opts: PingerOptions = {}): Promise
     experiment: 'pinger',
     model: lab.model,
     pinger: r,
-    fidelity: fidelity(lab.model, await lab.linkRecord()),
+    fidelity: pathFidelity(lab.model, lab.client.name, await lab.linkRecord()),
     verdicts: [udpDeliveryVerdict(lab.model, r), rttVerdict(lab.model, rtt, r.received)],
   };
 }

@@ -4,6 +4,7 @@
 // the default) and network namespaces on this machine (no Docker, no image; root).
 import { randomBytes } from 'node:crypto';
 import { SocklabError } from '../common/errors.ts';
+import { clientIndex, type LinkModel, MAX_CLIENTS } from '../link/model/impairment-model.ts';
 import { buildLinkModel, type LinkModelInput } from '../link/model/impairment-text.ts';
 import type { Scenario } from '../link/model/scenario.ts';
 import { loadScenario } from '../link/model/scenario-file.ts';
@@ -33,6 +34,11 @@ export interface LabOptions extends LinkModelInput {
   server?: EndpointSpec;
   /** The same at the client end. */
   client?: EndpointSpec;
+  /**
+   * How many client hosts (default 1): `client`, `client2`, ... up to 8, each on its own path
+   * (`clients` in the model gives a client a path of its own).
+   */
+  clients?: number;
   /** A timed scenario, run from the moment the lab is ready: an object, a name, a path or steps. */
   scenario?: Scenario | string;
   /** The lab's name; unique by default so that labs run side by side. */
@@ -76,11 +82,38 @@ export function validateBackend(backend: string): Backend {
   return backend as Backend;
 }
 
+/** How many clients a lab may have: a whole number from 1 to MAX_CLIENTS. */
+export function validateClients(n: unknown): number {
+  if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 1 && n <= MAX_CLIENTS) return n;
+  throw new SocklabError(
+    'usage.invalid',
+    `clients must be a whole number from 1 to ${MAX_CLIENTS}, got ${String(n)}; e.g. --clients 3`,
+  );
+}
+
+/** Paths of their own for clients the lab will have, and only with an engine that keeps them. */
+export function validatePaths(model: LinkModel, clients: number, engine: string): void {
+  const names = Object.keys(model.paths ?? {});
+  const missing = names.filter((name) => clientIndex(name) >= clients);
+  if (missing.length > 0)
+    throw new SocklabError(
+      'lab.no-host',
+      `the link names ${missing.join(', ')}, but the lab has ${clients} client${clients === 1 ? '' : 's'}; start it with --clients ${Math.max(...missing.map(clientIndex)) + 1}, or drop those lines`,
+    );
+  if (names.length > 0 && engine === 'netem')
+    throw new SocklabError(
+      'usage.invalid',
+      "a client's own path needs the relay engine (netem impairs a device, which all clients share); use --engine relay",
+    );
+}
+
 export async function startLab(opts: LabOptions = {}): Promise<StartedLab> {
   const model = buildLinkModel(opts);
   const engine = opts.engine ?? 'relay';
   if (!ENGINES.includes(engine))
     throw new SocklabError('usage.invalid', `engine must be relay or netem, got '${engine}'`);
+  const clients = validateClients(opts.clients ?? 1);
+  validatePaths(model, clients, engine);
   const backend = validateBackend(opts.backend ?? 'docker');
   const scenario = typeof opts.scenario === 'string' ? loadScenario(opts.scenario) : opts.scenario;
   const project = validateProject(opts.project ?? uniqueProject());
@@ -95,6 +128,7 @@ export async function startLab(opts: LabOptions = {}): Promise<StartedLab> {
     project,
     model,
     engine,
+    clients,
     readyTimeoutMs: opts.readyTimeoutMs ?? 60_000,
     signal: opts.signal,
   };

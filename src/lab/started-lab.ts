@@ -2,19 +2,33 @@
 // typed control. Everything here goes through LabHost and LinkControl; the backends only say how
 // to reach a host, how to reach linkd, and how to take the lab down.
 import { type KernelCounters, parseSnmp } from '../apps/kernel-counters.ts';
+import { SocklabError } from '../common/errors.ts';
 import type { Proto } from '../common/proto.ts';
 import type { LinkControl } from '../link/control/control-client.ts';
 import type { PacketRecord } from '../link/control/packet-record.ts';
 import type { RelayStats } from '../link/control/relay-stats.ts';
 import type { ScenarioStatus } from '../link/control/scenario-runner.ts';
 import type { LinkModel } from '../link/model/impairment-model.ts';
-import { buildLinkModel, type LinkModelInput, parseLinkInput } from '../link/model/impairment-text.ts';
+import {
+  buildLinkModel,
+  type LinkModelInput,
+  type PathInput,
+  parseLinkInput,
+} from '../link/model/impairment-text.ts';
 import type { Scenario } from '../link/model/scenario.ts';
 import { type Exposed, exposePort } from './expose.ts';
-import type { LabHost } from './lab-host.ts';
+import type { HostName, LabHost } from './lab-host.ts';
 
-/** The lab network (lab0) of both backends: the client is .1, the server .2. */
+/** The lab network (lab0) of both backends: the client is .1, the server .2, client2 .3, client3 .4, ... */
 export const LAB_SUBNET = '198.19.0';
+
+/** The lab0 address of the n-th client (from 0). */
+export const clientAddress = (index: number): string => `${LAB_SUBNET}.${index === 0 ? 1 : index + 2}`;
+
+/** Which path `impair` and `scenario` change: one client's, or (none named) every client's. */
+export interface PathChoice {
+  client?: string;
+}
 
 export const BACKENDS = ['docker', 'netns'] as const;
 export type Backend = (typeof BACKENDS)[number];
@@ -26,6 +40,8 @@ export interface StartedLab extends AsyncDisposable {
   readonly backend: Backend;
   /** The client end: socklab's client host, or the user's own container or program there. */
   readonly client: LabHost;
+  /** Every client host, in order: `client`, `client2`, ... (one, unless the lab has several). */
+  readonly clients: readonly LabHost[];
   readonly link: LabHost;
   /** The server end: socklab's server host, or the user's own container or program there. */
   readonly server: LabHost;
@@ -35,19 +51,32 @@ export interface StartedLab extends AsyncDisposable {
   readonly engine: string;
   /** linkd's control, typed: for what the methods below do not cover. */
   readonly control: LinkControl;
-  /** Changes the impairment at run time: what is named is replaced, what is not stays. */
-  impair(input: LinkModelInput): Promise<LinkModel>;
-  /** Runs a timed scenario from now; null stops it. */
-  scenario(s: Scenario | null): Promise<ScenarioStatus | null>;
-  /** The model, engine and scenario step as linkd has them now. */
-  show(): Promise<{ model: LinkModel; engine: string; scenario: ScenarioStatus | null }>;
+  /** A host by its name (`client2`, `server`, `link`): an error that lists the lab's hosts otherwise. */
+  host(name: HostName): LabHost;
+  /**
+   * Changes the impairment at run time: what is named is replaced, what is not stays. With
+   * `client`, that client's path only; without, every client's (their own paths' named
+   * directions included).
+   */
+  impair(input: LinkModelInput & PathChoice): Promise<LinkModel>;
+  /** Runs a timed scenario from now (on one client's path, with `client`); null stops it. */
+  scenario(s: Scenario | null, path?: PathChoice): Promise<ScenarioStatus | null>;
+  /** The model, engine and scenario step as linkd has them now, and the lab's clients. */
+  show(): Promise<{
+    model: LinkModel;
+    engine: string;
+    scenario: ScenarioStatus | null;
+    clients: string[];
+    clientScenarios?: Record<string, ScenarioStatus>;
+  }>;
   linkStats(): Promise<RelayStats>;
   /** Every frame's fate since record `since`; `head` adds the first bytes of each payload. */
   linkRecord(since?: number, opts?: { head?: boolean }): Promise<PacketRecord[]>;
   resetLink(): Promise<void>;
   /** The link's inner frames for `ms` as pcapng (dropped, duplicated, corrupted ones commented). */
   captureLink(ms: number): Promise<{ pcapng: Buffer; frames: number }>;
-  counters(host: 'client' | 'server'): Promise<KernelCounters>;
+  /** A host's kernel counters (/proc/net/snmp): `client`, `server`, `client2`, ... */
+  counters(host: HostName): Promise<KernelCounters>;
   /**
    * A port on this machine (127.0.0.1; `localPort`, or a free one) whose traffic enters the lab at
    * the client end and crosses the impaired link to the server's `port`. Closed with the lab.
@@ -58,15 +87,22 @@ export interface StartedLab extends AsyncDisposable {
   down(): Promise<void>;
 }
 
+export interface LabHosts {
+  /** The clients, in order: `client` first. */
+  clients: LabHost[];
+  link: LabHost;
+  server: LabHost;
+}
+
 export interface LabParts {
   project: string;
   backend: Backend;
-  hosts: { client: LabHost; link: LabHost; server: LabHost };
+  hosts: LabHosts;
   /**
    * socklab's own end hosts, where a user's software took an end (the user's may have none of
    * the tools socklab reads counters and tunnels with); the hosts themselves otherwise.
    */
-  stacks?: { client: LabHost; server: LabHost };
+  stacks?: { clients: LabHost[]; server: LabHost };
   control: LinkControl;
   /** What linkd runs, when the caller already knows (it started it); asked otherwise. */
   known?: { model: LinkModel; engine: string };
@@ -79,33 +115,77 @@ export async function makeStartedLab(parts: LabParts): Promise<StartedLab> {
   const exposed: Exposed[] = [];
   const shown = parts.known ?? (await control.call({ cmd: 'show' }));
   let current = shown.model;
+  const named = new Map<string, LabHost>([
+    ...hosts.clients.map((h) => [h.name, h] as const),
+    ['link', hosts.link],
+    ['server', hosts.server],
+  ]);
+  const stackOf = new Map<string, LabHost>([
+    ...stacks.clients.map((h) => [h.name, h] as const),
+    ['server', stacks.server],
+  ]);
+  const find = (hostsByName: Map<string, LabHost>, name: HostName): LabHost => {
+    const h = hostsByName.get(name);
+    if (h) return h;
+    throw new SocklabError(
+      'lab.no-host',
+      `lab ${parts.project} has no host '${name}': its hosts are ${[...hostsByName.keys()].join(', ')}; name one of them, or start the lab with more clients (socklab up --clients N)`,
+    );
+  };
   const lab: StartedLab = {
     project: parts.project,
     backend: parts.backend,
-    ...hosts,
+    client: hosts.clients[0]!,
+    clients: hosts.clients,
+    link: hosts.link,
+    server: hosts.server,
     control,
     engine: shown.engine,
     get model() {
       return current;
     },
+    host: (name) => find(named, name),
     async impair(input) {
+      const { client, seed, ...path } = input;
       // Parsed and validated here, once, so that a typo fails before linkd is asked; linkd gets models.
-      const parsed = parseLinkInput(input);
+      const parsed = parseLinkInput({
+        seed,
+        ...(client ? { paths: { [client]: path as PathInput } } : path),
+      });
+      const mine = client ? parsed.paths?.[client] : parsed;
       // The merged model too (a reorder from --impair needs the delay of --up, say).
       buildLinkModel(parsed);
-      const r = await control.call({ cmd: 'set', ...parsed });
+      const r = await control.call({
+        cmd: 'set',
+        ...(mine?.impair ? { impair: mine.impair } : {}),
+        ...(mine?.up ? { up: mine.up } : {}),
+        ...(mine?.down ? { down: mine.down } : {}),
+        ...(parsed.seed !== undefined ? { seed: parsed.seed } : {}),
+        ...(client ? { client } : {}),
+      });
       current = r.model;
       return current;
     },
-    async scenario(s) {
-      const r = await control.call({ cmd: 'scenario', scenario: s });
+    async scenario(s, path = {}) {
+      const r = await control.call({
+        cmd: 'scenario',
+        scenario: s,
+        ...(path.client ? { client: path.client } : {}),
+      });
       current = r.model;
       return r.scenario;
     },
     async show() {
       const r = await control.call({ cmd: 'show' });
       current = r.model;
-      return { model: r.model, engine: r.engine, scenario: r.scenario };
+      return {
+        model: r.model,
+        engine: r.engine,
+        scenario: r.scenario,
+        // A linkd from before several clients says none: it has one.
+        clients: r.clients ?? ['client'],
+        ...(r.clientScenarios ? { clientScenarios: r.clientScenarios } : {}),
+      };
     },
     async linkStats() {
       return (await control.call({ cmd: 'stats' })).stats;
@@ -133,13 +213,13 @@ export async function makeStartedLab(parts: LabParts): Promise<StartedLab> {
     },
     exposed,
     async expose(port, proto = 'tcp', opts = {}) {
-      const e = await exposePort(stacks.client, port, proto, opts);
+      const e = await exposePort(stacks.clients[0]!, port, proto, opts);
       exposed.push(e);
       return e;
     },
     async counters(host) {
       // netstat holds TcpExt (timeouts) in the same header/value pairs as snmp.
-      const r = await stacks[host].exec(['cat', '/proc/net/snmp', '/proc/net/netstat']);
+      const r = await find(stackOf, host).exec(['cat', '/proc/net/snmp', '/proc/net/netstat']);
       return parseSnmp(r.stdout);
     },
     async down() {

@@ -1,7 +1,7 @@
 // linkctl: drives a running linkd from inside the link host (or wherever its control socket is).
-//   linkctl show | set [--impair SPEC] [--up SPEC] [--down SPEC] [--seed N] | stats | reset
+//   linkctl show | set [--client NAME] [--impair SPEC] [--up SPEC] [--down SPEC] [--seed N] | stats | reset
 //   linkctl record [--since N] [--limit N] [--head] | capture start FILE | capture stop
-//   linkctl scenario NAME|FILE|STEPS | scenario clear
+//   linkctl scenario [--client NAME] NAME|FILE|STEPS | scenario clear
 //   linkctl raw      one JSON request per line on stdin, one JSON reply per line on stdout (what
 //                    the orchestrator uses from outside the host: typed both ends, no text to parse)
 
@@ -13,22 +13,25 @@ import { runMain } from '../common/program-errors.ts';
 import { LinkControl, unixTransport } from './control/control-client.ts';
 import { DEFAULT_CONTROL_PATH } from './control/control-protocol.ts';
 import { formatScenarioStatus } from './control/scenario-runner.ts';
+import { formatShow } from './control/show-text.ts';
 import { buildLinkModel, parseLinkInput } from './model/impairment-text.ts';
 import { loadScenario } from './model/scenario-file.ts';
 
 const PROG = 'linkctl';
 const USAGE = `usage: node linkctl.ts [--control PATH] COMMAND
 commands:
-  show                                   the model in force (and the scenario's step)
-  set [--impair SPEC] [--up SPEC] [--down SPEC] [--seed N]
-                                         change it now ('none' clears a direction; stops a scenario)
+  show                                   the model in force (and the scenario's step), every client's path
+  set [--client NAME] [--impair SPEC] [--up SPEC] [--down SPEC] [--seed N]
+                                         change it now ('none' clears a direction; stops a scenario);
+                                         --client: that client's path only (client2, ...)
   stats                                  counters per direction and protocol (JSON)
   reset                                  zero the counters and the record
   record [--since N] [--limit N] [--head]
                                          packet fates, one JSON object a line (--head: payload bytes)
   capture start FILE | capture stop      pcapng of the inner frames, drops marked
-  scenario NAME|FILE|STEPS | scenario clear
+  scenario [--client NAME] NAME|FILE|STEPS | scenario clear
                                          run a timed scenario from now, e.g. flap or '0s none; 2s outage; 4s repeat'
+                                         (--client: on that client's path only)
   raw                                    JSON requests on stdin, replies on stdout, a line each
 `;
 
@@ -53,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
         up: { type: 'string' },
         down: { type: 'string' },
         seed: { type: 'string' },
+        client: { type: 'string' },
         since: { type: 'string' },
         limit: { type: 'string' },
         head: { type: 'boolean' },
@@ -79,10 +83,7 @@ async function main(argv: string[]): Promise<number> {
     case 'show': {
       const r = await link.call({ cmd: 'show' });
       if (values.json) json(r);
-      else
-        process.stdout.write(
-          `${r.text} (engine ${r.engine})\n${r.scenario ? `${formatScenarioStatus(r.scenario)}\n` : ''}`,
-        );
+      else process.stdout.write(`${formatShow(r)}\n`);
       return 0;
     }
     case 'set': {
@@ -95,7 +96,8 @@ async function main(argv: string[]): Promise<number> {
         seed,
       });
       buildLinkModel(parsed);
-      const r = await link.call({ cmd: 'set', ...parsed });
+      const client = stringOption(v, 'client');
+      const r = await link.call({ cmd: 'set', ...parsed, ...(client ? { client } : {}) });
       if (values.json) json(r);
       else process.stdout.write(`${r.text}\n`);
       return 0;
@@ -131,7 +133,12 @@ async function main(argv: string[]): Promise<number> {
           'usage.invalid',
           "scenario takes a name, a file, steps or clear; e.g. linkctl scenario flap, or linkctl scenario '0s none; 2s outage; 4s repeat'",
         );
-      const r = await link.call({ cmd: 'scenario', scenario: arg1 === 'clear' ? null : loadScenario(arg1) });
+      const client = stringOption(v, 'client');
+      const r = await link.call({
+        cmd: 'scenario',
+        scenario: arg1 === 'clear' ? null : loadScenario(arg1),
+        ...(client ? { client } : {}),
+      });
       if (values.json) json(r);
       else process.stdout.write(r.scenario ? `${formatScenarioStatus(r.scenario)}\n` : 'no scenario runs\n');
       return 0;

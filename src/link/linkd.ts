@@ -6,14 +6,16 @@ import { SocklabError } from '../common/errors.ts';
 import { describeSocketError, runMain } from '../common/program-errors.ts';
 import { stopOnSignal } from '../common/stop-on-signal.ts';
 import { DEFAULT_CONTROL_PATH } from './control/control-protocol.ts';
-import { serveControl } from './control/control-server.ts';
+import { checkClient, serveControl } from './control/control-server.ts';
 import { applyNetem, deviceToward, probeNetem } from './control/netem-engine.ts';
-import { ScenarioRunner } from './control/scenario-runner.ts';
-import type { LinkModel } from './model/impairment-model.ts';
+import { ScenarioBoard } from './control/scenario-board.ts';
+import { parseClientPaths } from './model/client-paths.ts';
+import { clientNames, type LinkModel, MAX_CLIENTS } from './model/impairment-model.ts';
 import { buildLinkModel, formatLinkModel } from './model/impairment-text.ts';
 import { formatStep, type Scenario } from './model/scenario.ts';
 import { loadScenario } from './model/scenario-file.ts';
 import { LinkRelay, type PeerSpec, VXLAN_PORT } from './relay/link-relay.ts';
+import { describePeers, expandPeers } from './relay/peer-list.ts';
 
 const PROG = 'linkd';
 const ENGINES = ['relay', 'netem'];
@@ -49,13 +51,18 @@ async function main(argv: string[]): Promise<number | undefined> {
       peer: {
         type: 'string',
         value: 'HOST[:PORT]',
-        help: 'a peer, twice: the client side, then the server side',
+        help: 'a peer: each client, then the server, last',
         multiple: true,
+      },
+      clients: {
+        type: 'string',
+        value: 'N',
+        help: `how many clients (1-${MAX_CLIENTS}); with one client --peer, that name is a scaled service and its replicas are the clients`,
       },
       'lab-address': {
         type: 'string',
         value: 'IP',
-        help: "each peer's lab0 address, in the --peer order: frames from a peer with another inner source (or MAC) are dropped as forged",
+        help: "each peer's lab0 address, in the --peer order (clients, then the server): frames from a peer with another inner source (or MAC) are dropped as forged",
         multiple: true,
       },
       listen: {
@@ -71,6 +78,11 @@ async function main(argv: string[]): Promise<number | undefined> {
       },
       up: { type: 'string', value: 'SPEC', help: 'client to server (replaces what --impair says)' },
       down: { type: 'string', value: 'SPEC', help: 'server to client (replaces what --impair says)' },
+      paths: {
+        type: 'string',
+        value: 'PATHS',
+        help: "clients' own paths, ';'-separated: 'client2: loss 30%; client3 down: delay 250ms'",
+      },
       seed: { type: 'string', value: 'N', help: 'seed of the random decisions', default: '1' },
       engine: {
         type: 'string',
@@ -94,18 +106,15 @@ async function main(argv: string[]): Promise<number | undefined> {
     argv,
   );
   if (!opts) return 0;
-  const peers = ((opts.peer as string[] | undefined) ?? []).map(parsePeer);
-  if (peers.length !== 2) {
-    throw new SocklabError(
-      'usage.invalid',
-      `linkd needs exactly two --peer options (client side, then server side), got ${peers.length}; e.g. --peer client --peer server`,
-    );
-  }
+  const peers = expandPeers(
+    ((opts.peer as string[] | undefined) ?? []).map(parsePeer),
+    intOption(opts, 'clients', 1, MAX_CLIENTS, 3),
+  );
   const labAddresses = (opts['lab-address'] as string[] | undefined) ?? [];
-  if (labAddresses.length !== 0 && labAddresses.length !== 2)
+  if (labAddresses.length !== 0 && labAddresses.length !== peers.length)
     throw new SocklabError(
       'usage.invalid',
-      `give --lab-address for both peers (client side, then server side) or none, got ${labAddresses.length}; e.g. --lab-address 198.19.0.1 --lab-address 198.19.0.2`,
+      `give --lab-address for every peer (each client, then the server) or none: ${peers.length} peers, ${labAddresses.length} addresses; e.g. --lab-address 198.19.0.1 --lab-address 198.19.0.2`,
     );
   for (const a of labAddresses)
     if (!/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(a) || a.split('.').some((x) => Number(x) > 255))
@@ -128,7 +137,9 @@ async function main(argv: string[]): Promise<number | undefined> {
     up: stringOption(opts, 'up'),
     down: stringOption(opts, 'down'),
     seed,
+    paths: parseClientPaths(stringOption(opts, 'paths') ?? ''),
   });
+  for (const name of Object.keys(model.paths ?? {})) checkClient(name, clientNames(peers.length - 1));
   const scenarioSpec = stringOption(opts, 'scenario');
   const scenario: Scenario | null = scenarioSpec ? loadScenario(scenarioSpec) : null;
   const clean: LinkModel = { up: {}, down: {}, seed };
@@ -137,10 +148,7 @@ async function main(argv: string[]): Promise<number | undefined> {
   let relay: LinkRelay;
   try {
     relay = await LinkRelay.start({
-      peers: [
-        { ...peers[0]!, labAddress: labAddresses[0] },
-        { ...peers[1]!, labAddress: labAddresses[1] },
-      ],
+      peers: peers.map((p, i) => ({ ...p, labAddress: labAddresses[i] })),
       listenAddress: listen.address,
       listenPort: listen.port,
       model: engine === 'relay' ? model : clean,
@@ -154,7 +162,14 @@ async function main(argv: string[]): Promise<number | undefined> {
   const apply = (next: LinkModel, quiet = false): Promise<void> => {
     const done = applying.then(async () => {
       if (engine === 'netem') {
-        const [towardClient, towardServer] = await Promise.all(peers.map((p) => deviceToward(p.host)));
+        if (next.paths)
+          throw new SocklabError(
+            'usage.invalid',
+            "a client's own path needs the relay engine (netem impairs a device, which all clients share); start the lab with --engine relay",
+          );
+        const [towardClient, towardServer] = await Promise.all(
+          [peers[0]!, peers.at(-1)!].map((p) => deviceToward(p.host)),
+        );
         await applyNetem(next, { towardClient: towardClient!, towardServer: towardServer! }, model);
       } else await relay.setModel(next);
       model = next;
@@ -163,12 +178,17 @@ async function main(argv: string[]): Promise<number | undefined> {
     applying = done.catch(() => {});
     return done;
   };
-  const scenarios = new ScenarioRunner((step, index) => {
-    const s = scenarios.status();
+  const scenarios = new ScenarioBoard((step, index, s, client) => {
+    const on = client === undefined ? '' : ` on ${client}'s path`;
     process.stdout.write(
-      `linkd: scenario ${s?.name ?? ''} step ${index + 1}/${s?.steps ?? '?'}: ${formatStep(step)}\n`,
+      `linkd: scenario ${s?.name ?? ''}${on} step ${index + 1}/${s?.steps ?? '?'}: ${formatStep(step)}\n`,
     );
-    apply({ up: step.up, down: step.down, seed: model.seed }, true).catch((err: Error) =>
+    // A step on every path sets the lab's own; clients with paths of their own keep them.
+    const next: LinkModel =
+      client === undefined
+        ? { ...model, up: step.up, down: step.down }
+        : { ...model, paths: { ...model.paths, [client]: { up: step.up, down: step.down } } };
+    apply(next, true).catch((err: Error) =>
       process.stderr.write(`linkd: scenario step ${index + 1} could not be applied: ${err.message}\n`),
     );
   });
@@ -180,13 +200,14 @@ async function main(argv: string[]): Promise<number | undefined> {
     apply,
     model: () => model,
     scenarios,
+    clients: relay.clients,
   });
   const { address, port } = relay.address;
   // Everything linkd runs is compiled now: written to Node's compile cache (where NODE_COMPILE_CACHE
   // says) at once, not only at a clean exit, which a killed lab never has; the next start skips it.
   module.flushCompileCache?.();
   process.stdout.write(
-    `linkd: relaying VXLAN on ${address}:${port} between ${peers[0]!.host} (up) and ${peers[1]!.host} (down); engine ${engine}; ${formatLinkModel(model)}; control ${opts.control}\n`,
+    `linkd: relaying VXLAN on ${address}:${port} between ${describePeers(peers)} (up) and ${peers.at(-1)!.host} (down); engine ${engine}; ${formatLinkModel(model)}; control ${opts.control}\n`,
   );
   await stopOnSignal(() => control.close());
   scenarios.stop();

@@ -2,6 +2,7 @@
 
 import type { CompareResult } from '../experiments/compare.ts';
 import type { ConcurrencyResult } from '../experiments/concurrency.ts';
+import type { DemuxResult } from '../experiments/demux.ts';
 import type { FramingExperiment } from '../experiments/framing.ts';
 import type { PingerExperiment } from '../experiments/pinger.ts';
 import type { SweepResult } from '../experiments/sweep.ts';
@@ -12,5 +13,6 @@ export type ExperimentResult =
   | SweepResult
   | PingerExperiment
   | ConcurrencyResult
+  | DemuxResult
   | FramingExperiment
   | CheckResult;

@@ -135,20 +135,30 @@ function section(r: ExperimentResult): string {
       ? compareCharts(r)
       : r.experiment === 'sweep'
         ? sweepCharts(r)
-        : r.experiment === 'pinger'
+        : r.experiment === 'demux'
           ? [
               lossStrip({
-                title: 'Pings (orange: Request timed out)',
-                rows: [{ label: 'reply', cells: r.pinger.rtts.map((x) => (x === null ? 'lost' : 'ok')) }],
-              }),
-              histogram({
-                title: 'Ping round-trip times',
-                xLabel: 'RTT (ms)',
-                values: r.pinger.rtts.filter((x): x is number => x !== null),
-                color: COLORS.udp,
+                title: 'Each client’s datagrams (orange: no reply)',
+                rows: r.clients.map((c) => ({
+                  label: c.host,
+                  cells: (c.udp.rtts ?? []).map((x) => (x === null ? 'lost' : 'ok')),
+                })),
               }),
             ]
-          : [];
+          : r.experiment === 'pinger'
+            ? [
+                lossStrip({
+                  title: 'Pings (orange: Request timed out)',
+                  rows: [{ label: 'reply', cells: r.pinger.rtts.map((x) => (x === null ? 'lost' : 'ok')) }],
+                }),
+                histogram({
+                  title: 'Ping round-trip times',
+                  xLabel: 'RTT (ms)',
+                  values: r.pinger.rtts.filter((x): x is number => x !== null),
+                  color: COLORS.udp,
+                }),
+              ]
+            : [];
   const model = 'model' in r ? `<p>link: ${escapeXml(formatLinkModel(r.model))}</p>` : '';
   const verdicts = r.experiment === 'sweep' ? sweepVerdicts(r) : verdictTable(r.verdicts);
   return `<h2>${escapeXml(r.experiment)}</h2>${summaryLine(r.verdicts)}${model}<div class="charts">${charts.join('')}</div>

@@ -1,6 +1,7 @@
 // The terminal form of every experiment: a table of what was measured, the evidence, and the
 // verdicts with their reasons.
 import type { CompareResult } from '../experiments/compare.ts';
+import type { DemuxResult } from '../experiments/demux.ts';
 import { formatFidelity } from '../experiments/fidelity.ts';
 import type { SweepResult } from '../experiments/sweep.ts';
 import type { Verdict } from '../experiments/verdict.ts';
@@ -57,6 +58,28 @@ function compareText(r: CompareResult): string {
   return `UDP vs TCP echo; link ${formatLinkModel(r.model)}\n\n${table}\n\n${link.join('\n')}`;
 }
 
+function demuxText(r: DemuxResult): string {
+  const table = formatTable(
+    ['client', 'host', 'source at the server', 'bytes', 'sent', 'came back', 'not its own', 'path'],
+    r.clients.map((c) => [
+      String(c.client),
+      c.host,
+      c.source ?? '-',
+      String(c.size),
+      String(c.udp.sent),
+      `${c.udp.received} (${pct(c.udp.received, c.udp.sent)})`,
+      String(c.udp.corrupted),
+      formatLinkModel(c.model),
+    ]),
+  );
+  return `${r.clients.length} UDP clients on ${r.hosts} host(s), one server socket
+
+${table}
+
+sources the server's socket saw: ${r.sources.join(', ') || 'none'}
+sending together for ${r.overlapMs.toFixed(0)} ms`;
+}
+
 function sweepText(r: SweepResult): string {
   return `sweep; base link ${formatLinkModel(r.base)}\n\n${formatTable(
     [
@@ -86,6 +109,8 @@ function body(r: ExperimentResult): string {
       return compareText(r);
     case 'sweep':
       return sweepText(r);
+    case 'demux':
+      return demuxText(r);
     case 'pinger': {
       const p = r.pinger;
       const lines = p.rtts.map(
@@ -94,7 +119,7 @@ function body(r: ExperimentResult): string {
       return `UDP pinger; link ${formatLinkModel(r.model)}\n\n${lines.join('\n')}\n\n${p.sent} pings, ${p.received} replies, ${p.lossPercent}% loss; RTT min/avg/max = ${ms(p.minMs)} / ${ms(p.avgMs)} / ${ms(p.maxMs)}`;
     }
     case 'concurrency':
-      return `${r.clients} TCP clients at once, each holding its connection ${(r.messages - 1) * r.holdMs} ms\n\n${formatTable(
+      return `${r.clients} TCP clients at once${r.hosts.length > 1 ? ` from ${r.hosts.join(', ')}` : ''}, each holding its connection ${(r.messages - 1) * r.holdMs} ms\n\n${formatTable(
         ['client', 'iterative: waited', 'concurrent: waited'],
         r.iterative.clients.map((c, i) => [String(i), ms(c.waitMs), ms(r.concurrent.clients[i]?.waitMs)]),
       )}`;

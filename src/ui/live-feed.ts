@@ -3,9 +3,11 @@
 // from linkd's record, without their payloads: cheap for the relay). Shared by `socklab ui`
 // (server-sent events to a page) and `socklab watch` (a terminal).
 import type { StartedLab } from '../lab/started-lab.ts';
+import type { ResultOf } from '../link/control/control-protocol.ts';
 import type { PacketRecord } from '../link/control/packet-record.ts';
 import type { RelayStats } from '../link/control/relay-stats.ts';
 import type { ScenarioStatus } from '../link/control/scenario-runner.ts';
+import { pathOf } from '../link/model/impairment-model.ts';
 import { formatDirection } from '../link/model/impairment-text.ts';
 
 export const FRAME_FATES = [
@@ -25,6 +27,8 @@ export interface FrameView {
   n: number;
   t: number;
   dir: 'up' | 'down';
+  /** Whose path it took. */
+  client: string;
   proto: PacketRecord['proto'];
   fate: FrameFate;
   sport: number;
@@ -40,11 +44,36 @@ export interface LiveSnapshot {
   engine: string;
   model: { up: string; down: string; seed: number };
   scenario: ScenarioStatus | null;
+  /** Each client's path, in a lab of several (absent with one: the model above is its path). */
+  paths?: ClientPathView[];
   stats: RelayStats;
   /** Frames since the previous snapshot (the newest ones when there were more than the views keep). */
   frames: FrameView[];
   /** Frames the views were too slow to be shown (the relay decided them all the same). */
   skipped: number;
+}
+
+export interface ClientPathView {
+  client: string;
+  up: string;
+  down: string;
+  /** A scenario on this client's path alone. */
+  scenario?: ScenarioStatus;
+}
+
+/** Each client's path in words, and the scenario on it; none for a lab of one client. */
+export function pathViews(shown: ResultOf<'show'>): ClientPathView[] | undefined {
+  const clients = shown.clients ?? ['client'];
+  if (clients.length < 2) return undefined;
+  return clients.map((client) => {
+    const scenario = shown.clientScenarios?.[client];
+    return {
+      client,
+      up: formatDirection(pathOf(shown.model, client, 'up')),
+      down: formatDirection(pathOf(shown.model, client, 'down')),
+      ...(scenario ? { scenario } : {}),
+    };
+  });
 }
 
 /** One fate per frame: dropped ones by why; forwarded ones by what else happened to them. */
@@ -60,6 +89,7 @@ export const frameView = (r: PacketRecord): FrameView => ({
   n: r.n,
   t: r.t,
   dir: r.dir,
+  client: r.client ?? 'client',
   proto: r.proto,
   fate: fateOf(r),
   sport: r.sport,
@@ -116,6 +146,7 @@ export class LiveFeed {
         seed: shown.model.seed,
       },
       scenario: shown.scenario,
+      ...(pathViews(shown) ? { paths: pathViews(shown) } : {}),
       stats,
       frames: rec.records.map(frameView),
       skipped,

@@ -1,7 +1,8 @@
 // The live page of `socklab ui`: one HTML document with its style and script inline (nothing is
 // fetched; it works offline). It listens to /api/events (server-sent events) and draws the three
-// hosts, each direction's model and scenario step, counters per protocol, and a moving strip of
-// the newest frames coloured by fate, UDP and TCP side by side; a hover shows a frame's record.
+// hosts, each direction's model and scenario step (each client's path, in a lab of several),
+// counters per protocol (and client), and a moving strip of the newest frames coloured by fate,
+// UDP and TCP side by side; a hover shows a frame's record.
 // Controls change the link (netem words or a profile) and start the compare experiment.
 import type { Counter } from '../link/control/relay-stats.ts';
 import { escapeXml } from '../report/svg-chart.ts';
@@ -63,7 +64,7 @@ function drawStrip(proto, dir) {
   svg.innerHTML = '<text x="0" y="14" font-size="12">' + proto.toUpperCase() + ' ' + (dir === 'up' ? 'client → server' : 'server → client') + '</text>' + out;
 }
 function describe(f) {
-  return '#' + f.n + ' ' + f.proto.toUpperCase() + ' ' + f.dir + ' ' + f.sport + '→' + f.dport + ', ' + f.len + ' bytes' + (f.seq >= 0 ? ', seq ' + f.seq : '') + ': ' + FATES[f.fate].label + (f.delayMs ? ', delay ' + f.delayMs.toFixed(1) + ' ms' : '');
+  return '#' + f.n + (f.client && f.client !== 'client' ? ' ' + f.client : '') + ' ' + f.proto.toUpperCase() + ' ' + f.dir + ' ' + f.sport + '→' + f.dport + ', ' + f.len + ' bytes' + (f.seq >= 0 ? ', seq ' + f.seq : '') + ': ' + FATES[f.fate].label + (f.delayMs ? ', delay ' + f.delayMs.toFixed(1) + ' ms' : '');
 }
 const all = new Map();
 document.addEventListener('mouseover', (e) => {
@@ -74,13 +75,27 @@ const COLUMNS = __COLUMNS__;
 function counters(stats) {
   const protos = ['udp','tcp','icmp','arp','nd','other'];
   const cols = Object.keys(COLUMNS);
-  let h = '<tr><th>direction</th><th>protocol</th>' + cols.map((c) => '<th>' + COLUMNS[c] + '</th>').join('') + '</tr>';
-  for (const dir of ['up','down']) for (const p of protos) {
-    const c = stats[dir].byProtocol[p];
+  // Several clients: a row per client, direction and protocol (ids c-CLIENT-DIR-PROTO-COUNTER).
+  const paths = stats.clients ? Object.entries(stats.clients) : [['', stats]];
+  let h = '<tr>' + (stats.clients ? '<th>client</th>' : '') + '<th>direction</th><th>protocol</th>' + cols.map((c) => '<th>' + COLUMNS[c] + '</th>').join('') + '</tr>';
+  for (const [client, path] of paths) for (const dir of ['up','down']) for (const p of protos) {
+    const c = path[dir].byProtocol[p];
     if (!c.received) continue;
-    h += '<tr><td>' + dir + '</td><td>' + p + '</td>' + cols.map((k) => '<td id="c-' + dir + '-' + p + '-' + k + '">' + c[k] + '</td>').join('') + '</tr>';
+    const id = 'c-' + (client ? client + '-' : '') + dir + '-' + p + '-';
+    h += '<tr>' + (client ? '<td>' + client + '</td>' : '') + '<td>' + dir + '</td><td>' + p + '</td>' + cols.map((k) => '<td id="' + id + k + '">' + c[k] + '</td>').join('') + '</tr>';
   }
   $('counters').innerHTML = h;
+}
+function scenarioText(s) {
+  return 'scenario ' + s.name + ': step ' + s.step + '/' + s.steps + ' (' + s.text + ')' + (s.next ? ', next: ' + s.next.text + ' in ' + (s.next.inMs / 1000).toFixed(1) + ' s' : '');
+}
+function drawPaths(paths) {
+  if (!paths) return;
+  // lab0: client .1, clientK .(K+1) (the server is .2).
+  const last = (c) => c === 'client' ? 1 : Number(c.slice(6)) + 1;
+  $('clients').textContent = paths.map((p) => p.client).join(', ');
+  $('client-addresses').textContent = '198.19.0.' + paths.map((p) => last(p.client)).join(', .');
+  $('paths').innerHTML = (paths || []).map((p) => '<div class="dir" id="path-' + p.client + '"><b>' + p.client + ':</b> up: ' + p.up + '; down: ' + p.down + (p.scenario ? '; ' + scenarioText(p.scenario) : '') + '</div>').join('');
 }
 const events = new EventSource('/api/events');
 let feedProblem = false;
@@ -90,7 +105,8 @@ events.addEventListener('snapshot', (e) => {
   $('model-up').textContent = s.model.up;
   $('model-down').textContent = s.model.down;
   $('seed').textContent = s.model.seed;
-  $('scenario').textContent = s.scenario ? 'scenario ' + s.scenario.name + ': step ' + s.scenario.step + '/' + s.scenario.steps + ' (' + s.scenario.text + ')' + (s.scenario.next ? ', next: ' + s.scenario.next.text + ' in ' + (s.scenario.next.inMs / 1000).toFixed(1) + ' s' : '') : 'no scenario';
+  $('scenario').textContent = s.scenario ? scenarioText(s.scenario) : 'no scenario';
+  drawPaths(s.paths);
   counters(s.stats);
   for (const f of s.frames) {
     if (f.proto !== 'udp' && f.proto !== 'tcp') continue;
@@ -153,10 +169,11 @@ export function renderUiPage(profiles: string[]): string {
 <body>
 <h1>socklab live: <span id="project">connecting…</span></h1>
 <div id="feed" class="fail" role="status"></div>
-<div class="hosts"><div class="host">client<br>198.19.0.1</div><span class="arrow">⇄</span><div class="host link">link (linkd)<br>seed <span id="seed">-</span></div><span class="arrow">⇄</span><div class="host">server<br>198.19.0.2</div></div>
+<div class="hosts"><div class="host"><span id="clients">client</span><br><span id="client-addresses">198.19.0.1</span></div><span class="arrow">⇄</span><div class="host link">link (linkd)<br>seed <span id="seed">-</span></div><span class="arrow">⇄</span><div class="host">server<br>198.19.0.2</div></div>
 <div class="dir"><b>up (client → server):</b> <span id="model-up">-</span></div>
 <div class="dir"><b>down (server → client):</b> <span id="model-down">-</span></div>
 <div class="dir" id="scenario">-</div>
+<div id="paths"></div>
 <h2>newest frames</h2>
 <div class="legend">${legend}</div>
 <div class="strip">${strips}</div>

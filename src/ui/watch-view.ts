@@ -2,6 +2,7 @@
 // (the model, counters per protocol, a strip of the newest frames as letters coloured by fate);
 // elsewhere (a pipe, a log) one plain line per snapshot with what changed. Pure renderers.
 import type { Counter, RelayStats } from '../link/control/relay-stats.ts';
+import type { ScenarioStatus } from '../link/control/scenario-runner.ts';
 import { formatTable } from '../report/table.ts';
 import type { FrameView, LiveSnapshot } from './live-feed.ts';
 import { COUNTER_LABELS, FATE_STYLE } from './ui-page.ts';
@@ -28,23 +29,45 @@ export function fateStrip(frames: FrameView[], color: boolean): string {
 
 const COUNTERS = Object.keys(COUNTER_LABELS) as Counter[];
 
+/** Rows per direction and protocol; with several clients, per client too (a client column first). */
 function counterRows(stats: RelayStats): string[][] {
+  const paths = stats.clients ? Object.entries(stats.clients) : [['', stats] as const];
   const rows: string[][] = [];
-  for (const dir of ['up', 'down'] as const)
-    for (const [proto, c] of Object.entries(stats[dir].byProtocol)) {
-      if (!c.received) continue;
-      rows.push([dir, proto, ...COUNTERS.map((k) => String(c[k]))]);
-    }
+  for (const [client, path] of paths)
+    for (const dir of ['up', 'down'] as const)
+      for (const [proto, c] of Object.entries(path[dir].byProtocol)) {
+        if (!c.received) continue;
+        rows.push([...(client ? [client] : []), dir, proto, ...COUNTERS.map((k) => String(c[k]))]);
+      }
   return rows;
+}
+
+const scenarioText = (s: ScenarioStatus): string =>
+  `scenario ${s.name}: step ${s.step}/${s.steps} (${s.text})${s.next ? `, next in ${(s.next.inMs / 1000).toFixed(1)} s` : ''}`;
+
+/** Each client's path, a line each (a lab of several clients). */
+function pathLines(s: LiveSnapshot): string[] {
+  return (s.paths ?? []).map(
+    (p) =>
+      `${p.client.padEnd(8)} up: ${p.up}; down: ${p.down}${p.scenario ? `; ${scenarioText(p.scenario)}` : ''}`,
+  );
 }
 
 /** The block a terminal shows, redrawn at each snapshot. */
 export function watchBlock(s: LiveSnapshot, strips: Record<string, FrameView[]>, color: boolean): string {
   const head = `socklab watch: ${s.project} (${s.backend}, engine ${s.engine}, seed ${s.model.seed})   Ctrl-C to stop`;
-  const model = `up   (client → server): ${s.model.up}\ndown (server → client): ${s.model.down}${s.scenario ? `\nscenario ${s.scenario.name}: step ${s.scenario.step}/${s.scenario.steps} (${s.scenario.text})${s.scenario.next ? `, next in ${(s.scenario.next.inMs / 1000).toFixed(1)} s` : ''}` : ''}`;
+  const model = [
+    `up   (client → server): ${s.model.up}`,
+    `down (server → client): ${s.model.down}`,
+    ...(s.scenario ? [scenarioText(s.scenario)] : []),
+    ...pathLines(s),
+  ].join('\n');
   const rows = counterRows(s.stats);
   const table = rows.length
-    ? formatTable(['dir', 'proto', ...COUNTERS.map((k) => COUNTER_LABELS[k])], rows)
+    ? formatTable(
+        [...(s.stats.clients ? ['client'] : []), 'dir', 'proto', ...COUNTERS.map((k) => COUNTER_LABELS[k])],
+        rows,
+      )
     : '(no frames yet)';
   const legend = Object.values(FATE_STYLE)
     .map((f) => `${f.letter} ${f.label}`)
@@ -60,5 +83,5 @@ export function watchLine(s: LiveSnapshot): string {
     .map((fate) => [fate, count(fate)] as const)
     .filter(([, n]) => n > 0)
     .map(([fate, n]) => `${n} ${FATE_STYLE[fate]!.label}`);
-  return `${new Date().toISOString().slice(11, 23)} ${s.frames.length} frames${parts.length ? `: ${parts.join(', ')}` : ''}; up: ${s.model.up}; down: ${s.model.down}${s.scenario ? `; step ${s.scenario.step}/${s.scenario.steps}` : ''}`;
+  return `${new Date().toISOString().slice(11, 23)} ${s.frames.length} frames${parts.length ? `: ${parts.join(', ')}` : ''}; up: ${s.model.up}; down: ${s.model.down}${s.scenario ? `; step ${s.scenario.step}/${s.scenario.steps}` : ''}${(s.paths ?? []).map((p) => `; ${p.client} up: ${p.up}, down: ${p.down}`).join('')}`;
 }

@@ -3,8 +3,10 @@
 // with `docker-compose exec client …`. Run with Compose v1 (Debian 12's docker-compose), which
 // classrooms on older machines still have; every other suite runs Compose v2.
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { demux } from '../../src/experiments/demux.ts';
 import { COMPOSE_V1, compose } from '../../src/lab/docker/compose-cli.ts';
 import { containerLogs, serviceContainers } from '../../src/lab/docker/docker-engine.ts';
+import { attachLab } from '../../src/lab/start-lab.ts';
 import { binomialInterval } from '../helpers/stats.ts';
 
 const project = `socklab-class-${process.pid}`;
@@ -73,5 +75,74 @@ describe('docker compose up, as a class runs it', () => {
     // Ten pings each lost with p = 0.19: all lost has a chance of 6e-8.
     expect(ping).toMatch(/10 packets transmitted, [1-9]\d* received/);
     expect(ping).toMatch(/from server \(198\.19\.0\.2\)/);
+  });
+});
+
+// LAB_CLIENTS=3 as a class would set it, under both Compose versions: the client service's replicas
+// are client, client2, client3, each with its own address and path; only client2's is lossy.
+describe.each([
+  ['v2', undefined],
+  ['v1', COMPOSE_V1],
+] as const)('LAB_CLIENTS=3 LAB_PATHS=… docker compose up (Compose %s)', (label, using) => {
+  const many = `socklab-class3${label}-${process.pid}`;
+  const env3 = {
+    ...env,
+    LAB_CLIENTS: '3',
+    LAB_PATHS: 'client2: loss 30%',
+    LAB_IMPAIR: '',
+    LAB_DEMO: 'off',
+    LAB_SEED: '7',
+  };
+  afterAll(async () => {
+    await compose(many, ['down', '-v', '-t', '1'], env3, 120_000, using).catch(() => {});
+  });
+
+  it('three clients reach the server by name; only client2 loses, within its interval', async () => {
+    await compose(many, ['up', '-d'], env3, 600_000, using);
+    const containers = await serviceContainers(many);
+    expect([...containers.keys()].filter((k) => k.startsWith('client')).sort()).toEqual([
+      'client',
+      'client2',
+      'client3',
+    ]);
+    for (const [k, name] of ['client', 'client2', 'client3'].entries()) {
+      let log = '';
+      await vi
+        .waitUntil(
+          async () => {
+            log = await containerLogs(containers.get(name)!, 50);
+            return /socklab-client: ready/.test(log);
+          },
+          { timeout: 120_000, interval: 500 },
+        )
+        .catch(() => expect.fail(`${name} did not get ready:\n${log}`));
+      expect(log).toContain(`this host is ${name} in the lab`);
+      expect(log).toContain(
+        k === 0 ? 'docker compose exec client bash' : `docker compose exec --index ${k + 1} client bash`,
+      );
+    }
+    const r = await demux(await attachLab(many, 'docker'), { count: 200 });
+    expect(r.verdicts.filter((v) => v.status === 'fail')).toEqual([]);
+    expect(r.clients.map((c) => c.udp.received === 200)).toEqual([true, false, true]);
+    const [lo, hi] = binomialInterval(200, 0.49, 0.999);
+    expect(r.clients[1]!.udp.received).toBeGreaterThanOrEqual(lo);
+    expect(r.clients[1]!.udp.received).toBeLessThanOrEqual(hi);
+    // The server's names are the clients' own; Compose's index reaches the third replica.
+    const hosts = await compose(
+      many,
+      ['exec', '-T', 'server', 'getent', 'hosts', 'client3'],
+      env3,
+      60_000,
+      using,
+    );
+    expect(hosts.stdout).toMatch(/^198\.19\.0\.4\s+client3/);
+    const lab0 = await compose(
+      many,
+      ['exec', '-T', '--index', '3', 'client', 'ip', '-o', '-4', 'addr', 'show', 'dev', 'lab0'],
+      env3,
+      60_000,
+      using,
+    );
+    expect(lab0.stdout).toContain('198.19.0.4/24');
   });
 });

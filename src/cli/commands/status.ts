@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { readExposeState } from '../../lab/expose-state.ts';
 import { attachLab, listLabs } from '../../lab/start-lab.ts';
 import { formatScenarioStatus } from '../../link/control/scenario-runner.ts';
+import { clientLines } from '../../link/control/show-text.ts';
 import { formatLinkModel } from '../../link/model/impairment-text.ts';
 import { print } from '../link-input.ts';
 
@@ -29,6 +30,8 @@ export function registerStatus(program: Command): void {
             engine: shown.engine,
             link: formatLinkModel(shown.model),
             scenario: shown.scenario,
+            clients: shown.clients,
+            more: clientLines(shown),
             stats,
             exposed: readExposeState(project)?.exposed ?? [],
           });
@@ -39,6 +42,8 @@ export function registerStatus(program: Command): void {
             engine: null,
             link: (err as Error).message,
             scenario: null,
+            clients: [],
+            more: [] as string[],
             stats: null,
             exposed: [],
           });
@@ -51,7 +56,7 @@ export function registerStatus(program: Command): void {
           ? rows
               .map(
                 (r) =>
-                  `${r.project} (${r.backend}): ${r.engine ? `engine ${r.engine}; ` : ''}${r.link}${r.scenario ? `\n  ${formatScenarioStatus(r.scenario)}` : ''}${r.exposed
+                  `${r.project} (${r.backend}): ${r.engine ? `engine ${r.engine}; ` : ''}${r.link}${r.scenario ? `\n  ${formatScenarioStatus(r.scenario)}` : ''}${r.more.map((l) => `\n  ${l}`).join('')}${r.exposed
                     .map(
                       (e) =>
                         `\n  exposed: 127.0.0.1:${e.port}/${e.proto} -> server:${e.labPort}/${e.proto}${e.lastError ? ` (last: ${e.lastError})` : ''}`,

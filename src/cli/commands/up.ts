@@ -12,15 +12,17 @@ import {
   type Backend,
   ENGINES,
   removeLab,
+  type StartedLab,
   startLab,
   uniqueProject,
   validateProject,
 } from '../../lab/start-lab.ts';
 import { formatScenarioStatus } from '../../link/control/scenario-runner.ts';
-import { formatDirection } from '../../link/model/impairment-text.ts';
+import { MAX_CLIENTS } from '../../link/model/impairment-model.ts';
+import { formatClientPaths, formatDirection } from '../../link/model/impairment-text.ts';
 import { profileNames } from '../../link/model/profiles.ts';
 import { scenarioNames } from '../../link/model/scenario-file.ts';
-import { positiveInt } from '../cli-options.ts';
+import { clientCount, positiveInt } from '../cli-options.ts';
 import { linkInput, print } from '../link-input.ts';
 
 const collect = (v: string, all: string[]): string[] => [...all, v];
@@ -67,6 +69,13 @@ async function exposeInBackground(
   );
 }
 
+/** The clients and their own paths, for a lab of several (nothing for one). */
+function clientsLine(lab: StartedLab): string {
+  if (lab.clients.length === 1) return '';
+  const own = formatClientPaths(lab.model.paths);
+  return `  clients: ${lab.clients.map((h) => `${h.name} (${h.labAddress})`).join(', ')}${own ? `; ${own}` : ''}\n`;
+}
+
 export function registerUp(program: Command, impairHelp: string): void {
   program
     .command('up')
@@ -86,6 +95,12 @@ export function registerUp(program: Command, impairHelp: string): void {
         .default('docker'),
     )
     .option('--seed <n>', 'seed of the random decisions', positiveInt('--seed'))
+    .option(
+      '--clients <n>',
+      `how many clients, 1-${MAX_CLIENTS}: client, client2, ... each on its own path`,
+      clientCount,
+    )
+    .option('--paths <paths>', "clients' own paths: 'client2: loss 30%; client3 down: delay 250ms'")
     .option('--project <name>', 'the lab’s name (default: a unique one)')
     .option('--demo', "run the client's UDP-vs-TCP demo at start-up (docker)")
     .option('--server-image <image>', 'your own image at the server end (docker): it joins the server host')
@@ -130,6 +145,7 @@ export function registerUp(program: Command, impairHelp: string): void {
         ...input,
         engine: o.engine,
         backend: o.backend,
+        clients: o.clients,
         project,
         demo: o.demo,
         server: end(o.serverImage, o.serverCmd),
@@ -148,8 +164,17 @@ export function registerUp(program: Command, impairHelp: string): void {
       const exposed = exposes.length ? await exposeInBackground(lab.project, lab.backend, o.expose) : [];
       print(
         o.json,
-        { project: lab.project, backend: lab.backend, model: lab.model, scenario, readyMs: ms, exposed },
+        {
+          project: lab.project,
+          backend: lab.backend,
+          model: lab.model,
+          scenario,
+          readyMs: ms,
+          exposed,
+          clients: lab.clients.map((h) => h.name),
+        },
         `lab ${lab.project} (${lab.backend}) is up in ${(ms / 1000).toFixed(1)} s; up: ${formatDirection(lab.model.up)}; down: ${formatDirection(lab.model.down)}${scenario ? `\n  ${formatScenarioStatus(scenario)}` : ''}\n` +
+          clientsLine(lab) +
           exposed
             .map((e) => `  127.0.0.1:${e.port}/${e.proto} -> server:${e.labPort}/${e.proto}\n`)
             .join('') +

@@ -385,18 +385,23 @@ export async function containerState(id: string): Promise<{ running: boolean; ex
  * by name: v1 names them project_service_1, v2 project-service-1, and a standalone v2 binary is
  * also called docker-compose. Stopped containers count (a link that refused to start is one).
  */
+/**
+ * A lab's containers by host name: each Compose service's, and a scaled service's replicas by
+ * number after the first (`client`, `client2`, `client3`: the lab's names for them).
+ */
 export async function serviceContainers(project: string): Promise<Map<string, string>> {
   const list = await engine().listContainers({
     all: true,
     filters: { label: [LAB_LABEL, `com.docker.compose.project=${project}`] },
   });
-  const byService = new Map<string, string>();
+  const byHost = new Map<string, string>();
   for (const c of list) {
     // One-off containers (compose run) are not the service's host.
     if (c.Labels['com.docker.compose.oneoff'] === 'True') continue;
     const service = c.Labels['com.docker.compose.service'];
+    const number = Number(c.Labels['com.docker.compose.container-number'] ?? '1');
     const name = c.Names[0]?.replace(/^\//, '');
-    if (service && name) byService.set(service, name);
+    if (service && name) byHost.set(number > 1 ? `${service}${number}` : service, name);
   }
-  return byService;
+  return byHost;
 }

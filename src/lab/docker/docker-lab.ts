@@ -4,12 +4,12 @@
 // in on stdin, typed replies out on stdout.
 import { SocklabError } from '../../common/errors.ts';
 import { type ControlTransport, LinkControl } from '../../link/control/control-client.ts';
-import type { LinkModel } from '../../link/model/impairment-model.ts';
-import { formatDirection } from '../../link/model/impairment-text.ts';
+import { clientNames, type LinkModel } from '../../link/model/impairment-model.ts';
+import { formatClientPaths, formatDirection } from '../../link/model/impairment-text.ts';
 import type { EndName, EndpointSpec } from '../endpoint.ts';
 import { waitReady } from '../endpoint-ready.ts';
 import { listeningOn } from '../host-processes.ts';
-import { LAB_SUBNET, makeStartedLab, type StartedLab } from '../started-lab.ts';
+import { clientAddress, LAB_SUBNET, type LabHosts, makeStartedLab, type StartedLab } from '../started-lab.ts';
 import { compose } from './compose-cli.ts';
 import { composeUp } from './compose-environment.ts';
 import { ContainerHost } from './container-host.ts';
@@ -59,8 +59,11 @@ export function labEnvironment(
   engineName: string,
   demo: boolean,
   servers = true,
+  clients = 1,
 ): Record<string, string> {
   return {
+    LAB_CLIENTS: String(clients),
+    LAB_PATHS: formatClientPaths(model.paths),
     LAB_SERVERS: servers ? 'on' : 'off',
     LAB_IMPAIR: '',
     LAB_IMPAIR_UP: formatDirection(model.up),
@@ -112,8 +115,8 @@ export async function removeDockerLab(project: string): Promise<void> {
 
 export const dockerLabProjects = labProjects;
 
-interface DockerHosts {
-  client: ContainerHost;
+interface DockerHosts extends LabHosts {
+  clients: ContainerHost[];
   link: ContainerHost;
   server: ContainerHost;
 }
@@ -121,11 +124,15 @@ interface DockerHosts {
 /** The lab's hosts as users see them: a user's app in place of socklab's host at its end. */
 async function withApps(project: string, hosts: DockerHosts): Promise<DockerHosts> {
   const apps = (await attachedContainers(project)).filter((c) => c.kind === 'app');
-  const at = (end: 'client' | 'server'): ContainerHost => {
+  const at = (end: 'client' | 'server', host: ContainerHost): ContainerHost => {
     const app = apps.find((a) => a.end === end);
-    return app ? new ContainerHost(end, app.name, hosts[end].labAddress, project) : hosts[end];
+    return app ? new ContainerHost(end, app.name, host.labAddress, project) : host;
   };
-  return { ...hosts, client: at('client'), server: at('server') };
+  return {
+    ...hosts,
+    clients: [at('client', hosts.clients[0]!), ...hosts.clients.slice(1)],
+    server: at('server', hosts.server),
+  };
 }
 
 async function hostsOf(project: string): Promise<DockerHosts> {
@@ -139,8 +146,11 @@ async function hostsOf(project: string): Promise<DockerHosts> {
       );
     return found;
   };
+  // However many clients the lab was started with: as many as it has containers.
+  let count = 1;
+  while (containers.has(`client${count + 1}`)) count++;
   return {
-    client: new ContainerHost('client', name('client'), `${LAB_SUBNET}.1`, project),
+    clients: clientNames(count).map((c, k) => new ContainerHost(c, name(c), clientAddress(k), project)),
     link: new ContainerHost('link', name('link'), null, project),
     server: new ContainerHost('server', name('server'), `${LAB_SUBNET}.2`, project),
   };
@@ -241,6 +251,8 @@ export interface DockerLabOptions {
   project: string;
   model: LinkModel;
   engine: string;
+  /** How many clients: `client`, `client2`, ... (replicas of the client service). */
+  clients: number;
   demo: boolean;
   autoCleanup: boolean;
   readyTimeoutMs: number;
@@ -251,7 +263,7 @@ export async function startDockerLab(o: DockerLabOptions): Promise<StartedLab> {
   await assertEngine();
   await assertImage();
   // socklab's echo servers leave the server end to a user's app.
-  const env = labEnvironment(o.model, o.engine, o.demo, !o.ends?.server);
+  const env = labEnvironment(o.model, o.engine, o.demo, !o.ends?.server, o.clients);
   try {
     const handle = await composeUp(o.project, env, { autoCleanup: o.autoCleanup });
     o.signal?.throwIfAborted();
@@ -263,11 +275,11 @@ export async function startDockerLab(o: DockerLabOptions): Promise<StartedLab> {
     await Promise.all([
       until("linkd's control socket", hosts.link, ['test', '-S', '/run/socklab/linkd.sock']),
       until('the server host', hosts.server, ['test', '-f', '/run/socklab-ready']),
-      until('the client host', hosts.client, ['test', '-f', '/run/socklab-ready']),
+      ...hosts.clients.map((h) => until(`the ${h.name} host`, h, ['test', '-f', '/run/socklab-ready'])),
     ]);
     for (const end of ['server', 'client'] as const) {
       const e = o.ends?.[end];
-      if (e) await startApp(o.project, end, hosts[end], e, o.signal);
+      if (e) await startApp(o.project, end, end === 'server' ? hosts.server : hosts.clients[0]!, e, o.signal);
     }
     const lab = await labOf(o.project, hosts, { model: o.model, engine: o.engine }, async () => {
       for (const c of await attachedContainers(o.project)) await removeContainer(c.id);

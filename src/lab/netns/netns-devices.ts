@@ -22,20 +22,32 @@ export async function addNamespace(ns: string): Promise<void> {
   await ip(['-n', ns, 'link', 'set', 'lo', 'up']);
 }
 
-/** A veth pair: `aDev` in namespace `a` with `aIp`/24, `bDev` in `b` with `bIp`/24, both up. */
+/**
+ * A veth pair: `aDev` in namespace `a` with `aIp`/24, `bDev` in `b` with `bIp`/24 (or, bIp null, a
+ * port of `b`'s bridge `master`), both up.
+ */
 export async function veth(
   a: string,
   aDev: string,
   aIp: string,
   b: string,
   bDev: string,
-  bIp: string,
+  bIp: string | null,
+  master?: string,
 ): Promise<void> {
   await ip(['link', 'add', aDev, 'netns', a, 'type', 'veth', 'peer', 'name', bDev, 'netns', b]);
   await ip(['-n', a, 'addr', 'add', `${aIp}/24`, 'dev', aDev]);
-  await ip(['-n', b, 'addr', 'add', `${bIp}/24`, 'dev', bDev]);
+  if (bIp) await ip(['-n', b, 'addr', 'add', `${bIp}/24`, 'dev', bDev]);
+  if (master) await ip(['-n', b, 'link', 'set', bDev, 'master', master]);
   await ip(['-n', a, 'link', 'set', aDev, 'up']);
   await ip(['-n', b, 'link', 'set', bDev, 'up']);
+}
+
+/** A bridge `dev` in namespace `ns` with `address`/24, up: one side's hosts meet on it. */
+export async function bridge(ns: string, dev: string, address: string): Promise<void> {
+  await ip(['-n', ns, 'link', 'add', dev, 'type', 'bridge']);
+  await ip(['-n', ns, 'addr', 'add', `${address}/24`, 'dev', dev]);
+  await ip(['-n', ns, 'link', 'set', dev, 'up']);
 }
 
 /** lab0 in namespace `ns`: VXLAN over `dev` to `remote`, with `labIp`/24 and the MAC linkd expects of it. */

@@ -14,16 +14,16 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SocklabError } from '../../common/errors.ts';
 import { LinkControl, unixTransport } from '../../link/control/control-client.ts';
-import type { LinkModel } from '../../link/model/impairment-model.ts';
-import { formatDirection } from '../../link/model/impairment-text.ts';
+import { clientIndex, clientNames, type LinkModel } from '../../link/model/impairment-model.ts';
+import { formatClientPaths, formatDirection } from '../../link/model/impairment-text.ts';
 import type { EndName, EndpointSpec } from '../endpoint.ts';
 import { waitReady } from '../endpoint-ready.ts';
 import { isAlive, listeningOn, startBackground } from '../host-processes.ts';
 import type { HostName } from '../lab-host.ts';
 import { startLabServer } from '../lab-servers.ts';
-import { LAB_SUBNET, makeStartedLab, type StartedLab } from '../started-lab.ts';
+import { clientAddress, LAB_SUBNET, makeStartedLab, type StartedLab } from '../started-lab.ts';
 import { NamespaceHost, runCollect } from './namespace-host.ts';
-import { addNamespace, ip, veth, vxlanEnd } from './netns-devices.ts';
+import { addNamespace, bridge, ip, veth, vxlanEnd } from './netns-devices.ts';
 
 /** Where this scope's labs keep their state (SOCKLAB_SCOPE, as the Docker labs' label). */
 export const netnsStateRoot = (): string => {
@@ -31,7 +31,10 @@ export const netnsStateRoot = (): string => {
   return scope === 'true' ? '/run/socklab/netns' : `/run/socklab/netns-${scope.replace(/[^\w.-]/g, '_')}`;
 };
 // The underlay of each side lives inside the lab's own namespaces: every lab can use the same.
+// With several clients, they share the client side (a bridge in the link's namespace): client k
+// (from 0) is .1, .3, .4, ... as on lab0.
 const UNDERLAY = { client: ['198.19.250.1', '198.19.250.2'], server: ['198.19.251.1', '198.19.251.2'] };
+const clientUnderlay = (k: number): string => (k === 0 ? UNDERLAY.client[0]! : `198.19.250.${k + 2}`);
 
 interface NetnsState {
   project: string;
@@ -40,10 +43,16 @@ interface NetnsState {
   createdAt: string;
   /** Ends where a user's program took socklab's place. */
   apps?: EndName[];
+  /** How many clients (absent: one, a lab from before there could be more). */
+  clients?: number;
 }
 
 const stateDir = (project: string): string => join(netnsStateRoot(), project);
-const nsOf = (project: string, host: HostName): string => `${project}-${host[0]}`;
+/** A host's namespace: NAME-c, NAME-l, NAME-s, and NAME-c2, NAME-c3, ... for more clients. */
+const nsOf = (project: string, host: HostName): string => {
+  const k = clientIndex(host);
+  return k > 0 ? `${project}-c${k + 1}` : `${project}-${host[0]}`;
+};
 const controlPath = (project: string): string => join(stateDir(project), 'linkd.sock');
 
 /** Why this machine cannot run a namespace lab, or null. */
@@ -57,32 +66,46 @@ export async function netnsUnavailable(): Promise<string | null> {
   return r.exitCode === 0 ? null : `ip netns does not work here: ${r.stderr.trim().split('\n')[0]}`;
 }
 
-function hostsOf(project: string): { client: NamespaceHost; link: NamespaceHost; server: NamespaceHost } {
+interface NamespaceHosts {
+  clients: NamespaceHost[];
+  link: NamespaceHost;
+  server: NamespaceHost;
+}
+
+function hostsOf(project: string, clients = 1): NamespaceHosts {
   const dir = stateDir(project);
   return {
-    client: new NamespaceHost('client', nsOf(project, 'client'), `${LAB_SUBNET}.1`, dir),
+    clients: clientNames(clients).map(
+      (name, k) => new NamespaceHost(name, nsOf(project, name), clientAddress(k), dir),
+    ),
     link: new NamespaceHost('link', nsOf(project, 'link'), null, dir),
     server: new NamespaceHost('server', nsOf(project, 'server'), `${LAB_SUBNET}.2`, dir),
   };
 }
 
+/** A host of the lab by its name. */
+const hostNamed = (h: NamespaceHosts, name: EndName): NamespaceHost =>
+  name === 'server' ? h.server : h.clients[0]!;
+
 /** Where a user's program at an end keeps its files, output and exit code. */
 const appDir = (project: string, end: EndName): string => join(stateDir(project), `${end}-app`);
 
 /** The ends as users see them: where a program of theirs runs, its output is the host's log. */
-function userHosts(project: string, apps: EndName[] = []) {
-  const h = hostsOf(project);
-  const at = (end: EndName) =>
-    apps.includes(end)
+function userHosts(project: string, apps: EndName[] = [], clients = 1): NamespaceHosts {
+  const h = hostsOf(project, clients);
+  const at = (end: EndName) => {
+    const host = hostNamed(h, end);
+    return apps.includes(end)
       ? new NamespaceHost(
           end,
-          h[end].namespace,
-          h[end].labAddress,
+          host.namespace,
+          host.labAddress,
           stateDir(project),
           join(appDir(project, end), 'output.log'),
         )
-      : h[end];
-  return { ...h, client: at('client'), server: at('server') };
+      : host;
+  };
+  return { ...h, clients: [at('client'), ...h.clients.slice(1)], server: at('server') };
 }
 
 /** Starts a user's program in an end's namespace, in a folder of its own with its files, and waits until ready. */
@@ -130,13 +153,15 @@ async function startApp(
 }
 
 /** The lab's names for the hosts, as the containers have them: `server` in the client, and so on. */
-function writeNames(project: string): void {
-  for (const role of ['client', 'link', 'server'] as const) {
+function writeNames(project: string, clients: number): void {
+  const names = clientNames(clients);
+  const others = names.slice(1).map((name, k) => `${clientAddress(k + 1)} ${name}\n`);
+  for (const role of [...names, 'link', 'server']) {
     const dir = join('/etc/netns', nsOf(project, role));
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       join(dir, 'hosts'),
-      `127.0.0.1 localhost\n127.0.1.1 ${role}\n${LAB_SUBNET}.1 client\n${LAB_SUBNET}.2 server\n`,
+      `127.0.0.1 localhost\n127.0.1.1 ${role}\n${LAB_SUBNET}.1 client\n${LAB_SUBNET}.2 server\n${others.join('')}`,
     );
     // No DNS reaches out of a lab: other names fail at once, as in the containers.
     writeFileSync(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
@@ -155,12 +180,13 @@ const labOf = (
   project: string,
   known: { model: LinkModel; engine: string } | undefined,
   apps: EndName[] = [],
+  clients = 1,
 ): Promise<StartedLab> =>
   makeStartedLab({
     project,
     backend: 'netns',
-    hosts: userHosts(project, apps),
-    stacks: hostsOf(project),
+    hosts: userHosts(project, apps, clients),
+    stacks: hostsOf(project, clients),
     control: new LinkControl(unixTransport(controlPath(project))),
     known,
     down: () => removeNetnsLab(project),
@@ -172,6 +198,8 @@ export interface NetnsLabOptions {
   project: string;
   model: LinkModel;
   engine: string;
+  /** How many clients: `client`, `client2`, ... */
+  clients: number;
   readyTimeoutMs: number;
   signal?: AbortSignal;
 }
@@ -197,22 +225,33 @@ export async function startNetnsLab(o: NetnsLabOptions): Promise<StartedLab> {
     model: o.model,
     createdAt: new Date().toISOString(),
     apps: (['client', 'server'] as const).filter((e) => o.ends?.[e]),
+    ...(o.clients > 1 ? { clients: o.clients } : {}),
   };
   writeFileSync(join(stateDir(project), 'lab.json'), `${JSON.stringify(state, null, 2)}\n`);
   try {
-    const hosts = hostsOf(project);
+    const hosts = hostsOf(project, o.clients);
+    const all = [...hosts.clients, hosts.link, hosts.server];
     // What does not depend on each other is done at once: up in about half the time.
     await Promise.all(
-      Object.values(hosts).map(async (h) => {
+      all.map(async (h) => {
         mkdirSync(h.workDir, { recursive: true, mode: 0o755 });
         await addNamespace(h.namespace);
       }),
     );
     o.signal?.throwIfAborted();
-    writeNames(project);
-    const [c, l, s] = [hosts.client.namespace, hosts.link.namespace, hosts.server.namespace];
+    writeNames(project, o.clients);
+    const [l, s] = [hosts.link.namespace, hosts.server.namespace];
     await Promise.all([
-      veth(c, 'eth0', UNDERLAY.client[0]!, l, 'eth0', UNDERLAY.client[1]!),
+      // One client: a veth straight to the link. Several: each on a bridge of the link's.
+      o.clients === 1
+        ? veth(hosts.clients[0]!.namespace, 'eth0', UNDERLAY.client[0]!, l, 'eth0', UNDERLAY.client[1]!)
+        : bridge(l, 'eth0', UNDERLAY.client[1]!).then(() =>
+            Promise.all(
+              hosts.clients.map((h, k) =>
+                veth(h.namespace, 'eth0', clientUnderlay(k), l, `c${k + 1}`, null, 'eth0'),
+              ),
+            ),
+          ),
       veth(s, 'eth0', UNDERLAY.server[0]!, l, 'eth1', UNDERLAY.server[1]!),
     ]);
     o.signal?.throwIfAborted();
@@ -222,12 +261,10 @@ export async function startNetnsLab(o: NetnsLabOptions): Promise<StartedLab> {
       [
         'node',
         hosts.link.program('link/linkd'),
-        '--peer',
-        UNDERLAY.client[0]!,
+        ...hosts.clients.flatMap((_, k) => ['--peer', clientUnderlay(k)]),
         '--peer',
         UNDERLAY.server[0]!,
-        '--lab-address',
-        `${LAB_SUBNET}.1`,
+        ...hosts.clients.flatMap((_, k) => ['--lab-address', clientAddress(k)]),
         '--lab-address',
         `${LAB_SUBNET}.2`,
         '--engine',
@@ -238,22 +275,23 @@ export async function startNetnsLab(o: NetnsLabOptions): Promise<StartedLab> {
         formatDirection(o.model.up),
         '--down',
         formatDirection(o.model.down),
+        ...(o.model.paths ? ['--paths', formatClientPaths(o.model.paths)] : []),
         '--control',
         controlPath(project),
       ],
       hosts.link.logFile,
     );
     await Promise.all([
-      vxlanEnd(c, 'eth0', UNDERLAY.client[1]!, `${LAB_SUBNET}.1`),
+      ...hosts.clients.map((h, k) => vxlanEnd(h.namespace, 'eth0', UNDERLAY.client[1]!, clientAddress(k))),
       vxlanEnd(s, 'eth0', UNDERLAY.server[1]!, `${LAB_SUBNET}.2`),
       // socklab's echo servers leave the server end to a user's program.
       ...(o.ends?.server ? [] : [startLabServer(hosts.server, 'udp'), startLabServer(hosts.server, 'tcp')]),
     ]);
-    const lab = await labOf(project, { model: o.model, engine: o.engine }, state.apps);
+    const lab = await labOf(project, { model: o.model, engine: o.engine }, state.apps, o.clients);
     await waitForLinkd(lab, hosts.link, o.readyTimeoutMs, o.signal);
     for (const end of ['server', 'client'] as const) {
       const e = o.ends?.[end];
-      if (e) await startApp(project, end, hosts[end], e, o.signal);
+      if (e) await startApp(project, end, hostNamed(hosts, end), e, o.signal);
     }
     return lab;
   } catch (err) {
@@ -298,7 +336,7 @@ export async function attachNetnsLab(project: string): Promise<StartedLab> {
       'lab.incomplete',
       `lab ${project} is not complete (no state); remove it and start again: socklab down --project ${project}`,
     );
-  return labOf(project, undefined, state.apps);
+  return labOf(project, undefined, state.apps, state.clients ?? 1);
 }
 
 /** Labs of this backend on this machine: every state directory, complete or left by a crash. */
@@ -310,8 +348,19 @@ export async function netnsLabProjects(): Promise<string[]> {
   }
 }
 
+/** The lab's namespaces that exist: its clients' too, however many (found by name, after a crash as well). */
+function namespacesOf(project: string): string[] {
+  const all = new Set<string>();
+  for (const dir of ['/run/netns', '/etc/netns'])
+    try {
+      for (const ns of readdirSync(dir)) all.add(ns);
+    } catch {}
+  const clients = new RegExp(`^${project.replace(/[^\w-]/g, '')}-c\\d*$`);
+  return [...[...all].filter((ns) => clients.test(ns)), nsOf(project, 'link'), nsOf(project, 'server')];
+}
+
 export async function removeNetnsLab(project: string): Promise<void> {
-  const namespaces = (['client', 'link', 'server'] as const).map((r) => nsOf(project, r));
+  const namespaces = namespacesOf(project);
   // Every process in the lab's namespaces (linkd, servers, a user's programs), then the namespaces
   // (their veth and VXLAN devices go with them), the name files and the state.
   for (let attempt = 0; attempt < 20; attempt++) {

@@ -11,14 +11,31 @@ export interface ControlCommands {
   /** The model in force, who applies it, and the scenario step, if one runs. */
   show: {
     req: Record<never, never>;
-    res: { model: LinkModel; text: string; engine: string; scenario: ScenarioStatus | null };
+    res: {
+      model: LinkModel;
+      text: string;
+      engine: string;
+      scenario: ScenarioStatus | null;
+      /** The lab's clients, in order (`client`, `client2`, ...). */
+      clients: string[];
+      /** Scenarios on one client's path, by client (absent when none runs). */
+      clientScenarios?: Record<string, ScenarioStatus>;
+    };
   };
   /**
-   * Changes the model now: what is named is replaced, the rest stays. Stops a running scenario.
-   * Models, not netem's words: text is parsed once, where a person typed it.
+   * Changes the model now: what is named is replaced, the rest stays. Stops a running scenario
+   * (the client's, with `client`; every one without). Models, not netem's words: text is parsed
+   * once, where a person typed it. Without `client`, every client's path (a direction named here
+   * replaces each client's own); with it, that client's path only.
    */
   set: {
-    req: { impair?: DirectionModel; up?: DirectionModel; down?: DirectionModel; seed?: number };
+    req: {
+      impair?: DirectionModel;
+      up?: DirectionModel;
+      down?: DirectionModel;
+      seed?: number;
+      client?: string;
+    };
     res: { model: LinkModel; text: string };
   };
   stats: { req: Record<never, never>; res: { stats: RelayStats } };
@@ -31,9 +48,12 @@ export interface ControlCommands {
   };
   'capture-start': { req: { path: string }; res: Record<never, never> };
   'capture-stop': { req: Record<never, never>; res: { capture: { path: string; frames: number } | null } };
-  /** Runs a timed scenario from now (null stops it; the model of its step in force stays). */
+  /**
+   * Runs a timed scenario from now (null stops it; the model of its step in force stays): on every
+   * client's path, or with `client` on that client's only.
+   */
   scenario: {
-    req: { scenario: Scenario | null };
+    req: { scenario: Scenario | null; client?: string };
     res: { scenario: ScenarioStatus | null; model: LinkModel };
   };
 }

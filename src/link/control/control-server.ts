@@ -6,12 +6,12 @@ import { dirname } from 'node:path';
 import { SocklabError } from '../../common/errors.ts';
 import { LineFramer } from '../../common/line-framer.ts';
 import { ImpairmentError } from '../model/impairment-error.ts';
-import type { LinkModel } from '../model/impairment-model.ts';
-import { buildLinkModel, formatLinkModel } from '../model/impairment-text.ts';
+import type { Direction, DirectionModel, LinkModel } from '../model/impairment-model.ts';
+import { buildLinkModel, formatLinkModel, modelInput } from '../model/impairment-text.ts';
 import { validateScenario } from '../model/scenario.ts';
 import type { LinkRelay } from '../relay/link-relay.ts';
 import type { ControlReply, ControlRequest, RequestOf } from './control-protocol.ts';
-import type { ScenarioRunner } from './scenario-runner.ts';
+import type { ScenarioBoard } from './scenario-board.ts';
 
 export interface ControlTarget {
   relay: LinkRelay;
@@ -20,15 +20,46 @@ export interface ControlTarget {
   apply(model: LinkModel): Promise<void>;
   /** The model as the user sees it (with netem the relay itself runs clean). */
   model(): LinkModel;
-  scenarios: ScenarioRunner;
+  scenarios: ScenarioBoard;
+  /** The lab's clients, in order. */
+  clients: readonly string[];
 }
 
-/** The model after a `set`: what is named is replaced, what is not named stays (validated: it came over a socket). */
-export function nextModel(current: LinkModel, req: RequestOf<'set'>): LinkModel {
-  const base = req.impair;
-  const up = req.up !== undefined || base ? { ...base, ...req.up } : current.up;
-  const down = req.down !== undefined || base ? { ...base, ...req.down } : current.down;
-  return buildLinkModel({ up, down, seed: req.seed ?? current.seed });
+/** A request's `client`, checked against the lab's clients. */
+export function checkClient(client: string | undefined, clients: readonly string[]): void {
+  if (client === undefined || clients.includes(client)) return;
+  throw new SocklabError(
+    'lab.no-host',
+    `this lab has no client '${client}': its clients are ${clients.join(', ')}; name one of them, or start the lab with more (socklab up --clients N)`,
+  );
+}
+
+/**
+ * The model after a `set`: what is named is replaced, what is not named stays (validated: it came
+ * over a socket). Without a client, a direction named replaces every client's own as well.
+ */
+export function nextModel(
+  current: LinkModel,
+  req: RequestOf<'set'>,
+  clients: readonly string[] = ['client'],
+): LinkModel {
+  checkClient(req.client, clients);
+  const named = (dir: Direction): DirectionModel | undefined =>
+    req[dir] !== undefined || req.impair ? { ...req.impair, ...req[dir] } : undefined;
+  const next = modelInput(current);
+  next.seed = req.seed ?? current.seed;
+  for (const dir of ['up', 'down'] as const) {
+    const m = named(dir);
+    if (!m) continue;
+    if (req.client === undefined) {
+      next[dir] = m;
+      for (const own of Object.values(next.paths ?? {})) delete own[dir];
+    } else {
+      next.paths ??= {};
+      next.paths[req.client] = { ...next.paths[req.client], [dir]: m };
+    }
+  }
+  return buildLinkModel(next);
 }
 
 async function handle(target: ControlTarget, req: ControlRequest): Promise<ControlReply> {
@@ -42,12 +73,14 @@ async function handle(target: ControlTarget, req: ControlRequest): Promise<Contr
         text: formatLinkModel(model),
         engine: target.engine,
         scenario: target.scenarios.status(),
+        clients: [...target.clients],
+        ...(target.scenarios.clientStatuses() ? { clientScenarios: target.scenarios.clientStatuses() } : {}),
       };
     }
     case 'set': {
-      const model = nextModel(target.model(), req);
+      const model = nextModel(target.model(), req, target.clients);
       // A model set by hand overrides the scenario: it would otherwise be replaced at the next step.
-      target.scenarios.stop();
+      target.scenarios.stop(req.client);
       await target.apply(model);
       return { ok: true, model, text: formatLinkModel(model) };
     }
@@ -68,14 +101,15 @@ async function handle(target: ControlTarget, req: ControlRequest): Promise<Contr
     case 'capture-stop':
       return { ok: true, capture: await relay.stopCapture() };
     case 'scenario': {
-      if (req.scenario === null) target.scenarios.stop();
+      checkClient(req.client, target.clients);
+      if (req.scenario === null) target.scenarios.stop(req.client);
       else {
         const problems = validateScenario(req.scenario);
         if (problems.length > 0)
           throw new ImpairmentError(problems.map((p) => `scenario ${req.scenario?.name}: ${p}`));
-        target.scenarios.start(req.scenario);
+        target.scenarios.start(req.scenario, req.client);
       }
-      return { ok: true, scenario: target.scenarios.status(), model: target.model() };
+      return { ok: true, scenario: target.scenarios.statusOf(req.client), model: target.model() };
     }
     default:
       throw new SocklabError(

@@ -14,6 +14,8 @@ export interface PacketRecord {
   /** Arrival, ms since the relay started. */
   t: number;
   dir: Direction;
+  /** Whose path the frame took: the client's name (`client`, `client2`, ...). */
+  client: string;
   proto: InnerProtocol;
   src: string;
   dst: string;

@@ -39,6 +39,16 @@ export interface RelayStats {
   inFlight: number;
   /** How late delayed frames left the relay against their due time (last 4096), ms. */
   lateMs: { p50: number; p99: number; max: number } | null;
+  /** Each client's path, by client, in a lab of several (up and down above are their sums). */
+  clients?: Record<string, { up: DirectionStats; down: DirectionStats }>;
+}
+
+/** The counters of one client's path, as a lab of that one client would have them (totals for a lab of one). */
+export function pathStats(stats: RelayStats, client: string): RelayStats {
+  const own = stats.clients?.[client];
+  if (!own) return stats;
+  const { clients: _all, ...rest } = stats;
+  return { ...rest, up: own.up, down: own.down };
 }
 
 const zero = (): Counters => Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Counters;

@@ -45,10 +45,41 @@ export type Direction = 'up' | 'down';
 export const DIRECTIONS: readonly Direction[] = ['up', 'down'];
 
 export interface LinkModel {
+  /** Every client's path, unless it has one of its own below. */
   up: DirectionModel;
   down: DirectionModel;
   seed: number;
+  /** Paths of their own, by client name (`client2`): what a client names replaces that direction. */
+  paths?: Record<string, Partial<Record<Direction, DirectionModel>>>;
 }
+
+/** The model of one client's path in one direction. */
+export const pathOf = (m: LinkModel, client: string, dir: Direction): DirectionModel =>
+  m.paths?.[client]?.[dir] ?? m[dir];
+
+/** One client's path as a model of its own (no other clients' paths): what its experiments judge by. */
+export const pathModel = (m: LinkModel, client: string): LinkModel => ({
+  up: pathOf(m, client, 'up'),
+  down: pathOf(m, client, 'down'),
+  seed: m.seed,
+});
+
+/** The name of the n-th client (from 0): `client`, `client2`, `client3`, ... */
+export const clientName = (index: number): string => (index === 0 ? 'client' : `client${index + 1}`);
+
+/** How many clients a lab may have (the record keeps a client's index in 4 bits). */
+export const MAX_CLIENTS = 8;
+
+/** A client's index (from 0) by its name, or -1 for a name that is not a client's. */
+export function clientIndex(name: string): number {
+  if (name === 'client') return 0;
+  const m = /^client([2-9]|[1-9]\d+)$/.exec(name);
+  return m ? Number(m[1]) - 1 : -1;
+}
+
+/** The names of a lab's clients, in order. */
+export const clientNames = (count: number): string[] =>
+  Array.from({ length: count }, (_, i) => clientName(i));
 
 export const DEFAULT_LIMIT = 1000;
 export const DEFAULT_SEED = 1;

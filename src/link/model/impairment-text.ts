@@ -2,7 +2,14 @@
 // Parsing and validation happen before anything is applied, and report every problem at once.
 
 import { ImpairmentError } from './impairment-error.ts';
-import { DEFAULT_SEED, type DirectionModel, type LinkModel } from './impairment-model.ts';
+import {
+  clientIndex,
+  DEFAULT_SEED,
+  type Direction,
+  type DirectionModel,
+  type LinkModel,
+  MAX_CLIENTS,
+} from './impairment-model.ts';
 import { type Impairment, Words } from './impairments/impairment.ts';
 import { IMPAIRMENTS, impairmentByKeyword, KEYWORDS } from './impairments/registry.ts';
 
@@ -78,22 +85,43 @@ export function parseDirectionOrNone(text: string | undefined): DirectionModel {
   return t === '' || t === 'none' || t === 'clean' ? {} : parseDirection(t);
 }
 
-export interface LinkModelInput {
+/** One path's parts: both directions, and each direction's own fields on top. */
+export interface PathInput {
   /** Both directions. */
   impair?: string | DirectionModel;
   /** Client to server; fields given here replace those of `impair`. */
   up?: string | DirectionModel;
   /** Server to client. */
   down?: string | DirectionModel;
-  seed?: number;
 }
 
-/** A LinkModelInput whose text has been parsed: the parts as models, each validated. */
-export interface ParsedLinkInput {
+export interface LinkModelInput extends PathInput {
+  seed?: number;
+  /**
+   * Paths of their own, by client name (`client2: { impair: 'loss 30%' }`): a direction a client
+   * names replaces, for that client only, what the lines above say.
+   */
+  paths?: Record<string, PathInput>;
+}
+
+export interface ParsedPath {
   impair?: DirectionModel;
   up?: DirectionModel;
   down?: DirectionModel;
+}
+
+/** A LinkModelInput whose text has been parsed: the parts as models, each validated. */
+export interface ParsedLinkInput extends ParsedPath {
   seed?: number;
+  paths?: Record<string, ParsedPath>;
+}
+
+/** What is wrong with a client's name in a model (the lab's own count is linkd's to check). */
+export function clientNameProblem(name: string): string | null {
+  const i = clientIndex(name);
+  return i >= 0 && i < MAX_CLIENTS
+    ? null
+    : `'${name}' is not a client's name: the clients are client, client2, ... client${MAX_CLIENTS}; e.g. client2`;
 }
 
 function direction(input: string | DirectionModel): DirectionModel {
@@ -108,15 +136,13 @@ function direction(input: string | DirectionModel): DirectionModel {
  */
 export function parseLinkInput(input: LinkModelInput): ParsedLinkInput {
   const problems: string[] = [];
-  const out: ParsedLinkInput = {};
-  for (const what of ['impair', 'up', 'down'] as const) {
-    const x = input[what];
-    if (x === undefined) continue;
-    try {
-      out[what] = direction(x);
-    } catch (err) {
-      if (!(err instanceof ImpairmentError)) throw err;
-      problems.push(...err.problems.map((p) => (what === 'impair' ? p : `${what}: ${p}`)));
+  const out: ParsedLinkInput = parsePath(input, '', problems);
+  for (const [name, path] of Object.entries(input.paths ?? {})) {
+    const bad = clientNameProblem(name);
+    if (bad) problems.push(bad);
+    else {
+      out.paths ??= {};
+      out.paths[name] = parsePath(path, `${name} `, problems);
     }
   }
   if (input.seed !== undefined) {
@@ -128,17 +154,73 @@ export function parseLinkInput(input: LinkModelInput): ParsedLinkInput {
   return out;
 }
 
+function parsePath(input: PathInput, label: string, problems: string[]): ParsedPath {
+  const out: ParsedPath = {};
+  for (const what of ['impair', 'up', 'down'] as const) {
+    const x = input[what];
+    if (x === undefined) continue;
+    try {
+      out[what] = direction(x);
+    } catch (err) {
+      if (!(err instanceof ImpairmentError)) throw err;
+      const where = what === 'impair' ? label.trim() : `${label}${what}`;
+      problems.push(...err.problems.map((p) => (where ? `${where}: ${p}` : p)));
+    }
+  }
+  return out;
+}
+
+/** One direction of a path: its own fields on top of both directions'; undefined when neither is named. */
+export function pathDirection(p: ParsedPath, dir: Direction): DirectionModel | undefined {
+  if (p.impair === undefined && p[dir] === undefined) return undefined;
+  const m = { ...p.impair, ...p[dir] };
+  assertValidDirection(m);
+  return m;
+}
+
 /** The whole link's model from its parts; validates everything before returning. */
 export function buildLinkModel(input: LinkModelInput): LinkModel {
   const parsed = parseLinkInput(input);
-  const merged = (d: DirectionModel | undefined): DirectionModel => {
-    const m = { ...parsed.impair, ...d };
-    assertValidDirection(m);
-    return m;
+  const model: LinkModel = {
+    up: pathDirection(parsed, 'up') ?? {},
+    down: pathDirection(parsed, 'down') ?? {},
+    seed: parsed.seed ?? DEFAULT_SEED,
   };
-  return { up: merged(parsed.up), down: merged(parsed.down), seed: parsed.seed ?? DEFAULT_SEED };
+  for (const [name, path] of Object.entries(parsed.paths ?? {})) {
+    const own: Partial<Record<Direction, DirectionModel>> = {};
+    for (const dir of ['up', 'down'] as const) {
+      const m = pathDirection(path, dir);
+      if (m) own[dir] = m;
+    }
+    if (Object.keys(own).length > 0) {
+      model.paths ??= {};
+      model.paths[name] = own;
+    }
+  }
+  return model;
 }
 
+/** A model as the parts that build it: to validate a model that came over a socket. */
+export function modelInput(m: LinkModel): LinkModelInput {
+  return {
+    up: m.up,
+    down: m.down,
+    seed: m.seed,
+    ...(m.paths ? { paths: Object.fromEntries(Object.entries(m.paths).map(([k, c]) => [k, { ...c }])) } : {}),
+  };
+}
+
+/** The clients' own paths in words, `;`-separated: `client2 up: loss 30%; client3 down: delay 250ms` ('' for none). */
+export function formatClientPaths(clients: LinkModel['paths']): string {
+  return Object.entries(clients ?? {})
+    .flatMap(([name, c]) =>
+      (['up', 'down'] as const).filter((d) => c[d]).map((d) => `${name} ${d}: ${formatDirection(c[d]!)}`),
+    )
+    .join('; ');
+}
+
+/** `up: …; down: …; seed N`, with each client's own path after the lab's (`client2 up: loss 30%`). */
 export function formatLinkModel(m: LinkModel): string {
-  return `up: ${formatDirection(m.up)}; down: ${formatDirection(m.down)}; seed ${m.seed}`;
+  const own = formatClientPaths(m.paths);
+  return `up: ${formatDirection(m.up)}; down: ${formatDirection(m.down)}${own ? `; ${own}` : ''}; seed ${m.seed}`;
 }

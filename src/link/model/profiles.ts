@@ -1,13 +1,15 @@
 // Lab profiles: named link settings in lab/profiles/NAME.profile. A profile is a few `key: value`
 // lines (impair, up, down, seed, scenario) with # comments; the first comment describes it. A
-// scenario (a name from lab/scenarios/, or steps) makes the link change over time.
+// scenario (a name from lab/scenarios/, or steps) makes the link change over time. Lines for one
+// client's own path (`client2: loss 30%`, `client3 up: delay 250ms`) apply to labs that have it.
 // Parsing is pure and validates the impairments, so a bad profile fails before a lab is touched.
 import { existsSync, readFileSync } from 'node:fs';
 import { labDir, namesIn } from '../../common/data-files.ts';
 import { SocklabError } from '../../common/errors.ts';
+import { addClientPath, isClientKey } from './client-paths.ts';
 import { ImpairmentError } from './impairment-error.ts';
 import type { LinkModel } from './impairment-model.ts';
-import { buildLinkModel } from './impairment-text.ts';
+import { buildLinkModel, type PathInput } from './impairment-text.ts';
 import type { Scenario } from './scenario.ts';
 import { loadScenario } from './scenario-file.ts';
 
@@ -23,6 +25,7 @@ export interface Profile {
 
 export function parseProfile(name: string, text: string): Profile {
   const fields: Record<string, string> = {};
+  const clients: Record<string, PathInput> = {};
   let description = '';
   for (const [i, raw] of text.split('\n').entries()) {
     const line = raw.trim();
@@ -33,11 +36,16 @@ export function parseProfile(name: string, text: string): Profile {
       continue;
     }
     if (!line) continue;
-    const m = /^(\w+)\s*:\s*(.*)$/.exec(line);
+    const m = /^(\w+(?:\s+\w+)?)\s*:\s*(.*)$/.exec(line);
+    if (m && isClientKey(m[1]!)) {
+      const bad = addClientPath(clients, line);
+      if (bad) throw new SocklabError('profile.invalid', `profile ${name}, line ${i + 1}: ${bad}`);
+      continue;
+    }
     if (!m || !(KEYS as readonly string[]).includes(m[1]!)) {
       throw new SocklabError(
         'profile.invalid',
-        `profile ${name}, line ${i + 1}: expected one of ${KEYS.join(', ')} followed by ':', got '${line}'; e.g. impair: delay 40ms loss 5%`,
+        `profile ${name}, line ${i + 1}: expected one of ${KEYS.join(', ')} (or a client's path, client2: SPEC) followed by ':', got '${line}'; e.g. impair: delay 40ms loss 5%`,
       );
     }
     fields[m[1]!] = m[2]!;
@@ -47,7 +55,13 @@ export function parseProfile(name: string, text: string): Profile {
     return {
       name,
       description,
-      model: buildLinkModel({ impair: fields.impair, up: fields.up, down: fields.down, seed }),
+      model: buildLinkModel({
+        impair: fields.impair,
+        up: fields.up,
+        down: fields.down,
+        seed,
+        ...(Object.keys(clients).length > 0 ? { paths: clients } : {}),
+      }),
       ...(fields.scenario ? { scenario: loadScenario(fields.scenario) } : {}),
     };
   } catch (err) {

@@ -45,6 +45,10 @@ const FORGED: Decision = {
 
 export interface EngineOptions {
   dir: Direction;
+  /** Whose path this is: the client's index, from 0 (the record names it). */
+  client?: number;
+  /** Put before every capture comment: the client's name in a lab of several (`client2 `), else ''. */
+  captureLabel?: string;
   model: DirectionModel;
   seed: number;
   memory: DirectionMemory;
@@ -55,13 +59,27 @@ export interface EngineOptions {
   timeShiftMs: number;
 }
 
+/**
+ * The seed of a client's streams: the lab's own for the first client (a lab of one client draws
+ * as it always did), another per client after it, so that each path has streams of its own.
+ */
+export function clientSeed(seed: number, client: number): number {
+  if (client === 0) return seed;
+  let h = (seed ^ Math.imul(client, 0x9e3779b1)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 export class DirectionEngine {
   readonly dir: Direction;
+  readonly client: number;
   readonly #memory: DirectionMemory;
   readonly #record: PacketRecordRing;
   readonly #sender: FrameSender;
   readonly #impairDiscovery: boolean;
   readonly #timeShift: number;
+  readonly #label: string;
   readonly #queue: TimerQueue<Pending>;
   readonly #scratch: RawRecord;
   #shaper: DirectionShaper;
@@ -72,13 +90,15 @@ export class DirectionEngine {
 
   constructor(o: EngineOptions) {
     this.dir = o.dir;
+    this.client = o.client ?? 0;
     this.#memory = o.memory;
     this.#record = o.record;
     this.#sender = o.sender;
     this.#impairDiscovery = o.impairDiscovery;
     this.#timeShift = o.timeShiftMs;
-    this.#seed = o.seed;
-    this.#shaper = new DirectionShaper(o.model, o.seed, o.dir);
+    this.#label = `${o.captureLabel ?? ''}${o.dir}`;
+    this.#seed = clientSeed(o.seed, this.client);
+    this.#shaper = new DirectionShaper(o.model, this.#seed, o.dir);
     this.#clean = isClean(o.model);
     this.#queue = new TimerQueue((p, at) => {
       this.#pending--;
@@ -89,6 +109,7 @@ export class DirectionEngine {
     this.#scratch = {
       t: 0,
       dir: o.dir,
+      client: this.client,
       proto: 'other',
       src: 0,
       dst: 0,
@@ -110,8 +131,8 @@ export class DirectionEngine {
 
   /** A new model: the random streams start again from the seed; frames already queued keep their times. */
   setModel(model: DirectionModel, seed: number): void {
-    this.#seed = seed;
-    this.#shaper = new DirectionShaper(model, seed, this.dir);
+    this.#seed = clientSeed(seed, this.client);
+    this.#shaper = new DirectionShaper(model, this.#seed, this.dir);
     this.#clean = isClean(model);
   }
 
@@ -215,7 +236,7 @@ export class DirectionEngine {
     const ticket = this.#record.add(r, msg, proto === 'udp' || proto === 'tcp' ? info.payloadOffset : -1);
     if (this.capture && d && d.fate !== 'forwarded') {
       const why = d.fate === 'lost' ? 'loss' : d.fate === 'queue-drop' ? 'queue full' : d.fate;
-      this.capture(msg, `${this.dir} DROPPED (${why})`, this.dir === 'up');
+      this.capture(msg, `${this.#label} DROPPED (${why})`, this.dir === 'up');
     }
     return ticket;
   }
@@ -229,7 +250,7 @@ export class DirectionEngine {
     }
     this.#memory.count(proto, 'forwarded');
     if (ticket > 0) this.#record.departed(ticket, performance.now() - arrived);
-    this.capture?.(data, `${this.dir} ${label}`, this.dir === 'up');
+    this.capture?.(data, `${this.#label} ${label}`, this.dir === 'up');
     this.#sender.send(data);
   }
 }

@@ -3,7 +3,8 @@
 // run on two cores; with both (the peers reach one local address) one socket does everything.
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Direction } from '../model/impairment-model.ts';
+import { type Direction, pathOf } from '../model/impairment-model.ts';
+import { ALL, clientRouter } from './client-router.ts';
 import { DirectionEngine, type FrameSender } from './direction-engine.ts';
 import { DirectionMemory } from './direction-memory.ts';
 import { PacketRecordRing } from './record-ring.ts';
@@ -15,22 +16,31 @@ function post(m: FromForwarder, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(m, transfer);
 }
 
-/** Which peer sent this: by address, and by port too when both peers share an address. */
-function peerIndex(peers: readonly PeerAddress[], rinfo: RemoteInfo): number {
-  const [a, b] = peers as [PeerAddress, PeerAddress];
-  const sameAddress = a.address === b.address;
-  if (a.address === rinfo.address && (!sameAddress || a.port === rinfo.port)) return 0;
-  if (b.address === rinfo.address && (!sameAddress || b.port === rinfo.port)) return 1;
-  return -1;
+/**
+ * Which peer sent this: by address, and by port too where peers share an address (loopback
+ * tests). -1 for anyone else.
+ */
+export function peerIndex(peers: readonly PeerAddress[], rinfo: RemoteInfo): number {
+  let byAddress = -1;
+  for (let i = 0; i < peers.length; i++) {
+    const p = peers[i]!;
+    if (p.address !== rinfo.address) continue;
+    if (p.port === rinfo.port) return i;
+    byAddress = byAddress === -1 ? i : -2;
+  }
+  // One peer at that address: it (its port may differ: the kernel picks the source port).
+  return byAddress >= 0 ? byAddress : -1;
 }
 
 async function run(cfg: ForwarderConfig): Promise<void> {
   const peers = cfg.peers;
   const identities = cfg.identities;
+  const clients = cfg.clients.length;
+  const server = clients;
   const record = new PacketRecordRing(cfg.record.capacity, cfg.record.buffer);
-  const memory: Record<Direction, DirectionMemory> = {
-    up: new DirectionMemory(cfg.memory.up),
-    down: new DirectionMemory(cfg.memory.down),
+  const memory: Record<Direction, DirectionMemory[]> = {
+    up: cfg.memory.up.map((b) => new DirectionMemory(b)),
+    down: cfg.memory.down.map((b) => new DirectionMemory(b)),
   };
   // This thread's clock has its own origin: record times count from the relay's start.
   const timeShiftMs = performance.timeOrigin - cfg.startEpochMs;
@@ -42,28 +52,34 @@ async function run(cfg: ForwarderConfig): Promise<void> {
     sendBufferSize: cfg.receiveBufferBytes,
   });
   const tx = single ? rx : createSocket({ type: 'udp4', sendBufferSize: cfg.receiveBufferBytes });
-  const engines: Partial<Record<Direction, DirectionEngine>> = {};
-  for (const dir of cfg.directions) {
-    const to = peers[dir === 'up' ? 1 : 0];
-    const sender: FrameSender = {
-      ready: () => to.address !== null,
-      send: (data) => tx.send(data, to.port, to.address!),
-    };
-    engines[dir] = new DirectionEngine({
-      dir,
-      model: cfg.model[dir],
-      seed: cfg.model.seed,
-      memory: memory[dir],
-      record,
-      sender,
-      impairDiscovery: cfg.impairDiscovery,
-      timeShiftMs,
+  // An engine per client and direction: each client's path has its own model, streams, counters.
+  const engines: Partial<Record<Direction, DirectionEngine[]>> = {};
+  for (const dir of cfg.directions)
+    engines[dir] = cfg.clients.map((name, k) => {
+      const to = peers[dir === 'up' ? server : k]!;
+      const sender: FrameSender = {
+        ready: () => to.address !== null,
+        send: (data) => tx.send(data, to.port, to.address!),
+      };
+      return new DirectionEngine({
+        dir,
+        client: k,
+        // A lab of one client captures as it always did; of several, each comment names its path.
+        captureLabel: clients > 1 ? `${name} ` : '',
+        model: pathOf(cfg.model, name, dir),
+        seed: cfg.model.seed,
+        memory: memory[dir][k]!,
+        record,
+        sender,
+        impairDiscovery: cfg.impairDiscovery,
+        timeShiftMs,
+      });
     });
-  }
+  const all = Object.values(engines).flat();
   const first = cfg.directions[0]!;
-  const counts = memory[first];
+  const counts = memory[first][0]!;
   const setCapture = (on: boolean): void => {
-    for (const e of Object.values(engines)) {
+    for (const e of all) {
       e.capture = on
         ? (data, comment, up) => {
             // A copy of exactly the frame's bytes (the received buffer may be a view on more).
@@ -85,10 +101,11 @@ async function run(cfg: ForwarderConfig): Promise<void> {
   setCapture(cfg.capturing);
 
   const info = emptyFrameInfo();
-  const expected = first === 'up' ? 0 : 1;
+  const route = clientRouter(identities.slice(0, clients));
   rx.on('message', (msg, rinfo) => {
     const from = peerIndex(peers, rinfo);
-    if (from < 0 || (!single && from !== expected)) {
+    const fromServer = from === server;
+    if (from < 0 || (!single && fromServer !== (first === 'down'))) {
       counts.foreign();
       return;
     }
@@ -96,10 +113,20 @@ async function run(cfg: ForwarderConfig): Promise<void> {
       counts.malformed();
       return;
     }
-    const engine = engines[from === 0 ? 'up' : 'down']!;
     const id = identities[from];
-    if (id && !innerSourceIs(msg, info, id)) engine.onForged(msg, info);
-    else engine.onFrame(msg, info);
+    const forged = id !== null && id !== undefined && !innerSourceIs(msg, info, id);
+    if (!fromServer) {
+      const engine = engines.up![from]!;
+      if (forged) engine.onForged(msg, info);
+      else engine.onFrame(msg, info);
+      return;
+    }
+    // From the server: to the client it is for (each client's path), or to every one (a broadcast).
+    const to = route(msg, info);
+    const down = engines.down!;
+    if (to === ALL) for (const e of down) forged ? e.onForged(msg, info) : e.onFrame(msg, info);
+    else if (forged) down[to]!.onForged(msg, info);
+    else down[to]!.onFrame(msg, info);
   });
   // Sends go without a callback (one less allocation per frame); their errors arrive here.
   const onError = (err: Error): void => {
@@ -121,23 +148,23 @@ async function run(cfg: ForwarderConfig): Promise<void> {
   parentPort!.on('message', (m: ToForwarder) => {
     switch (m.type) {
       case 'model':
-        for (const e of Object.values(engines)) e.setModel(m.model[e.dir], m.model.seed);
+        for (const e of all) e.setModel(pathOf(m.model, cfg.clients[e.client]!, e.dir), m.model.seed);
         post({ type: 'ack', id: m.id });
         break;
       case 'reset':
-        for (const e of Object.values(engines)) e.reset();
+        for (const e of all) e.reset();
         post({ type: 'ack', id: m.id });
         break;
       case 'peers':
         // In place: the senders and the source check read these objects.
-        for (const i of [0, 1] as const) Object.assign(peers[i], m.peers[i]);
+        for (const [i, p] of m.peers.entries()) Object.assign(peers[i]!, p);
         break;
       case 'capture':
         setCapture(m.on);
         post({ type: 'ack', id: m.id });
         break;
       case 'close':
-        for (const e of Object.values(engines)) e.close();
+        for (const e of all) e.close();
         rx.close();
         if (!single) tx.close();
         post({ type: 'ack', id: m.id });

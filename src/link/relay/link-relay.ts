@@ -15,12 +15,17 @@ import { createSocket, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { ipv4Number, labMac, macBytes } from '../../common/lab-address.ts';
 import type { PacketRecord } from '../control/packet-record.ts';
-import type { DirectionStats, RelayStats } from '../control/relay-stats.ts';
-import { DIRECTIONS, type Direction, type LinkModel } from '../model/impairment-model.ts';
+import {
+  COUNTERS,
+  type DirectionStats,
+  emptyDirectionStats,
+  type RelayStats,
+} from '../control/relay-stats.ts';
+import { clientNames, DIRECTIONS, type Direction, type LinkModel } from '../model/impairment-model.ts';
 import { DirectionMemory, LATENESS_SAMPLES } from './direction-memory.ts';
 import { ForwarderThread } from './forwarder-thread.ts';
 import { PcapngWriter } from './pcapng-writer.ts';
-import { localAddressToward, lookupPeer } from './peer-address.ts';
+import { localAddressToward, lookupPeer, lookupReplicas } from './peer-address.ts';
 import { PacketRecordRing } from './record-ring.ts';
 import type { ForwarderConfig, FromForwarder, PeerAddress } from './relay-messages.ts';
 import { udpSocketDrops } from './socket-drops.ts';
@@ -34,11 +39,16 @@ export interface PeerSpec {
   port: number;
   /** Its lab0 address: frames from it with another inner source are forged (see innerSourceIs). */
   labAddress?: string;
+  /** `host` is a scaled service and this peer its replica number (from 1), found by reverse lookup. */
+  replica?: number;
 }
 
 export interface RelayOptions {
-  /** Peer 0 is the client side (its frames go `up`), peer 1 the server side. */
-  peers: [PeerSpec, PeerSpec];
+  /**
+   * The clients (their frames go `up`), one or more, then the server, last. Each client's frames
+   * take its own path: its own models, streams, counters.
+   */
+  peers: PeerSpec[];
   listenAddress?: string;
   listenPort?: number;
   /**
@@ -70,11 +80,11 @@ const WILDCARD = new Set(['', '0.0.0.0']);
 export class LinkRelay {
   readonly #opts: RelayOptions;
   readonly #log: (line: string) => void;
-  readonly #peers: [Peer, Peer];
-  readonly #memory: Record<Direction, DirectionMemory> = {
-    up: new DirectionMemory(),
-    down: new DirectionMemory(),
-  };
+  readonly #peers: Peer[];
+  /** The clients' names, in the peers' order. */
+  readonly #clients: string[];
+  /** Per direction, a memory per client. */
+  readonly #memory: Record<Direction, DirectionMemory[]>;
   readonly #record: PacketRecordRing;
   readonly #start = performance.now();
   /** Receives until the forwarding threads do, then whatever reaches neither side. */
@@ -100,7 +110,10 @@ export class LinkRelay {
       ...p,
       address: isIP(p.host) ? p.host : null,
       resolving: false,
-    })) as [Peer, Peer];
+    }));
+    this.#clients = clientNames(opts.peers.length - 1);
+    const memories = () => this.#clients.map(() => new DirectionMemory());
+    this.#memory = { up: memories(), down: memories() };
     this.#record = new PacketRecordRing(opts.recordCapacity ?? 200_000);
     this.#model = opts.model;
   }
@@ -129,6 +142,11 @@ export class LinkRelay {
     return this.#model;
   }
 
+  /** The clients' names, in order (`client`, `client2`, ...). */
+  get clients(): readonly string[] {
+    return this.#clients;
+  }
+
   /** How the directions are forwarded: one thread each, one thread for both, or not yet. */
   get threads(): 'per-direction' | 'shared' | 'waiting-for-peers' {
     return this.#threads.length === 2
@@ -149,25 +167,35 @@ export class LinkRelay {
 
   stats(): RelayStats {
     this.#checkDrops();
-    const up = this.#memory.up.stats();
-    const down = this.#memory.down.stats();
-    const pick = (s: typeof up): DirectionStats => ({ total: s.total, byProtocol: s.byProtocol });
-    return {
-      up: pick(up),
-      down: pick(down),
-      foreign: up.foreign + down.foreign + this.#foreign,
-      malformed: up.malformed + down.malformed,
-      sendErrors: up.sendErrors + down.sendErrors,
+    const each = (d: Direction) => this.#memory[d].map((m) => m.stats());
+    const up = each('up');
+    const down = each('down');
+    const all = [...up, ...down];
+    const sum = (key: 'foreign' | 'malformed' | 'sendErrors' | 'inFlight'): number =>
+      all.reduce((n, s) => n + s[key], 0);
+    const pick = (s: DirectionStats): DirectionStats => ({ total: s.total, byProtocol: s.byProtocol });
+    const stats: RelayStats = {
+      up: sumDirections(up),
+      down: sumDirections(down),
+      foreign: sum('foreign') + this.#foreign,
+      malformed: sum('malformed'),
+      sendErrors: sum('sendErrors'),
       unintendedDrops: this.#dropsSeen,
-      inFlight: up.inFlight + down.inFlight,
-      lateMs: latenessSummary([...this.#memory.up.lateness(), ...this.#memory.down.lateness()]),
+      inFlight: sum('inFlight'),
+      lateMs: latenessSummary(DIRECTIONS.flatMap((d) => this.#memory[d].flatMap((m) => m.lateness()))),
     };
+    // Each path's own counters, where there are several (one client: the totals are its own).
+    if (this.#clients.length > 1)
+      stats.clients = Object.fromEntries(
+        this.#clients.map((name, k) => [name, { up: pick(up[k]!), down: pick(down[k]!) }]),
+      );
+    return stats;
   }
 
   /** Zeroes the counters and the record, and restarts the random streams from the seed. */
   async reset(): Promise<void> {
     // Each thread zeroes what it writes; with no thread yet, nobody writes.
-    if (this.#threads.length === 0) for (const d of DIRECTIONS) this.#memory[d].reset();
+    if (this.#threads.length === 0) for (const d of DIRECTIONS) for (const m of this.#memory[d]) m.reset();
     await Promise.all(this.#threads.map((t) => t.ask({ type: 'reset' })));
     this.#record.clear();
     this.#foreign = 0;
@@ -233,16 +261,21 @@ export class LinkRelay {
       (WILDCARD.has(listen)
         ? await Promise.all(peers.map((p) => localAddressToward(p.address!, p.port)))
         : [null, null]);
-    const [clientSide, serverSide] = sides;
+    const clientSide = sides[0]!;
+    const serverSide = sides.at(-1)!;
     const base = {
       receiveBufferBytes: this.#opts.receiveBufferBytes ?? 64 << 20,
       peers: this.#peerAddresses(),
       identities: this.#opts.peers.map((p) =>
         p.labAddress ? { ip: ipv4Number(p.labAddress), mac: macBytes(labMac(p.labAddress)) } : null,
       ) as ForwarderConfig['identities'],
+      clients: this.#clients,
       model: this.#model,
       impairDiscovery: this.#opts.impairDiscovery === true,
-      memory: { up: this.#memory.up.buffers, down: this.#memory.down.buffers },
+      memory: {
+        up: this.#memory.up.map((m) => m.buffers),
+        down: this.#memory.down.map((m) => m.buffers),
+      },
       record: { capacity: this.#record.capacity, buffer: this.#record.buffer },
       startEpochMs: performance.timeOrigin + this.#start,
       capturing: this.#capture !== null,
@@ -300,8 +333,8 @@ export class LinkRelay {
     this.#capture?.write(frame.subarray(VXLAN_HEADER), BigInt(m.micros), m.comment, m.up);
   }
 
-  #peerAddresses(): [PeerAddress, PeerAddress] {
-    return this.#peers.map((p) => ({ address: p.address, port: p.port })) as [PeerAddress, PeerAddress];
+  #peerAddresses(): PeerAddress[] {
+    return this.#peers.map((p) => ({ address: p.address, port: p.port }));
   }
 
   #postPeers(): void {
@@ -321,23 +354,41 @@ export class LinkRelay {
 
   async #resolvePeers(): Promise<void> {
     let moved = false;
-    await Promise.all(
-      this.#peers.map(async (peer) => {
-        if (peer.resolving) return;
-        peer.resolving = true;
-        try {
-          // Not found (not up yet, or gone for a moment): the last address stays.
-          const address = await lookupPeer(peer.host);
-          if (address && address !== peer.address) {
-            if (peer.address) this.#log(`linkd: peer ${peer.host} moved from ${peer.address} to ${address}`);
-            peer.address = address;
-            moved = true;
+    const found = (peer: Peer, address: string | null | undefined): void => {
+      // Not found (not up yet, or gone for a moment): the last address stays.
+      if (!address || address === peer.address) return;
+      const who = peer.replica === undefined ? peer.host : `${peer.host} #${peer.replica}`;
+      if (peer.address) this.#log(`linkd: peer ${who} moved from ${peer.address} to ${address}`);
+      peer.address = address;
+      moved = true;
+    };
+    // A scaled service's replicas are found together, by one look at the name.
+    const scaled = new Map<string, Peer[]>();
+    for (const p of this.#peers)
+      if (p.replica !== undefined) scaled.set(p.host, [...(scaled.get(p.host) ?? []), p]);
+    await Promise.all([
+      ...this.#peers
+        .filter((p) => p.replica === undefined)
+        .map(async (peer) => {
+          if (peer.resolving) return;
+          peer.resolving = true;
+          try {
+            found(peer, await lookupPeer(peer.host));
+          } finally {
+            peer.resolving = false;
           }
+        }),
+      ...[...scaled].map(async ([host, replicas]) => {
+        if (replicas[0]!.resolving) return;
+        replicas[0]!.resolving = true;
+        try {
+          const byNumber = await lookupReplicas(host);
+          for (const peer of replicas) found(peer, byNumber.get(peer.replica!));
         } finally {
-          peer.resolving = false;
+          replicas[0]!.resolving = false;
         }
       }),
-    );
+    ]);
     if (moved) this.#postPeers();
   }
 
@@ -355,6 +406,18 @@ export class LinkRelay {
 }
 
 type FrameMessage = Extract<FromForwarder, { type: 'frame' }>;
+
+/** Several paths' counters of one direction, added up. */
+function sumDirections(parts: DirectionStats[]): DirectionStats {
+  const out = emptyDirectionStats();
+  for (const p of parts)
+    for (const c of COUNTERS) {
+      out.total[c] += p.total[c];
+      for (const proto of Object.keys(out.byProtocol) as (keyof DirectionStats['byProtocol'])[])
+        out.byProtocol[proto][c] += p.byProtocol[proto][c];
+    }
+  return out;
+}
 
 function latenessSummary(samples: number[]): RelayStats['lateMs'] {
   const n = Math.min(samples.length, 2 * LATENESS_SAMPLES);

@@ -4,6 +4,7 @@ import { createSocket } from 'node:dgram';
 import { Resolver } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { replicaNumber } from '../../common/replica-name.ts';
 
 // Docker's DNS answers for containers that exist; for one that does not exist yet it may forward
 // to upstream servers that never answer: queries are short and retried.
@@ -53,4 +54,26 @@ export async function localAddressToward(address: string, port: number): Promise
   } finally {
     s.close();
   }
+}
+
+/**
+ * The replicas of a scaled Compose service (`client` with `scale: 3`), by replica number: each
+ * address the name has, named by its reverse lookup, which Docker's DNS answers with the
+ * container's name (`lab-client-2.lab_client_net` under Compose v2, `lab_client_2.…` under v1).
+ * An address whose name is not yet known is left out until the next look.
+ */
+export async function lookupReplicas(service: string): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  const addresses = (await dnsQuery.resolve4(service).catch(() => null)) ?? [];
+  await Promise.all(
+    addresses.map(async (address) => {
+      const ptr = `${address.split('.').reverse().join('.')}.in-addr.arpa`;
+      const names = (await dnsQuery.resolvePtr(ptr).catch(() => null)) ?? [];
+      for (const name of names) {
+        const n = replicaNumber(name, service);
+        if (n !== null) out.set(n, address);
+      }
+    }),
+  );
+  return out;
 }

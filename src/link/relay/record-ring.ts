@@ -10,11 +10,14 @@
 // overwritten entry.
 
 import { HEAD_BYTES, type PacketRecord } from '../control/packet-record.ts';
+import { clientName } from '../model/impairment-model.ts';
 import type { Fate } from './direction-shaper.ts';
 import { INNER_PROTOCOLS, type InnerProtocol, ipv6Text } from './vxlan-frame.ts';
 
 /** What the relay writes: IPv4 addresses as 32-bit numbers, the fingerprint as a number. */
-export type RawRecord = Omit<PacketRecord, 'n' | 'src' | 'dst' | 'fp' | 'outMs' | 'head'> & {
+export type RawRecord = Omit<PacketRecord, 'n' | 'client' | 'src' | 'dst' | 'fp' | 'outMs' | 'head'> & {
+  /** The client's index (its name is the reader's to give). */
+  client: number;
   src: number;
   dst: number;
   /** IPv6: where the frame holds the 32 bytes of source and destination address; -1 otherwise. */
@@ -76,7 +79,7 @@ export class PacketRecordRing {
   readonly #len: Uint32Array;
   readonly #plen: Uint32Array;
   readonly #fp: Uint32Array;
-  /** dir (1 bit), proto (3), fate (3), duplicated, corrupted, reordered, IPv6. */
+  /** dir (1 bit), proto (3), fate (3), duplicated, corrupted, reordered, IPv6, client (4). */
   readonly #bits: Uint16Array;
   readonly #flags: Uint8Array;
   readonly #headLen: Uint8Array;
@@ -141,7 +144,8 @@ export class PacketRecordRing {
       (r.duplicated ? 128 : 0) |
       (r.corrupted ? 256 : 0) |
       (r.reordered ? 512 : 0) |
-      (frame && v6At >= 0 ? 1024 : 0);
+      (frame && v6At >= 0 ? 1024 : 0) |
+      ((r.client & 15) << 11);
     let headLen = 0;
     if (frame && payloadOffset >= 0) {
       headLen = Math.min(HEAD_BYTES, r.plen, frame.length - payloadOffset);
@@ -187,6 +191,7 @@ export class PacketRecordRing {
       n: raw - base,
       t: Math.round(this.#t[i]! * 1000) / 1000,
       dir: bits & 1 ? 'down' : 'up',
+      client: clientName((bits >> 11) & 15),
       proto: INNER_PROTOCOLS[(bits >> 1) & 7]!,
       src: v6 ? ipv6Text(this.#v6, i * V6_BYTES) : ipv4Text(this.#src[i]!),
       dst: v6 ? ipv6Text(this.#v6, i * V6_BYTES + 16) : ipv4Text(this.#dst[i]!),

@@ -26,12 +26,16 @@ export interface ForwarderConfig {
   /** The local address to send from (one direction: the side toward its destination). */
   sendFrom: string | null;
   receiveBufferBytes: number;
-  peers: [PeerAddress, PeerAddress];
-  /** Each peer's own lab0 (client side, server side): other inner sources are forged; null: not checked. */
-  identities: [InnerIdentity | null, InnerIdentity | null];
+  /** The clients (from 0), then the server, last. */
+  peers: PeerAddress[];
+  /** Each peer's own lab0, in the same order: other inner sources are forged; null: not checked. */
+  identities: (InnerIdentity | null)[];
+  /** The clients' names, in order (`client`, `client2`, ...): whose path each frame takes. */
+  clients: string[];
   model: LinkModel;
   impairDiscovery: boolean;
-  memory: Record<Direction, DirectionBuffers>;
+  /** Per direction, a memory per client (in the clients' order). */
+  memory: Record<Direction, DirectionBuffers[]>;
   record: { capacity: number; buffer: SharedArrayBuffer };
   /** The relay's start on the epoch clock (ms): record times count from it in every thread. */
   startEpochMs: number;
@@ -41,7 +45,7 @@ export interface ForwarderConfig {
 export type ToForwarder =
   | { type: 'model'; id: number; model: LinkModel }
   | { type: 'reset'; id: number }
-  | { type: 'peers'; peers: [PeerAddress, PeerAddress] }
+  | { type: 'peers'; peers: PeerAddress[] }
   | { type: 'capture'; id: number; on: boolean }
   | { type: 'close'; id: number };
 

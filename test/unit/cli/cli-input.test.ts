@@ -13,7 +13,7 @@ describe('socklab: bad input', () => {
     [['up', '--project', 'Bad Name'], /--project must be lowercase letters, digits, - or _/],
     [
       ['run', 'ping'],
-      /experiment must be one of udp, tcp, compare, pinger, concurrency, framing, got 'ping'/,
+      /experiment must be one of udp, tcp, compare, pinger, concurrency, framing, demux, got 'ping'/,
     ],
     [
       ['sweep', '--loss', '0,150'],
@@ -43,7 +43,29 @@ describe('socklab: bad input', () => {
     [['up', '--profile', 'satellite', '--impair', 'loss 5%'], /give either --profile or an impairment/],
     [['impair', '--profile', 'moon'], /no profile 'moon'/],
     [['run', 'udp', '--count', '0'], /--count must be a whole number ≥ 1, got '0'/],
-    [['shell', 'router'], /host must be client, link or server, got 'router'/],
+    [['shell', 'router'], /host must be client, link or server \(or client2, .*\), got 'router'/],
+    [
+      ['exec', 'client1', '--', 'true'],
+      /host must be client, link or server \(or client2, .*\), got 'client1'/,
+    ],
+    [['up', '--clients', '0'], /--clients must be a whole number from 1 to 8, got '0'; e\.g\. --clients 3/],
+    [['up', '--clients', '300'], /--clients must be a whole number from 1 to 8, got '300'/],
+    [['up', '--paths', 'client2 loss 30%'], /'client2 loss 30%' is not a client's path: write NAME: SPEC/],
+    [['up', '--paths', 'server: loss 30%'], /'server' is not a client's name/],
+    [
+      ['up', '--clients', '2', '--paths', 'client3: loss 30%', '--backend', 'netns'],
+      /the link names client3, but the lab has 2 clients; start it with --clients 3, or drop those lines/,
+    ],
+    [['impair', '--client', 'server', 'loss 5%'], /--client: 'server' is not a client's name/],
+    [
+      ['run', 'udp', '--client', 'server'],
+      /--client must name a client host \(client, client2, \.\.\.\), got 'server'/,
+    ],
+    [['run', 'demux', '--hosts', '0'], /--hosts must be a whole number/],
+    [
+      ['impair', '--client', 'client2', '--paths', 'client3: loss 1%'],
+      /give either --client with an impairment or --paths, not both/,
+    ],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ])('%j', async (args, message) => {
     const r = await socklab(args);

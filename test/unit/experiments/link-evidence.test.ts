@@ -13,6 +13,7 @@ const rec = (
   n: ++n,
   t: n,
   dir,
+  client: 'client',
   proto: 'udp',
   src: '198.19.0.1',
   dst: '198.19.0.2',

@@ -16,7 +16,17 @@ const linkctl = (control: string, args: string[]) =>
 
 describe('linkd: bad input is one line per problem and a non-zero exit', () => {
   it.each([
-    [['--peer', 'a'], /needs exactly two --peer options .* got 1; e.g. --peer client --peer server/],
+    [['--peer', 'a'], /needs at least two --peer options .* got 1; e.g. --peer client --peer server/],
+    [['--peer', 'a', '--peer', 'b', '--clients', '0'], /--clients must be .*1.*8/],
+    [['--peer', 'a', '--peer', 'b', '--clients', '300'], /--clients must be .*1.*8/],
+    [
+      ['--peer', 'a', '--peer', 'a2', '--peer', 'b', '--clients', '3'],
+      /--clients 3 does not match the 2 client peers given/,
+    ],
+    [
+      ['--peer', 'a', '--peer', 'b', '--lab-address', '198.19.0.1'],
+      /give --lab-address for every peer .* 2 peers, 1 addresses/,
+    ],
     [['--peer', 'a', '--peer', 'b', '--engine', 'tc'], /--engine must be relay or netem, got 'tc'/],
     [
       ['--peer', 'a', '--peer', 'b', '--impair', 'loss 140%'],

@@ -1,6 +1,7 @@
 // Timed scenarios: the text form (strict, one line per problem with its line number), the shipped
 // scenarios, and the runner's steps on linkd's clock (here a fake one).
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ScenarioBoard } from '../../../src/link/control/scenario-board.ts';
 import { formatScenarioStatus, ScenarioRunner } from '../../../src/link/control/scenario-runner.ts';
 import { ImpairmentError } from '../../../src/link/model/impairment-error.ts';
 import { parseDirection } from '../../../src/link/model/impairment-text.ts';
@@ -141,5 +142,28 @@ describe('the scenario runner', () => {
     vi.advanceTimersByTime(60_000);
     expect(applied).toEqual([0, 1, 2, 3]);
     expect(runner.status()).toMatchObject({ step: 4, next: null });
+  });
+
+  it('runs one scenario on every path and one per client; stopping every path stops them all', () => {
+    vi.useFakeTimers();
+    const applied: string[] = [];
+    const board = new ScenarioBoard(
+      (_s, i, status, client) => applied.push(`${client ?? 'all'} ${status?.name} ${i}`),
+      () => Date.now(),
+    );
+    board.start(loadScenario('0s none; 1s outage; 2s repeat'));
+    board.start(loadScenario('handover'), 'client2');
+    expect(applied).toEqual(['all inline 0', 'client2 handover 0']);
+    expect(board.status()).toMatchObject({ name: 'inline', step: 1 });
+    expect(board.clientStatuses()).toMatchObject({ client2: { name: 'handover', step: 1 } });
+    vi.advanceTimersByTime(1000);
+    expect(applied).toContain('all inline 1');
+    board.stop('client2');
+    expect(board.clientStatuses()).toBeUndefined();
+    expect(board.status()).not.toBeNull();
+    board.start(loadScenario('handover'), 'client3');
+    board.stop();
+    expect(board.status()).toBeNull();
+    expect(board.clientStatuses()).toBeUndefined();
   });
 });

@@ -143,6 +143,30 @@ describe('packet record ring', () => {
 });
 
 describe('control: set', () => {
+  it('with a client sets that client’s path; without, every path, clients’ own included', () => {
+    const clients = ['client', 'client2', 'client3'];
+    const current = buildLinkModel({ impair: 'delay 10ms', seed: 3 });
+    const two = nextModel(
+      current,
+      { cmd: 'set', client: 'client2', up: parseDirection('loss 30%') },
+      clients,
+    );
+    expect(two.up).toEqual(current.up);
+    // What a client names replaces that direction of its path: the lab's delay is not under it.
+    expect(two.paths).toEqual({
+      client2: { up: { loss: { model: 'random', percent: 30, correlation: 0 } } },
+    });
+    // Every path's down: client2's own up stays.
+    const down = nextModel(two, { cmd: 'set', down: parseDirection('loss 1%') }, clients);
+    expect(down.paths?.client2?.up?.loss).toMatchObject({ percent: 30 });
+    // Every path's up: client2's own up goes.
+    const up = nextModel(two, { cmd: 'set', up: parseDirection('delay 5ms') }, clients);
+    expect(up.paths).toBeUndefined();
+    expect(() => nextModel(current, { cmd: 'set', client: 'client4', impair: {} }, clients)).toThrow(
+      /this lab has no client 'client4': its clients are client, client2, client3; .*socklab up --clients N/,
+    );
+  });
+
   it('replaces what it names and keeps the rest', () => {
     const current = buildLinkModel({ up: 'delay 10ms', down: 'loss 5%', seed: 3 });
     expect(nextModel(current, { cmd: 'set', up: parseDirection('loss 1%') })).toEqual({
