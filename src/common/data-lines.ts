@@ -8,11 +8,17 @@ export interface DataLine {
   text: string;
 }
 
-/** The lines of `text` that say something: comments (`#` to the end) and blank lines dropped. */
+/**
+ * A comment: `#` to the end of the line, at its start or after a space, unless a digit follows
+ * (`#4` is an event rule's ordinal: `drop tcp data #4`).
+ */
+export const stripComment = (line: string): string => line.replace(/(^|\s)#(?!\d).*/, '$1');
+
+/** The lines of `text` that say something: comments and blank lines dropped. */
 export function dataLines(text: string, separator: RegExp = /\r?\n/): DataLine[] {
   return text
     .split(separator)
-    .map((raw, i) => ({ n: i + 1, text: raw.replace(/#.*/, '').trim() }))
+    .map((raw, i) => ({ n: i + 1, text: stripComment(raw).trim() }))
     .filter((l) => l.text !== '');
 }
 

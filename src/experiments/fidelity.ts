@@ -200,8 +200,11 @@ export function directionFidelity(
   direction: Direction,
   all: PacketRecord[],
 ): DirectionFidelity {
-  // ARP and neighbour discovery pass unimpaired (outside an outage): they are not the model's.
-  const recs = all.filter((r) => r.dir === direction && r.proto !== 'arp' && r.proto !== 'nd');
+  // ARP and neighbour discovery pass unimpaired (outside an outage): they are not the model's, nor
+  // are the frames an event rule decided (their fate was aimed, not drawn).
+  const recs = all.filter(
+    (r) => r.dir === direction && r.proto !== 'arp' && r.proto !== 'nd' && r.rule === undefined,
+  );
   const count = (f: (r: PacketRecord) => boolean): number => recs.filter(f).length;
   const lost = count((r) => r.fate === 'lost');
   const queueDropped = count((r) => r.fate === 'queue-drop');

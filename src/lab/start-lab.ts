@@ -4,7 +4,7 @@
 // the default) and network namespaces on this machine (no Docker, no image; root).
 import { randomBytes } from 'node:crypto';
 import { SocklabError } from '../common/errors.ts';
-import { clientIndex, type LinkModel, MAX_CLIENTS } from '../link/model/impairment-model.ts';
+import { clientIndex, type LinkModel, MAX_CLIENTS, relayOnly } from '../link/model/impairment-model.ts';
 import { buildLinkModel, type LinkModelInput } from '../link/model/impairment-text.ts';
 import type { Scenario } from '../link/model/scenario.ts';
 import { loadScenario } from '../link/model/scenario-file.ts';
@@ -100,11 +100,8 @@ export function validatePaths(model: LinkModel, clients: number, engine: string)
       'lab.no-host',
       `the link names ${missing.join(', ')}, but the lab has ${clients} client${clients === 1 ? '' : 's'}; start it with --clients ${Math.max(...missing.map(clientIndex)) + 1}, or drop those lines`,
     );
-  if (names.length > 0 && engine === 'netem')
-    throw new SocklabError(
-      'usage.invalid',
-      "a client's own path needs the relay engine (netem impairs a device, which all clients share); use --engine relay",
-    );
+  const why = engine === 'netem' ? relayOnly(model) : null;
+  if (why) throw new SocklabError('usage.invalid', `${why}; use --engine relay`);
 }
 
 export async function startLab(opts: LabOptions = {}): Promise<StartedLab> {

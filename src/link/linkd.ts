@@ -10,7 +10,7 @@ import { checkClient, serveControl } from './control/control-server.ts';
 import { applyNetem, deviceToward, probeNetem } from './control/netem-engine.ts';
 import { ScenarioBoard } from './control/scenario-board.ts';
 import { parseClientPaths } from './model/client-paths.ts';
-import { clientNames, type LinkModel, MAX_CLIENTS } from './model/impairment-model.ts';
+import { clientNames, type LinkModel, MAX_CLIENTS, relayOnly } from './model/impairment-model.ts';
 import { buildLinkModel, formatLinkModel } from './model/impairment-text.ts';
 import { formatStep, type Scenario } from './model/scenario.ts';
 import { loadScenario } from './model/scenario-file.ts';
@@ -162,11 +162,8 @@ async function main(argv: string[]): Promise<number | undefined> {
   const apply = (next: LinkModel, quiet = false): Promise<void> => {
     const done = applying.then(async () => {
       if (engine === 'netem') {
-        if (next.paths)
-          throw new SocklabError(
-            'usage.invalid',
-            "a client's own path needs the relay engine (netem impairs a device, which all clients share); start the lab with --engine relay",
-          );
+        const why = relayOnly(next);
+        if (why) throw new SocklabError('usage.invalid', `${why}; start the lab with --engine relay`);
         const [towardClient, towardServer] = await Promise.all(
           [peers[0]!, peers.at(-1)!].map((p) => deviceToward(p.host)),
         );

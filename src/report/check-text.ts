@@ -53,7 +53,7 @@ export function formatFrame(r: PacketRecord): string {
         : r.fate === 'outage'
           ? 'LOST (outage)'
           : 'DROPPED (queue full)';
-  return `${arrow} ${r.sport}→${r.dport} ${what}: ${fate}`;
+  return `${arrow} ${r.sport}→${r.dport} ${what}: ${fate}${r.rule ? ` (rule ${r.rule})` : ''}`;
 }
 
 export function formatEvidence(e: VerdictEvidence, indent = '    '): string {

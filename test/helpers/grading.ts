@@ -18,6 +18,11 @@ export interface Case {
   file: string;
   /** The verdicts it must fail (by id); every other must pass. */
   fails: string[];
+  /**
+   * Verdicts its one bug may also fail, by the lossy link's chance (the same bug met at random):
+   * allowed either way, and said why where the case is written.
+   */
+  mayFail?: string[];
   /** What some verdicts' reasons must say (the rule they applied, how they counted). */
   reasons?: Record<string, RegExp>;
 }
@@ -29,8 +34,9 @@ export async function expectVerdicts(
   lab?: StartedLab,
 ): Promise<CheckResult> {
   const r = await runCheck({ assignment: c.assignment, role: c.role, file: c.file, backend, lab });
-  const failed = r.verdicts.filter((v) => v.status !== 'pass').map((v) => v.id);
-  const why = r.verdicts.map(explain(c.fails)).join('\n');
+  const mayFail = c.mayFail ?? [];
+  const failed = r.verdicts.filter((v) => v.status !== 'pass' && !mayFail.includes(v.id)).map((v) => v.id);
+  const why = r.verdicts.map(explain([...c.fails, ...mayFail])).join('\n');
   expect(failed, why).toEqual(c.fails);
   const requiredFailed = r.verdicts.some((v) => v.required && v.status !== 'pass');
   expect(r.passed, why).toBe(!requiredFailed);

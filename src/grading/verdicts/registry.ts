@@ -5,6 +5,7 @@ import type { Framing, ProgramRole } from '../framing.ts';
 import { givesUp, printsReply, worksOverLink } from './client-verdicts.ts';
 import { concurrent, noWaiting, singleThread } from './concurrency-verdicts.ts';
 import { echoes, servesClients, survivesLink } from './echo-verdicts.ts';
+import { ignoresDuplicate, survivesLostSynAck } from './event-verdicts.ts';
 import { http404, httpBinary, httpFile, httpLossy, httpParallel } from './http-verdicts.ts';
 import { compiles, starts } from './lifecycle-verdicts.ts';
 import { ends, pings, reportsEach } from './pinger-verdicts.ts';
@@ -24,6 +25,7 @@ export const VERDICTS = [
   streamBatch,
   streamSplitUtf8,
   survivesLink,
+  survivesLostSynAck,
   nonUtf8,
   emptyDatagram,
   burst,
@@ -36,6 +38,7 @@ export const VERDICTS = [
   httpLossy,
   printsReply,
   givesUp,
+  ignoresDuplicate,
   worksOverLink,
   pings,
   reportsEach,

@@ -39,6 +39,8 @@ export interface PacketRecord {
   delayMs: number;
   /** Arrival to the first copy's real departure, ms, by the relay's clock; -1 while not sent or when dropped. */
   outMs: number;
+  /** The event rule that decided the frame (`drop tcp syn-ack #1`); absent when none did. */
+  rule?: string;
   /** The payload's first bytes, base64 (only when asked for: `read(..., { head: true })`). */
   head?: string;
 }

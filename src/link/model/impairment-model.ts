@@ -1,6 +1,8 @@
 // The impairment model: per direction, in netem's vocabulary. One model whether it comes from
 // text, CLI flags, a profile file or code; both engines (relay, netem) take it as it is.
 
+import type { EventRule } from './event-rules.ts';
+
 export const DISTRIBUTIONS = ['uniform', 'normal', 'pareto', 'paretonormal'] as const;
 export type Distribution = (typeof DISTRIBUTIONS)[number];
 
@@ -39,6 +41,8 @@ export interface DirectionModel {
   limit?: number;
   /** The link is down: nothing crosses (a scenario's outage step). */
   outage?: true;
+  /** Faults aimed at protocol events (`drop tcp syn-ack #1`): relay engine only. */
+  events?: EventRule[];
 }
 
 export type Direction = 'up' | 'down';
@@ -56,6 +60,19 @@ export interface LinkModel {
 /** The model of one client's path in one direction. */
 export const pathOf = (m: LinkModel, client: string, dir: Direction): DirectionModel =>
   m.paths?.[client]?.[dir] ?? m[dir];
+
+/**
+ * Why the netem engine cannot apply this model, or null: clients' own paths and event rules are
+ * the relay's alone (netem impairs a device all clients share, and cannot tell a SYN-ACK from data).
+ */
+export function relayOnly(m: LinkModel): string | null {
+  if (m.paths && Object.keys(m.paths).length > 0)
+    return "a client's own path needs the relay engine (netem impairs a device, which all clients share)";
+  const paths = [m.up, m.down];
+  if (paths.some((d) => d.events?.length))
+    return 'faults aimed at events (drop tcp syn-ack #1, ...) need the relay engine (netem cannot tell one segment from another)';
+  return null;
+}
 
 /** One client's path as a model of its own (no other clients' paths): what its experiments judge by. */
 export const pathModel = (m: LinkModel, client: string): LinkModel => ({
@@ -85,7 +102,16 @@ export const DEFAULT_LIMIT = 1000;
 export const DEFAULT_SEED = 1;
 
 export function isClean(m: DirectionModel): boolean {
-  return !m.delay && !m.loss && !m.duplicate && !m.reorder && !m.corrupt && !m.rate && !m.outage;
+  return (
+    !m.delay &&
+    !m.loss &&
+    !m.duplicate &&
+    !m.reorder &&
+    !m.corrupt &&
+    !m.rate &&
+    !m.outage &&
+    !m.events?.length
+  );
 }
 
 /** Long-run fraction of packets lost in one direction (Gilbert–Elliott at its stationary state). */

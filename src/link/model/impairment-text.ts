@@ -1,6 +1,15 @@
 // The text form, in netem's words: `delay 40ms 10ms distribution normal loss 10% rate 1mbit`.
 // Parsing and validation happen before anything is applied, and report every problem at once.
 
+import {
+  EVENT_SYNTAX,
+  type EventAction,
+  type EventRule,
+  formatEventRule,
+  parseEventRule,
+  startsEventRule,
+  validateEventRules,
+} from './event-rules.ts';
 import { ImpairmentError } from './impairment-error.ts';
 import {
   clientIndex,
@@ -23,8 +32,20 @@ export function parseDirection(text: string): DirectionModel {
   );
   const problems: string[] = [];
   const model: Record<string, unknown> = {};
+  const events: EventRule[] = [];
   for (let word = words.next(); word !== undefined; word = words.next()) {
-    const imp = impairmentByKeyword(word.toLowerCase());
+    const lower = word.toLowerCase();
+    if (startsEventRule(lower, words.peek()?.toLowerCase())) {
+      const rule = parseEventRule(lower as EventAction, words, problems);
+      if (rule === undefined) break;
+      events.push(rule);
+      continue;
+    }
+    if (lower === 'drop') {
+      problems.push(`drop needs a protocol and an event: ${EVENT_SYNTAX}; e.g. drop tcp syn-ack #1`);
+      break;
+    }
+    const imp = impairmentByKeyword(lower);
     if (!imp) {
       problems.push(
         `unknown impairment '${word}': the impairments are ${KEYWORDS.join(', ')}; e.g. delay 40ms loss 10%`,
@@ -39,6 +60,7 @@ export function parseDirection(text: string): DirectionModel {
     if (value === undefined) break;
     model[imp.key] = value;
   }
+  if (events.length > 0) model.events = events;
   if (problems.length > 0) throw new ImpairmentError(problems);
   const parsed = model as DirectionModel;
   assertValidDirection(parsed);
@@ -49,6 +71,7 @@ export function parseDirection(text: string): DirectionModel {
 export function validateDirection(m: DirectionModel): string[] {
   const problems: string[] = [];
   for (const key of Object.keys(m)) {
+    if (key === 'events') continue;
     if (!IMPAIRMENTS.some((i) => i.key === key)) {
       problems.push(
         `unknown impairment '${key}': the impairments are ${IMPAIRMENTS.map((i) => i.key).join(', ')}`,
@@ -58,6 +81,13 @@ export function validateDirection(m: DirectionModel): string[] {
   for (const imp of IMPAIRMENTS as Impairment<keyof DirectionModel>[]) {
     const value = m[imp.key];
     if (value !== undefined) problems.push(...imp.validate(value as never));
+  }
+  if (m.events !== undefined) {
+    if (Array.isArray(m.events)) problems.push(...validateEventRules(m.events));
+    else
+      problems.push(
+        `events must be a list of rules, e.g. [${JSON.stringify({ action: 'drop', proto: 'tcp', event: 'syn-ack', n: 1 })}]`,
+      );
   }
   if (m.reorder && m.reorder.percent > 0 && !(m.delay && m.delay.ms > 0)) {
     problems.push(
@@ -76,6 +106,7 @@ export function formatDirection(m: DirectionModel): string {
   const parts = (IMPAIRMENTS as Impairment<keyof DirectionModel>[])
     .filter((imp) => m[imp.key] !== undefined)
     .map((imp) => imp.format(m[imp.key] as never));
+  for (const r of m.events ?? []) parts.push(formatEventRule(r));
   return parts.length > 0 ? parts.join(' ') : 'none';
 }
 

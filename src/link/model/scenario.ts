@@ -10,6 +10,7 @@
 // `outage` (the link carries nothing), or `none`. Each step replaces the whole model. An optional
 // last line `TIME repeat` starts again from the first step at TIME. Pure: parsing validates
 // everything and reports every problem, one line each with its line number.
+import { stripComment } from '../../common/data-lines.ts';
 import { ImpairmentError } from './impairment-error.ts';
 import type { DirectionModel } from './impairment-model.ts';
 import { buildLinkModel, formatDirection, validateDirection } from './impairment-text.ts';
@@ -62,7 +63,7 @@ export function parseScenario(name: string, text: string): Scenario {
   let previous: number | undefined;
   const lines = text.split(/\r?\n|;/);
   for (const [i, raw] of lines.entries()) {
-    const line = raw.replace(/#.*/, '').trim();
+    const line = stripComment(raw).trim();
     if (!line) continue;
     const at = `line ${i + 1}`;
     if (repeatMs !== null) {

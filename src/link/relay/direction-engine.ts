@@ -6,6 +6,7 @@
 // The path of a frame on a clean link (no impairment, nothing waiting) allocates nothing here: no
 // decision object, no queue entry, no closure; the record is filled from one scratch object.
 
+import { formatEventRule } from '../model/event-rules.ts';
 import { type Direction, type DirectionModel, isClean } from '../model/impairment-model.ts';
 import type { DirectionMemory } from './direction-memory.ts';
 import { type Decision, DirectionShaper } from './direction-shaper.ts';
@@ -32,7 +33,8 @@ interface Pending {
   arrived: number;
 }
 
-type Label = 'forwarded' | 'duplicate' | 'corrupted' | 'reordered';
+/** A capture comment's word for a copy; a copy an event rule decided says which rule. */
+type Label = 'forwarded' | 'duplicate' | 'corrupted' | 'reordered' | `${string} (rule ${string})`;
 
 const FORGED: Decision = {
   fate: 'forged',
@@ -41,6 +43,7 @@ const FORGED: Decision = {
   corrupted: false,
   reordered: false,
   delayMs: 0,
+  rule: -1,
 };
 
 export interface EngineOptions {
@@ -126,6 +129,7 @@ export class DirectionEngine {
       corrupted: false,
       reordered: false,
       delayMs: 0,
+      rule: -1,
     };
   }
 
@@ -184,14 +188,17 @@ export class DirectionEngine {
           corrupted: false,
           reordered: false,
           delayMs: 0,
+          rule: -1,
         }
       : shaper.decide(msg, info, now);
+    const rule = decision.rule >= 0 ? this.#ruleText(decision.rule) : '';
     const ticket = this.#account(info, msg, now, decision);
     const copies = decision.copies;
     for (let i = 0; i < copies.length; i++) {
       const copy = copies[i]!;
-      const label: Label =
+      const base =
         i > 0 ? 'duplicate' : decision.corrupted ? 'corrupted' : copy.reordered ? 'reordered' : 'forwarded';
+      const label: Label = rule ? `${base} (rule ${rule})` : base;
       const first = i === 0 ? ticket : 0;
       if (copy.at <= now && this.#pending === 0) this.#send(copy.data, proto, first, now, label);
       else {
@@ -233,12 +240,25 @@ export class DirectionEngine {
     r.corrupted = d ? d.corrupted : false;
     r.reordered = d ? d.reordered : false;
     r.delayMs = d ? d.delayMs : 0;
+    r.rule = d ? d.rule : -1;
     const ticket = this.#record.add(r, msg, proto === 'udp' || proto === 'tcp' ? info.payloadOffset : -1);
     if (this.capture && d && d.fate !== 'forwarded') {
-      const why = d.fate === 'lost' ? 'loss' : d.fate === 'queue-drop' ? 'queue full' : d.fate;
+      const why =
+        d.rule >= 0
+          ? `rule ${this.#ruleText(d.rule)}`
+          : d.fate === 'lost'
+            ? 'loss'
+            : d.fate === 'queue-drop'
+              ? 'queue full'
+              : d.fate;
       this.capture(msg, `${this.#label} DROPPED (${why})`, this.dir === 'up');
     }
     return ticket;
+  }
+
+  #ruleText(index: number): string {
+    const rule = this.#shaper.model.events?.[index];
+    return rule ? formatEventRule(rule) : `#${index + 1}`;
   }
 
   // Everything is counted and recorded before the frame leaves: whoever receives it and then asks

@@ -8,6 +8,7 @@
 // of its seq whatever order the network brought it in (see frame-draw.ts). The rate limiter's
 // queue is the link's, shared by every flow of the direction, as a real link's is.
 
+import { EventCounter } from '../model/event-rules.ts';
 import {
   DEFAULT_LIMIT,
   type Direction,
@@ -37,6 +38,8 @@ export interface Decision {
   reordered: boolean;
   /** Time from arrival to sending the first copy (queueing, serialization and delay). */
   delayMs: number;
+  /** The event rule (index in the direction's `events`) that decided this frame, or -1. */
+  rule: number;
 }
 
 interface LossDecider {
@@ -78,6 +81,8 @@ class FlowStreams {
   readonly delay: FrameDraw | null;
   readonly dupDelay: FrameDraw | null;
   readonly copies = new ProbeCopies();
+  /** The flow's events so far, for the rules aimed at them. */
+  readonly events = new EventCounter();
   reorderCounter = 0;
 
   constructor(model: DirectionModel, seed: number, flow: string) {
@@ -155,6 +160,7 @@ export class DirectionShaper {
       corrupted: false,
       reordered: false,
       delayMs: 0,
+      rule: -1,
     };
     // A link that is down decides nothing else, and draws no random number.
     if (m.outage) {
@@ -163,6 +169,11 @@ export class DirectionShaper {
     }
     const flow = this.#flow(info);
     const key = flow.key(data, info);
+    if (m.events && info) {
+      const firstSeq = key.copy === 0 ? key.seq : -1;
+      const hit = flow.events.hit(m.events, info.proto, info.tcpFlags, info.payloadLength, firstSeq);
+      if (hit >= 0) return this.#aimed(decision, hit, data, now, flow, key);
+    }
     let count = 1;
     if (flow.duplicate && flow.duplicate.next(key) < m.duplicate!.percent / 100) count++;
     if (flow.loss?.lost(key)) count--;
@@ -187,6 +198,43 @@ export class DirectionShaper {
     decision.delayMs = first.at - now;
     if (count > 1) {
       const dup = this.#schedule(original, now, flow, flow.dupDelay, duplicateKey(key));
+      if (dup) {
+        decision.copies.push(dup);
+        decision.duplicated = true;
+      }
+    }
+    return decision;
+  }
+
+  /**
+   * A frame an event rule hits: the rule's fate, none of the random ones (no loss, corruption or
+   * random duplicate is drawn for it). What it does not drop is queued and delayed as the model says.
+   */
+  #aimed(
+    decision: Decision,
+    index: number,
+    data: Buffer,
+    now: number,
+    flow: FlowStreams,
+    key: FrameKey,
+  ): Decision {
+    const rule = this.model.events![index]!;
+    decision.rule = index;
+    if (rule.action === 'drop') {
+      decision.fate = 'lost';
+      return decision;
+    }
+    const first = this.#schedule(data, now, flow, flow.delay, key);
+    if (!first) {
+      decision.fate = 'queue-drop';
+      return decision;
+    }
+    if (rule.action === 'delay') first.at += rule.delayMs ?? 0;
+    decision.copies.push(first);
+    decision.reordered = first.reordered;
+    decision.delayMs = first.at - now;
+    if (rule.action === 'duplicate') {
+      const dup = this.#schedule(data, now, flow, flow.dupDelay, duplicateKey(key));
       if (dup) {
         decision.copies.push(dup);
         decision.duplicated = true;

@@ -21,7 +21,14 @@ import {
   emptyDirectionStats,
   type RelayStats,
 } from '../control/relay-stats.ts';
-import { clientNames, DIRECTIONS, type Direction, type LinkModel } from '../model/impairment-model.ts';
+import { formatEventRule } from '../model/event-rules.ts';
+import {
+  clientNames,
+  DIRECTIONS,
+  type Direction,
+  type LinkModel,
+  pathOf,
+} from '../model/impairment-model.ts';
 import { DirectionMemory, LATENESS_SAMPLES } from './direction-memory.ts';
 import { ForwarderThread } from './forwarder-thread.ts';
 import { PcapngWriter } from './pcapng-writer.ts';
@@ -209,7 +216,14 @@ export class LinkRelay {
     opts: { head?: boolean } = {},
   ): { records: PacketRecord[]; last: number; overwritten: number } {
     return {
-      records: this.#record.read(since, limit, opts),
+      // A rule is named by the model in force now: one changed since names its own rule.
+      records: this.#record.read(since, limit, {
+        ...opts,
+        ruleName: (client, dir, index) => {
+          const rule = pathOf(this.#model, client, dir).events?.[index];
+          return rule ? formatEventRule(rule) : `#${index + 1}`;
+        },
+      }),
       last: this.#record.last,
       overwritten: this.#record.overwritten,
     };

@@ -10,20 +10,28 @@
 // overwritten entry.
 
 import { HEAD_BYTES, type PacketRecord } from '../control/packet-record.ts';
-import { clientName } from '../model/impairment-model.ts';
+import { clientName, type Direction } from '../model/impairment-model.ts';
 import type { Fate } from './direction-shaper.ts';
 import { INNER_PROTOCOLS, type InnerProtocol, ipv6Text } from './vxlan-frame.ts';
 
 /** What the relay writes: IPv4 addresses as 32-bit numbers, the fingerprint as a number. */
-export type RawRecord = Omit<PacketRecord, 'n' | 'client' | 'src' | 'dst' | 'fp' | 'outMs' | 'head'> & {
+export type RawRecord = Omit<
+  PacketRecord,
+  'n' | 'client' | 'src' | 'dst' | 'fp' | 'outMs' | 'head' | 'rule'
+> & {
   /** The client's index (its name is the reader's to give). */
   client: number;
+  /** The event rule that decided the frame (its index in the direction's rules), or -1. */
+  rule: number;
   src: number;
   dst: number;
   /** IPv6: where the frame holds the 32 bytes of source and destination address; -1 otherwise. */
   v6Addresses?: number;
   fp: number;
 };
+
+/** Names an event rule by its client, direction and index (the reader knows the model in force). */
+export type RuleName = (client: string, dir: Direction, index: number) => string;
 
 const FATES: readonly Fate[] = ['forwarded', 'lost', 'queue-drop', 'outage', 'forged'];
 const FATE_INDEX: Record<Fate, number> = { forwarded: 0, lost: 1, 'queue-drop': 2, outage: 3, forged: 4 };
@@ -53,6 +61,7 @@ const FIELDS = {
   fp: 4,
   bits: 2,
   flags: 1,
+  rule: 1,
   headLen: 1,
   head: HEAD_BYTES,
   v6: V6_BYTES,
@@ -82,6 +91,8 @@ export class PacketRecordRing {
   /** dir (1 bit), proto (3), fate (3), duplicated, corrupted, reordered, IPv6, client (4). */
   readonly #bits: Uint16Array;
   readonly #flags: Uint8Array;
+  /** The event rule's index + 1; 0 when none decided the frame. */
+  readonly #rule: Uint8Array;
   readonly #headLen: Uint8Array;
   readonly #head: Uint8Array;
   readonly #v6: Uint8Array;
@@ -110,6 +121,7 @@ export class PacketRecordRing {
     this.#fp = new Uint32Array(b, take('fp'), capacity);
     this.#bits = new Uint16Array(b, take('bits'), capacity);
     this.#flags = new Uint8Array(b, take('flags'), capacity);
+    this.#rule = new Uint8Array(b, take('rule'), capacity);
     this.#headLen = new Uint8Array(b, take('headLen'), capacity);
     this.#head = new Uint8Array(b, take('head'), capacity * HEAD_BYTES);
     this.#v6 = new Uint8Array(b, take('v6'), capacity * V6_BYTES);
@@ -137,6 +149,7 @@ export class PacketRecordRing {
     this.#fp[i] = r.fp;
     this.#seq[i] = r.seq;
     this.#flags[i] = r.flags;
+    this.#rule[i] = r.rule + 1;
     this.#bits[i] =
       (r.dir === 'down' ? 1 : 0) |
       (PROTO_INDEX[r.proto] << 1) |
@@ -167,20 +180,24 @@ export class PacketRecordRing {
    * Records with n > since, oldest first, at most `limit`; stops before a record still being
    * written (the next read returns it).
    */
-  read(since = 0, limit = Number.POSITIVE_INFINITY, opts: { head?: boolean } = {}): PacketRecord[] {
+  read(
+    since = 0,
+    limit = Number.POSITIVE_INFINITY,
+    opts: { head?: boolean; ruleName?: RuleName } = {},
+  ): PacketRecord[] {
     const base = Atomics.load(this.#header, BASE);
     const next = Atomics.load(this.#header, NEXT);
     const first = Math.max(since + base + 1, next - Math.min(next - base, this.capacity) + 1);
     const out: PacketRecord[] = [];
     for (let raw = first; raw <= next && out.length < limit; raw++) {
-      const rec = this.#at(raw, base, opts.head === true);
+      const rec = this.#at(raw, base, opts.head === true, opts.ruleName);
       if (rec === 'pending') break;
       if (rec) out.push(rec);
     }
     return out;
   }
 
-  #at(raw: number, base: number, head: boolean): PacketRecord | null | 'pending' {
+  #at(raw: number, base: number, head: boolean, ruleName?: RuleName): PacketRecord | null | 'pending' {
     const i = (raw - 1) % this.capacity;
     const before = Atomics.load(this.#stamp, i);
     if (before !== raw) return before < raw ? 'pending' : null;
@@ -209,6 +226,8 @@ export class PacketRecordRing {
       delayMs: Math.round(this.#delay[i]! * 1000) / 1000,
       outMs: this.#out[i]! < 0 ? -1 : Math.round(this.#out[i]! * 1000) / 1000,
     };
+    const rule = this.#rule[i]!;
+    if (rule > 0) rec.rule = ruleName?.(rec.client, rec.dir, rule - 1) ?? `#${rule}`;
     if (head) {
       const at = i * HEAD_BYTES;
       rec.head = Buffer.from(this.#head.subarray(at, at + this.#headLen[i]!)).toString('base64');

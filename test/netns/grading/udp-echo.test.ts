@@ -173,6 +173,18 @@ const cases: [string, Case][] = [
       fails: ['prints-reply'],
     },
   ],
+  [
+    'a client that prints every datagram until a second of silence',
+    {
+      assignment: 'udp-echo',
+      role: 'client',
+      file: fixture('EveryReplyUDPClient.py'),
+      fails: ['ignores-duplicate'],
+      reasons: {
+        'ignores-duplicate': /delivered the server's reply twice .* printed 'HELLO SOCKLAB' 2 times/,
+      },
+    },
+  ],
 ];
 
 gradingCases('udp-echo', cases);

@@ -1,0 +1,96 @@
+// Faults aimed at one protocol event (the link's event rules): what random loss finds by chance,
+// exactly and every run. A lost SYN-ACK costs a TCP connection a second (the client's kernel
+// resends its SYN); a program that gives up on a connection sooner than that fails. A duplicated
+// reply is what UDP may deliver; a client that asked once takes one answer. Each verdict checks in
+// the link's record that its rule hit, so a pass always means the fault happened.
+import type { PacketRecord } from '../../link/control/packet-record.ts';
+import { type CheckContext, failed, type Outcome, passed } from '../context.ts';
+import { preview } from '../exchange.ts';
+import { TCP_ECHO_FRAMINGS } from '../framing.ts';
+import { upper } from './common.ts';
+import { stillServes } from './echo-verdicts.ts';
+import { defineVerdict } from './verdict.ts';
+
+const SENTENCE = 'hello socklab';
+const SYN_ACK_RULE = 'drop tcp syn-ack #1';
+const DUPLICATE_RULE = 'duplicate udp reply #1';
+
+/** The frames the rule decided (the only rule in force: the record names it in its own words). */
+const hits = (records: PacketRecord[]): PacketRecord[] => records.filter((r) => r.rule !== undefined);
+
+/** A clean link but for the one rule, on the server-to-client direction. */
+async function aimed(ctx: CheckContext, rule: string): Promise<void> {
+  await ctx.lab.impair({ impair: 'none', down: rule, seed: ctx.seed });
+  await ctx.resetLink();
+}
+
+async function judgeLostSynAck(ctx: CheckContext): Promise<Outcome> {
+  await aimed(ctx, SYN_ACK_RULE);
+  const before = await ctx.lab.counters('client');
+  let problem: Outcome | null;
+  if (ctx.role === 'server') problem = await stillServes(ctx, 'its first SYN-ACK was lost');
+  else {
+    const r = await ctx.runClient(`${SENTENCE}\n`, 20_000);
+    const reply = upper(SENTENCE).toString();
+    problem = r.stdout.includes(reply)
+      ? null
+      : failed(
+          `its connection's first SYN-ACK was lost, so the handshake took about a second longer (its kernel resent the SYN); it did not print '${reply}': ${r.timedOut ? 'still running after 20 s' : `exit code ${r.exitCode}`}, stdout ${preview(Buffer.from(r.stdout.trim()), 120)}${r.stderr.trim() ? `, stderr ${preview(Buffer.from(r.stderr.trim().split('\n').at(-1)!), 120)}` : ''}; a connect() timeout shorter than TCP's first retransmission (1 s) gives up on a link that only delays`,
+        );
+  }
+  const after = await ctx.lab.counters('client');
+  const lost = hits(await ctx.linkRecord()).length;
+  const synRetrans = (after['TcpExt.TCPSynRetrans'] ?? 0) - (before['TcpExt.TCPSynRetrans'] ?? 0);
+  if (lost === 0)
+    return failed(
+      `the link saw no SYN-ACK to drop (rule ${SYN_ACK_RULE}): no TCP connection was made to or from the program`,
+    );
+  if (problem) return problem;
+  return passed(
+    `the link dropped the first SYN-ACK (rule ${SYN_ACK_RULE}); the client's kernel resent its SYN (${synRetrans} SYN retransmission${synRetrans === 1 ? '' : 's'}) and the conversation went on: ${ctx.role === 'server' ? 'the next sentence got its answer' : 'it printed the reply'}`,
+    { measured: { synRetransmissions: synRetrans } },
+  );
+}
+
+function occurrences(text: string, what: string): number {
+  return text.toLowerCase().split(what.toLowerCase()).length - 1;
+}
+
+async function judgeIgnoresDuplicate(ctx: CheckContext): Promise<Outcome> {
+  await aimed(ctx, DUPLICATE_RULE);
+  const r = await ctx.runClient(`${SENTENCE}\n`, 15_000);
+  const duplicated = hits(await ctx.linkRecord()).length;
+  if (duplicated === 0)
+    return failed(
+      `the link saw no reply to duplicate (rule ${DUPLICATE_RULE}): the program sent no datagram the server answered`,
+    );
+  const reply = upper(SENTENCE).toString();
+  const printed = occurrences(r.stdout, reply);
+  if (printed >= 2)
+    return failed(
+      `the link delivered the server's reply twice (rule ${DUPLICATE_RULE}), and it printed '${reply}' ${printed} times: UDP may deliver a datagram twice; a client that asked once takes one answer (stop reading after the first, or drop what answers nothing you asked)`,
+    );
+  return passed(
+    `the link delivered the server's reply twice (rule ${DUPLICATE_RULE}); it printed the reply ${printed === 1 ? 'once' : `${printed} times (what it printed is prints-reply's question)`}`,
+  );
+}
+
+export const survivesLostSynAck = defineVerdict({
+  id: 'survives-lost-syn-ack',
+  title: 'survives a lost SYN-ACK',
+  measures: `the link drops the first SYN-ACK (${SYN_ACK_RULE}): the handshake takes a second longer; a server must answer the sentence, a client must print the reply`,
+  roles: ['server', 'client'],
+  framings: TCP_ECHO_FRAMINGS,
+  points: 10,
+  run: judgeLostSynAck,
+});
+
+export const ignoresDuplicate = defineVerdict({
+  id: 'ignores-duplicate',
+  title: 'ignores a duplicated reply',
+  measures: `the link delivers the server's reply twice (${DUPLICATE_RULE}): the client prints it once`,
+  roles: ['client'],
+  framings: ['datagram'],
+  points: 10,
+  run: judgeIgnoresDuplicate,
+});
