@@ -13,12 +13,22 @@ import {
   pathModel,
 } from '../link/model/impairment-model.ts';
 import { formatDirection } from '../link/model/impairment-text.ts';
+import { traceBps } from '../link/model/trace.ts';
 import { correlatedInterval } from './binomial.ts';
 
 export type MetricStatus = 'ok' | 'outside' | 'n/a';
 
 export interface FidelityMetric {
-  name: 'loss' | 'duplicate' | 'reorder' | 'corrupt' | 'delay mean' | 'delay sd' | 'rate' | 'lateness p99';
+  name:
+    | 'loss'
+    | 'duplicate'
+    | 'reorder'
+    | 'corrupt'
+    | 'delay mean'
+    | 'delay sd'
+    | 'rate'
+    | 'trace rate'
+    | 'lateness p99';
   /** What the model asks for, in its units (percent, ms, bit/s). */
   configured: number;
   realized: number | null;
@@ -91,7 +101,7 @@ function delayMetrics(m: DirectionModel, recs: PacketRecord[]): FidelityMetric[]
   // Reordered frames skip the delay; a rate limiter adds its queueing to it: neither is the delay's.
   const delayed = recs.filter((r) => r.fate === 'forwarded' && !r.reordered).map((r) => r.delayMs);
   const configured = d?.ms ?? 0;
-  if (delayed.length === 0 || m.rate)
+  if (delayed.length === 0 || m.rate || m.trace)
     return [
       {
         name: 'delay mean',
@@ -143,26 +153,59 @@ function delayMetrics(m: DirectionModel, recs: PacketRecord[]): FidelityMetric[]
   return metrics;
 }
 
-/** Bits per second that left back to back: each busy period's bits over its span (real departures). */
-function rateMetric(m: DirectionModel, recs: PacketRecord[]): FidelityMetric | null {
-  if (!m.rate) return null;
+/**
+ * The bits that left back to back and the time they took: over each busy period (a frame that
+ * arrived before the one ahead of it had left was queued), by the real departures.
+ */
+function busy(
+  m: DirectionModel,
+  recs: PacketRecord[],
+  bitsOf: (r: PacketRecord) => number,
+): { sent: PacketRecord[]; bits: number; span: number } {
   const sent = recs.filter((r) => r.fate === 'forwarded' && !r.reordered && r.outMs >= 0);
   const constDelay = m.delay && m.delay.jitterMs === 0 ? m.delay.ms : m.delay ? null : 0;
-  const serialize = (r: PacketRecord): number => (r.len * 8 * 1000) / m.rate!.bps;
   let bits = 0;
   let span = 0;
   if (constDelay !== null) {
-    // A frame that arrived before the one ahead of it finished was queued: the link was busy.
     for (let i = 1; i < sent.length; i++) {
       const prev = sent[i - 1]!;
       const cur = sent[i]!;
       const prevDone = prev.t + prev.delayMs - constDelay;
       if (cur.t < prevDone - 1e-6) {
-        bits += cur.len * 8;
+        bits += bitsOf(cur);
         span += cur.t + cur.outMs - constDelay - (prev.t + prev.outMs - constDelay);
       }
     }
   }
+  return { sent, bits, span };
+}
+
+/** A trace's delivery rate realized in busy periods, against its mean capacity (judged over a whole period). */
+function traceMetric(m: DirectionModel, recs: PacketRecord[]): FidelityMetric | null {
+  if (!m.trace) return null;
+  // The IP packet's bits, as the trace counts them.
+  const { bits, span } = busy(m, recs, (r) => (r.len - 14) * 8);
+  const configured = Math.round(traceBps(m.trace));
+  if (span <= 0 || bits === 0)
+    return { name: 'trace rate', configured, realized: null, expected: null, status: 'n/a', unit: 'bit/s' };
+  const realized = Math.round((bits * 1000) / span);
+  // Shorter than a period (and than 100 ms), a bursty trace's capacity is not its mean.
+  const judged = span >= Math.max(100, m.trace.periodMs);
+  return {
+    name: 'trace rate',
+    configured,
+    realized,
+    expected: judged ? [configured * 0.95, configured * 1.05] : null,
+    status: judged ? (Math.abs(realized / configured - 1) <= 0.05 ? 'ok' : 'outside') : 'n/a',
+    unit: 'bit/s',
+  };
+}
+
+/** Bits per second that left back to back: each busy period's bits over its span (real departures). */
+function rateMetric(m: DirectionModel, recs: PacketRecord[]): FidelityMetric | null {
+  if (!m.rate) return null;
+  const serialize = (r: PacketRecord): number => (r.len * 8 * 1000) / m.rate!.bps;
+  const { sent, bits, span } = busy(m, recs, (r) => r.len * 8);
   const configured = m.rate.bps;
   if (span <= 0 || bits === 0)
     return { name: 'rate', configured, realized: null, expected: null, status: 'n/a', unit: 'bit/s' };
@@ -251,6 +294,8 @@ export function directionFidelity(
   metrics.push(...delayMetrics(m, recs));
   const rate = rateMetric(m, recs);
   if (rate) metrics.push(rate);
+  const traced = traceMetric(m, recs);
+  if (traced) metrics.push(traced);
   metrics.push(lateness(recs));
   return {
     direction,

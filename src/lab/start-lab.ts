@@ -2,12 +2,14 @@
 // lifecycle. `await using lab = await startLab({ impair: 'loss 10%' })` tears it down at the end
 // of the scope. Everything is validated before anything starts. Two backends: Docker (Compose,
 // the default) and network namespaces on this machine (no Docker, no image; root).
+
 import { randomBytes } from 'node:crypto';
 import { SocklabError } from '../common/errors.ts';
 import { clientIndex, type LinkModel, MAX_CLIENTS, relayOnly } from '../link/model/impairment-model.ts';
 import { buildLinkModel, type LinkModelInput } from '../link/model/impairment-text.ts';
 import type { Scenario } from '../link/model/scenario.ts';
 import { loadScenario } from '../link/model/scenario-file.ts';
+import { traceNames } from '../link/model/trace.ts';
 import { type EndName, type EndpointSpec, validateEndpoint } from './endpoint.ts';
 import { stopExpose } from './expose-state.ts';
 import { attachNetnsLab, netnsLabProjects, removeNetnsLab, startNetnsLab } from './netns/netns-lab.ts';
@@ -104,6 +106,23 @@ export function validatePaths(model: LinkModel, clients: number, engine: string)
   if (why) throw new SocklabError('usage.invalid', `${why}; use --engine relay`);
 }
 
+/**
+ * A Docker lab's linkd reads its start-up model as text in its own container, where only the
+ * traces shipped in lab/traces/ are; a file of this machine's reaches it after the start, through
+ * impair, which carries the trace's data.
+ */
+function checkTracesReachLink(model: LinkModel): void {
+  const shipped = traceNames();
+  for (const dir of ['up', 'down'] as const) {
+    const t = model[dir].trace;
+    if (t && !shipped.includes(t.name))
+      throw new SocklabError(
+        'usage.invalid',
+        `trace ${t.name}: a Docker lab's link host reads its start-up traces from lab/traces (${shipped.join(', ')}), not this machine's files; start with one of those or none, then give yours: socklab impair --${dir} 'trace ${t.name}' (lab.impair({ ${dir}: 'trace ${t.name}' }))`,
+      );
+  }
+}
+
 export async function startLab(opts: LabOptions = {}): Promise<StartedLab> {
   const model = buildLinkModel(opts);
   const engine = opts.engine ?? 'relay';
@@ -112,6 +131,7 @@ export async function startLab(opts: LabOptions = {}): Promise<StartedLab> {
   const clients = validateClients(opts.clients ?? 1);
   validatePaths(model, clients, engine);
   const backend = validateBackend(opts.backend ?? 'docker');
+  if (backend === 'docker') checkTracesReachLink(model);
   const scenario = typeof opts.scenario === 'string' ? loadScenario(opts.scenario) : opts.scenario;
   const project = validateProject(opts.project ?? uniqueProject());
   const ends: Partial<Record<EndName, EndpointSpec>> = {};

@@ -235,7 +235,8 @@ describe('the netem engine on a kernel with sch_netem, and the relay beside it',
     });
     for (const engine of ENGINES) {
       const g = got[engine];
-      expect(g.added, engine).toBeGreaterThanOrEqual(29);
+      // A TCG guest's clock reads RTTs in coarse steps (README: 1–20 ms of jitter), both ways round.
+      expect(g.added, engine).toBeGreaterThanOrEqual(28);
       expect(g.added, engine).toBeLessThanOrEqual(45);
       expect(g.jAdded, engine).toBeGreaterThanOrEqual(22);
       expect(g.jAdded, engine).toBeLessThanOrEqual(45);

@@ -49,7 +49,8 @@ export function registerLive(program: Command): void {
         'TCP down': [],
       };
       const feed = new LiveFeed(lab, { intervalMs: o.interval });
-      // A problem is said once (and again only when it changes), with what is done about it.
+      // A problem is said once, with what is done about it, until the link answers again: while a
+      // lab goes away the reason changes (a stopped container, then none), the news does not.
       let problem: string | null = null;
       feed.start(
         (s) => {
@@ -67,7 +68,7 @@ export function registerLive(program: Command): void {
           else process.stdout.write(`${watchLine(s)}\n`);
         },
         (err) => {
-          if (err.message === problem) return;
+          if (problem !== null) return;
           problem = err.message;
           process.stderr.write(
             `socklab: cannot read the link: ${err.message}; ${feed.retrying} (Ctrl-C stops)\n`,

@@ -2,6 +2,7 @@
 // text, CLI flags, a profile file or code; both engines (relay, netem) take it as it is.
 
 import type { EventRule } from './event-rules.ts';
+import type { TraceSpec } from './trace.ts';
 
 export const DISTRIBUTIONS = ['uniform', 'normal', 'pareto', 'paretonormal'] as const;
 export type Distribution = (typeof DISTRIBUTIONS)[number];
@@ -37,6 +38,8 @@ export interface DirectionModel {
   corrupt?: ChanceSpec;
   /** Bits per second: each frame takes size × 8 / rate to leave. */
   rate?: { bps: number };
+  /** A delivery trace (Mahimahi's format) in place of a fixed rate: frames leave at its opportunities. */
+  trace?: TraceSpec;
   /** Packets that may wait for the rate limiter; more are tail-dropped. */
   limit?: number;
   /** The link is down: nothing crosses (a scenario's outage step). */
@@ -69,6 +72,8 @@ export function relayOnly(m: LinkModel): string | null {
   if (m.paths && Object.keys(m.paths).length > 0)
     return "a client's own path needs the relay engine (netem impairs a device, which all clients share)";
   const paths = [m.up, m.down];
+  if (paths.some((d) => d.trace))
+    return 'a delivery trace needs the relay engine (netem has no delivery schedule)';
   if (paths.some((d) => d.events?.length))
     return 'faults aimed at events (drop tcp syn-ack #1, ...) need the relay engine (netem cannot tell one segment from another)';
   return null;
@@ -109,6 +114,7 @@ export function isClean(m: DirectionModel): boolean {
     !m.reorder &&
     !m.corrupt &&
     !m.rate &&
+    !m.trace &&
     !m.outage &&
     !m.events?.length
   );

@@ -89,6 +89,8 @@ export function validateDirection(m: DirectionModel): string[] {
         `events must be a list of rules, e.g. [${JSON.stringify({ action: 'drop', proto: 'tcp', event: 'syn-ack', n: 1 })}]`,
       );
   }
+  if (m.rate && m.trace)
+    problems.push(`give rate or trace, not both: a trace is the link's rate; e.g. trace ${m.trace.name}`);
   if (m.reorder && m.reorder.percent > 0 && !(m.delay && m.delay.ms > 0)) {
     problems.push(
       'reorder needs a delay: packets sent at once overtake only delayed ones; e.g. delay 10ms reorder 25%',

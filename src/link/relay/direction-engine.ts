@@ -33,8 +33,11 @@ interface Pending {
   arrived: number;
 }
 
-/** A capture comment's word for a copy; a copy an event rule decided says which rule. */
-type Label = 'forwarded' | 'duplicate' | 'corrupted' | 'reordered' | `${string} (rule ${string})`;
+/**
+ * A capture comment's words for a copy: what became of it, the rule that decided it if one did,
+ * and (while a capture runs) its flow and its number in the flow.
+ */
+type Label = string;
 
 const FORGED: Decision = {
   fate: 'forged',
@@ -192,13 +195,18 @@ export class DirectionEngine {
         }
       : shaper.decide(msg, info, now);
     const rule = decision.rule >= 0 ? this.#ruleText(decision.rule) : '';
+    // Which frame of which flow the decision was for: what Wireshark's reader needs to replay it.
+    const note =
+      this.capture && !bypass
+        ? ` ${shaper.lastNote()}${decision.delayMs > 0 ? `, decided delay ${decision.delayMs.toFixed(3)} ms` : ''}`
+        : '';
     const ticket = this.#account(info, msg, now, decision);
     const copies = decision.copies;
     for (let i = 0; i < copies.length; i++) {
       const copy = copies[i]!;
       const base =
         i > 0 ? 'duplicate' : decision.corrupted ? 'corrupted' : copy.reordered ? 'reordered' : 'forwarded';
-      const label: Label = rule ? `${base} (rule ${rule})` : base;
+      const label: Label = `${rule ? `${base} (rule ${rule})` : base}${note}`;
       const first = i === 0 ? ticket : 0;
       if (copy.at <= now && this.#pending === 0) this.#send(copy.data, proto, first, now, label);
       else {
@@ -251,7 +259,7 @@ export class DirectionEngine {
             : d.fate === 'queue-drop'
               ? 'queue full'
               : d.fate;
-      this.capture(msg, `${this.#label} DROPPED (${why})`, this.dir === 'up');
+      this.capture(msg, `${this.#label} DROPPED (${why}) ${this.#shaper.lastNote()}`, this.dir === 'up');
     }
     return ticket;
   }

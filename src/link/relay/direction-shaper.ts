@@ -15,6 +15,7 @@ import {
   type DirectionModel,
   type LossSpec,
 } from '../model/impairment-model.ts';
+import { OPPORTUNITY_BYTES, type TraceSpec } from '../model/trace.ts';
 import { flowKey, flowName } from './flow-key.ts';
 import { FrameDraw, type FrameKey, NO_KEY, ProbeCopies } from './frame-draw.ts';
 import { distributionValue, Random } from './random.ts';
@@ -83,9 +84,13 @@ class FlowStreams {
   readonly copies = new ProbeCopies();
   /** The flow's events so far, for the rules aimed at them. */
   readonly events = new EventCounter();
+  readonly name: string;
+  /** Frames of the flow decided so far. */
+  frames = 0;
   reorderCounter = 0;
 
   constructor(model: DirectionModel, seed: number, flow: string) {
+    this.name = flow;
     const stream = (name: string): string => `${flow}/${name}`;
     this.loss = model.loss ? lossDecider(model.loss, seed, stream('loss')) : null;
     this.duplicate = model.duplicate
@@ -123,11 +128,21 @@ export class DirectionShaper {
   /** Departure times of frames waiting for the rate limiter, oldest first. */
   #waiting: number[] = [];
   #waitingHead = 0;
+  /** A trace's clock: its start (the first frame that met it), the opportunity in use, its bytes left. */
+  #traceStart = -1;
+  #last: FlowStreams | null = null;
+  #opportunity = 0;
+  #credit = 0;
 
   constructor(model: DirectionModel, seed: number, direction: Direction) {
     this.model = model;
     this.#seed = seed;
     this.#direction = direction;
+  }
+
+  /** The last decided frame's flow and its number in it (`flow up/udp/12000 #17`), for a capture's comment. */
+  lastNote(): string {
+    return this.#last ? `flow ${this.#last.name} #${this.#last.frames}` : 'flow -';
   }
 
   /** Frames accepted by the rate limiter that have not left yet. */
@@ -164,10 +179,13 @@ export class DirectionShaper {
     };
     // A link that is down decides nothing else, and draws no random number.
     if (m.outage) {
+      this.#last = null;
       decision.fate = 'outage';
       return decision;
     }
     const flow = this.#flow(info);
+    flow.frames++;
+    this.#last = flow;
     const key = flow.key(data, info);
     if (m.events && info) {
       const firstSeq = key.copy === 0 ? key.seq : -1;
@@ -243,6 +261,47 @@ export class DirectionShaper {
     return decision;
   }
 
+  /** When opportunity k comes: the trace loops, its period being its last time. */
+  #opportunityAt(t: TraceSpec, k: number): number {
+    const n = t.times.length;
+    return this.#traceStart + Math.floor(k / n) * t.periodMs + t.times[k % n]!;
+  }
+
+  /**
+   * The departure of a frame of `bytes` that may leave from `now`: the opportunity in use if its
+   * time has not passed and it has bytes left, else the first one after; a frame larger than what
+   * is left spans opportunities. An opportunity that passes with nothing waiting is lost, as on a
+   * real link.
+   */
+  #traceSlot(t: TraceSpec, bytes: number, now: number): number {
+    if (this.#traceStart < 0) {
+      this.#traceStart = now;
+      this.#opportunity = 0;
+      this.#credit = OPPORTUNITY_BYTES;
+    }
+    const earliest = Math.max(now, this.#linkFree);
+    if (this.#opportunityAt(t, this.#opportunity) < earliest) {
+      // Whole periods first, then opportunity by opportunity.
+      const n = t.times.length;
+      const behind = Math.floor((earliest - this.#opportunityAt(t, this.#opportunity)) / t.periodMs);
+      if (behind > 1) this.#opportunity += (behind - 1) * n;
+      while (this.#opportunityAt(t, this.#opportunity) < earliest) this.#opportunity++;
+      this.#credit = OPPORTUNITY_BYTES;
+    }
+    while (bytes > this.#credit) {
+      bytes -= this.#credit;
+      this.#opportunity++;
+      this.#credit = OPPORTUNITY_BYTES;
+    }
+    this.#credit -= bytes;
+    const at = this.#opportunityAt(t, this.#opportunity);
+    if (this.#credit === 0) {
+      this.#opportunity++;
+      this.#credit = OPPORTUNITY_BYTES;
+    }
+    return at;
+  }
+
   #schedule(
     data: Buffer,
     now: number,
@@ -251,7 +310,7 @@ export class DirectionShaper {
     key: FrameKey,
   ): Copy | null {
     const m = this.model;
-    if (m.rate && this.queued(now) >= (m.limit ?? DEFAULT_LIMIT)) return null;
+    if ((m.rate || m.trace) && this.queued(now) >= (m.limit ?? DEFAULT_LIMIT)) return null;
     // netem: with reorder set, a packet goes out at once (skipping delay and rate) with that
     // chance, unless fewer than `gap − 1` packets went by since the last one that did.
     if (flow.reorder && m.reorder) {
@@ -267,6 +326,11 @@ export class DirectionShaper {
     if (m.rate) {
       const frameBytes = data.length - VXLAN_HEADER;
       at = Math.max(now, this.#linkFree) + (frameBytes * 8 * 1000) / m.rate.bps;
+      this.#linkFree = at;
+      this.#waiting.push(at);
+    } else if (m.trace) {
+      // The IP packet's bytes, as Mahimahi counts them (the inner Ethernet header is not the link's).
+      at = this.#traceSlot(m.trace, Math.max(1, data.length - VXLAN_HEADER - 14), now);
       this.#linkFree = at;
       this.#waiting.push(at);
     }

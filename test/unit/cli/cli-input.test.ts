@@ -43,6 +43,12 @@ describe('socklab: bad input', () => {
     [['up', '--profile', 'satellite', '--impair', 'loss 5%'], /give either --profile or an impairment/],
     [['impair', '--profile', 'moon'], /no profile 'moon'/],
     [['run', 'udp', '--count', '0'], /--count must be a whole number ≥ 1, got '0'/],
+    [['up', '--up', 'trace nosuch'], /trace 'nosuch' cannot be read \(ENOENT\): name one of lab\/traces/],
+    [
+      ['up', '--up', 'trace lab/traces/steady-12mbit.trace'],
+      /a Docker lab's link host reads its start-up traces from lab\/traces .* socklab impair --up 'trace lab\/traces\/steady-12mbit\.trace'/,
+    ],
+    [['up', '--down', 'drop tcp synack'], /a TCP event is one of syn, syn-ack, fin, rst, data/],
     [['shell', 'router'], /host must be client, link or server \(or client2, .*\), got 'router'/],
     [
       ['exec', 'client1', '--', 'true'],

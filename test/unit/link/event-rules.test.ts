@@ -84,7 +84,8 @@ describe('event rules on a relay', () => {
     expect(records.find((r) => r.seq === 2)?.duplicated).toBe(true);
     expect(h.relay.stats().up.total.droppedLoss).toBe(1);
     const text = readFileSync(path, 'latin1');
-    expect(text.split('up DROPPED (rule drop udp seq 5)').length - 1).toBe(1);
+    // Which frame of which flow: seq 5 is the flow's 6th frame.
+    expect(text.split('up DROPPED (rule drop udp seq 5) flow up/udp/12000 #6').length - 1).toBe(1);
     expect(text.split('(rule duplicate udp datagram #3)').length - 1).toBe(2);
   });
 

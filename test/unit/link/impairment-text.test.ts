@@ -131,7 +131,17 @@ describe('impairment text, in netem’s words', () => {
   });
 
   it('has one registered impairment per netem keyword, each with an example that parses', () => {
-    expect(KEYWORDS).toEqual(['limit', 'delay', 'loss', 'duplicate', 'reorder', 'corrupt', 'rate', 'outage']);
+    expect(KEYWORDS).toEqual([
+      'limit',
+      'delay',
+      'loss',
+      'duplicate',
+      'reorder',
+      'corrupt',
+      'rate',
+      'trace',
+      'outage',
+    ]);
     for (const imp of IMPAIRMENTS) expect(() => parseDirection(imp.example)).not.toThrow();
   });
 });

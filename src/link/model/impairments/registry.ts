@@ -9,6 +9,7 @@ import { loss } from './loss.ts';
 import { outage } from './outage.ts';
 import { rate } from './rate.ts';
 import { reorder } from './reorder.ts';
+import { trace } from './trace.ts';
 
 export const IMPAIRMENTS: readonly Impairment[] = [
   limit,
@@ -18,6 +19,7 @@ export const IMPAIRMENTS: readonly Impairment[] = [
   reorder,
   corrupt,
   rate,
+  trace,
   outage,
 ] as Impairment[];
 
