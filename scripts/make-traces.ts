@@ -4,20 +4,9 @@
 // the same files every time.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Random } from '../src/link/relay/random.ts';
 
 const DIR = fileURLToPath(new URL('../lab/traces/', import.meta.url));
-
-/** mulberry32: a small seeded generator, so the files are the same on every machine. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Poisson-distributed count with mean `mean` (Knuth's method; the means here are small). */
 function poisson(mean: number, u: () => number): number {
@@ -43,7 +32,8 @@ write('steady-12mbit', [1]);
 // In a good slot each millisecond has Poisson(2.5) opportunities (30 Mbit/s), in a bad one
 // Poisson(0.25) (3 Mbit/s). Seed 26.
 {
-  const u = random(26);
+  const rng = new Random(26, 'cellular-bursty');
+  const u = (): number => rng.next();
   const times: number[] = [];
   let bad = false;
   for (let ms = 1; ms <= 20_000; ms++) {

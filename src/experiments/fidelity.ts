@@ -185,14 +185,29 @@ function traceMetric(m: DirectionModel, recs: PacketRecord[]): FidelityMetric | 
   if (!m.trace) return null;
   // The IP packet's bits, as the trace counts them.
   const { bits, span } = busy(m, recs, (r) => (r.len - 14) * 8);
-  const configured = Math.round(traceBps(m.trace));
-  if (span <= 0 || bits === 0)
-    return { name: 'trace rate', configured, realized: null, expected: null, status: 'n/a', unit: 'bit/s' };
-  const realized = Math.round((bits * 1000) / span);
   // Shorter than a period (and than 100 ms), a bursty trace's capacity is not its mean.
-  const judged = span >= Math.max(100, m.trace.periodMs);
+  return busyRate(
+    'trace rate',
+    Math.round(traceBps(m.trace)),
+    bits,
+    span,
+    span >= Math.max(100, m.trace.periodMs),
+  );
+}
+
+/** A rate realized in busy periods against the configured one, within 5% where it can be judged. */
+function busyRate(
+  name: 'rate' | 'trace rate',
+  configured: number,
+  bits: number,
+  span: number,
+  judged: boolean,
+): FidelityMetric {
+  if (span <= 0 || bits === 0)
+    return { name, configured, realized: null, expected: null, status: 'n/a', unit: 'bit/s' };
+  const realized = Math.round((bits * 1000) / span);
   return {
-    name: 'trace rate',
+    name,
     configured,
     realized,
     expected: judged ? [configured * 0.95, configured * 1.05] : null,
@@ -206,20 +221,9 @@ function rateMetric(m: DirectionModel, recs: PacketRecord[]): FidelityMetric | n
   if (!m.rate) return null;
   const serialize = (r: PacketRecord): number => (r.len * 8 * 1000) / m.rate!.bps;
   const { sent, bits, span } = busy(m, recs, (r) => r.len * 8);
-  const configured = m.rate.bps;
-  if (span <= 0 || bits === 0)
-    return { name: 'rate', configured, realized: null, expected: null, status: 'n/a', unit: 'bit/s' };
-  const realized = Math.round((bits * 1000) / span);
   // A busy period shorter than 100 frame times is too short to judge against linkd's lateness.
-  const judged = span > 100 * serialize(sent[0]!);
-  return {
-    name: 'rate',
-    configured,
-    realized,
-    expected: judged ? [configured * 0.95, configured * 1.05] : null,
-    status: judged ? (Math.abs(realized / configured - 1) <= 0.05 ? 'ok' : 'outside') : 'n/a',
-    unit: 'bit/s',
-  };
+  const judged = sent.length > 0 && span > 100 * serialize(sent[0]!);
+  return busyRate('rate', m.rate.bps, bits, span, judged);
 }
 
 function lateness(recs: PacketRecord[]): FidelityMetric {
