@@ -200,7 +200,8 @@ describe('bad input: one line each, nothing left behind', () => {
         project,
         server: {
           image: NGINX,
-          command: ['sh', '-c', 'echo starting; echo cannot bind >&2; exit 3'],
+          // Both on one stream: the engine's log keeps their order only within a stream.
+          command: ['sh', '-c', 'echo starting >&2; echo cannot bind >&2; exit 3'],
           ready: { port: 80 },
         },
       }),

@@ -71,7 +71,8 @@ export function registerLive(program: Command): void {
           if (problem !== null) return;
           problem = err.message;
           process.stderr.write(
-            `socklab: cannot read the link: ${err.message}; ${feed.retrying} (Ctrl-C stops)\n`,
+            // One line, whatever the engine's error carried (an exec's output ends in a newline).
+            `socklab: cannot read the link: ${err.message.replace(/\s*\n\s*/g, ' ').trim()}; ${feed.retrying} (Ctrl-C stops)\n`,
           );
         },
       );
