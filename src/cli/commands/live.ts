@@ -72,7 +72,7 @@ export function registerLive(program: Command): void {
           problem = err.message;
           process.stderr.write(
             // One line, whatever the engine's error carried (an exec's output ends in a newline).
-            `socklab: cannot read the link: ${err.message.replace(/\s*\n\s*/g, ' ').trim()}; ${feed.retrying} (Ctrl-C stops)\n`,
+            `socklab: cannot read the link: ${err.message.replace(/\s*[\r\n]+\s*/g, ' ').trim()}; ${feed.retrying} (Ctrl-C stops)\n`,
           );
         },
       );
