@@ -12,6 +12,7 @@ import { registerHostCommands } from './commands/hosts.ts';
 import { registerImages } from './commands/images.ts';
 import { registerImpair } from './commands/impair.ts';
 import { registerLive } from './commands/live.ts';
+import { registerRecord } from './commands/record.ts';
 import { registerRun } from './commands/run.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerSweep } from './commands/sweep.ts';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerGrade(program);
   registerHostCommands(program);
   registerLive(program);
+  registerRecord(program);
   registerImages(program);
   return program;
 }

@@ -7,12 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { SocklabError } from '../common/errors.ts';
 import { clientIndex, type LinkModel, MAX_CLIENTS, relayOnly } from '../link/model/impairment-model.ts';
 import { buildLinkModel, type LinkModelInput } from '../link/model/impairment-text.ts';
+import type { ReplayFile } from '../link/model/replay-file.ts';
 import type { Scenario } from '../link/model/scenario.ts';
 import { loadScenario } from '../link/model/scenario-file.ts';
 import { traceNames } from '../link/model/trace.ts';
 import { type EndName, type EndpointSpec, validateEndpoint } from './endpoint.ts';
 import { stopExpose } from './expose-state.ts';
 import { attachNetnsLab, netnsLabProjects, removeNetnsLab, startNetnsLab } from './netns/netns-lab.ts';
+import { replayFileOf } from './replay-io.ts';
 import { BACKENDS, type Backend, ENGINES, type Engine, type StartedLab } from './started-lab.ts';
 
 // The Docker backend (dockerode, testcontainers: a third of a second to load) only when a Docker
@@ -43,6 +45,12 @@ export interface LabOptions extends LinkModelInput {
   clients?: number;
   /** A timed scenario, run from the moment the lab is ready: an object, a name, a path or steps. */
   scenario?: Scenario | string;
+  /**
+   * A recorded run (`socklab record`, `lab.recordReplay()`): a path or the file. The link gives
+   * each flow's frames the recorded fates in their places and the recording's model decides the
+   * rest; no other impairment may be given with it. Relay engine only.
+   */
+  replay?: string | ReplayFile;
   /** The lab's name; unique by default so that labs run side by side. */
   project?: string;
   /** Run the client's demo at start-up (off for test suites; Docker only). */
@@ -123,12 +131,35 @@ function checkTracesReachLink(model: LinkModel): void {
   }
 }
 
+/** The replay file, checked against the rest of the options: it brings its own model. */
+function replayOption(opts: LabOptions, engine: Engine, clients: number): ReplayFile | null {
+  if (opts.replay === undefined) return null;
+  const given = (['impair', 'up', 'down', 'paths', 'seed', 'scenario'] as const).filter(
+    (k) => opts[k] !== undefined,
+  );
+  if (given.length > 0)
+    throw new SocklabError(
+      'usage.invalid',
+      `a replay brings the recording's model, so ${given.join(', ')} cannot be given with it; drop ${given.length === 1 ? 'it' : 'them'}, or record the run again with the link you want`,
+    );
+  if (engine !== 'relay')
+    throw new SocklabError(
+      'usage.invalid',
+      'a replay needs the relay engine, which decides each frame (netem draws its own fates); use --engine relay',
+    );
+  const file = replayFileOf(opts.replay);
+  validatePaths(file.model, clients, engine);
+  return file;
+}
+
 export async function startLab(opts: LabOptions = {}): Promise<StartedLab> {
-  const model = buildLinkModel(opts);
   const engine = opts.engine ?? 'relay';
   if (!ENGINES.includes(engine))
     throw new SocklabError('usage.invalid', `engine must be relay or netem, got '${engine}'`);
   const clients = validateClients(opts.clients ?? 1);
+  const replay = replayOption(opts, engine, clients);
+  // A replay's model (a trace's data with it) reaches linkd with the replay, once the lab is up.
+  const model = buildLinkModel(replay ? {} : opts);
   validatePaths(model, clients, engine);
   const backend = validateBackend(opts.backend ?? 'docker');
   if (backend === 'docker') checkTracesReachLink(model);
@@ -157,9 +188,10 @@ export async function startLab(opts: LabOptions = {}): Promise<StartedLab> {
           autoCleanup: opts.autoCleanup ?? true,
         })
       : await startNetnsLab(common);
-  if (scenario) {
+  if (scenario || replay) {
     try {
-      await lab.scenario(scenario);
+      if (scenario) await lab.scenario(scenario);
+      if (replay) await lab.replay(replay);
     } catch (err) {
       await lab.down().catch(() => {});
       throw err;

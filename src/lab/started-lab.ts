@@ -7,6 +7,7 @@ import type { Proto } from '../common/proto.ts';
 import type { LinkControl } from '../link/control/control-client.ts';
 import type { PacketRecord } from '../link/control/packet-record.ts';
 import type { RelayStats } from '../link/control/relay-stats.ts';
+import type { ReplayReport } from '../link/control/replay-report.ts';
 import type { ScenarioStatus } from '../link/control/scenario-runner.ts';
 import type { LinkModel } from '../link/model/impairment-model.ts';
 import {
@@ -15,9 +16,11 @@ import {
   type PathInput,
   parseLinkInput,
 } from '../link/model/impairment-text.ts';
+import type { ReplayFile } from '../link/model/replay-file.ts';
 import type { Scenario } from '../link/model/scenario.ts';
 import { type Exposed, exposePort } from './expose.ts';
 import type { HostName, LabHost } from './lab-host.ts';
+import { recordReplay, replayFileOf } from './replay-io.ts';
 
 /** The lab network (lab0) of both backends: the client is .1, the server .2, client2 .3, client3 .4, ... */
 export const LAB_SUBNET = '198.19.0';
@@ -73,6 +76,15 @@ export interface StartedLab extends AsyncDisposable {
   /** Every frame's fate since record `since`; `head` adds the first bytes of each payload. */
   linkRecord(since?: number, opts?: { head?: boolean }): Promise<PacketRecord[]>;
   resetLink(): Promise<void>;
+  /** The fates of every frame since the link was last reset, as a replay file (see replay-file.ts). */
+  recordReplay(): Promise<ReplayFile>;
+  /**
+   * From now, each flow's frames meet a recorded run's fates in their places, and its model
+   * decides the rest (null: the replay ends). A path, or a file already read. Relay engine only.
+   */
+  replay(file: string | ReplayFile | null): Promise<ReplayReport | null>;
+  /** How the replay in force went so far (null: none is): which frames met their fates, which flows diverged. */
+  replayReport(): Promise<ReplayReport | null>;
   /** The link's inner frames for `ms` as pcapng (dropped, duplicated, corrupted ones commented). */
   captureLink(ms: number): Promise<{ pcapng: Buffer; frames: number }>;
   /** A host's kernel counters (/proc/net/snmp): `client`, `server`, `client2`, ... */
@@ -202,6 +214,17 @@ export async function makeStartedLab(parts: LabParts): Promise<StartedLab> {
     },
     async resetLink() {
       await control.call({ cmd: 'reset' });
+    },
+    recordReplay() {
+      return recordReplay(control);
+    },
+    async replay(file) {
+      const r = await control.call({ cmd: 'replay', file: file === null ? null : replayFileOf(file) });
+      current = (await control.call({ cmd: 'show' })).model;
+      return r.report;
+    },
+    async replayReport() {
+      return (await control.call({ cmd: 'replay' })).report;
     },
     async captureLink(ms) {
       const inside = `${hosts.link.workDir}/socklab-capture.pcap`;

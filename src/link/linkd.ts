@@ -159,7 +159,7 @@ async function main(argv: string[]): Promise<number | undefined> {
   }
   // Changes are applied one at a time, in order: a scenario's step and a `set` never interleave.
   let applying = Promise.resolve();
-  const apply = (next: LinkModel, quiet = false): Promise<void> => {
+  const apply = (next: LinkModel, quiet = false, step?: string): Promise<void> => {
     const done = applying.then(async () => {
       if (engine === 'netem') {
         const why = relayOnly(next);
@@ -168,7 +168,7 @@ async function main(argv: string[]): Promise<number | undefined> {
           [peers[0]!, peers.at(-1)!].map((p) => deviceToward(p.host)),
         );
         await applyNetem(next, { towardClient: towardClient!, towardServer: towardServer! }, model);
-      } else await relay.setModel(next);
+      } else await relay.setModel(next, step);
       model = next;
       if (!quiet) process.stdout.write(`linkd: model now ${formatLinkModel(next)}\n`);
     });
@@ -185,8 +185,9 @@ async function main(argv: string[]): Promise<number | undefined> {
       client === undefined
         ? { ...model, up: step.up, down: step.down }
         : { ...model, paths: { ...model.paths, [client]: { up: step.up, down: step.down } } };
-    apply(next, true).catch((err: Error) =>
-      process.stderr.write(`linkd: scenario step ${index + 1} could not be applied: ${err.message}\n`),
+    apply(next, true, `scenario ${s?.name ?? ''}${on} step ${index + 1}/${s?.steps ?? '?'}`).catch(
+      (err: Error) =>
+        process.stderr.write(`linkd: scenario step ${index + 1} could not be applied: ${err.message}\n`),
     );
   });
   if (engine === 'netem') await apply(model);

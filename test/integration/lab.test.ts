@@ -93,6 +93,25 @@ describe('the lab', () => {
     expect(udp).toHaveLength(40);
     expect(udp.every((r) => r.delayMs === 0)).toBe(true);
   });
+
+  it('a recorded run, replayed on a clean link through the exec transport, loses the same seqs', async () => {
+    await lab.impair({ impair: 'loss 25%', seed: 3 });
+    await lab.resetLink();
+    const echo = { host: 'server', count: 40, interval: 5, timeout: 600, 'per-seq': true };
+    const first = await runProgram(lab.client, UDP_ECHO_CLIENT, echo);
+    const file = await lab.recordReplay();
+    await lab.impair({ impair: 'none' });
+    await lab.resetLink();
+    await lab.replay(file);
+    const again = await runProgram(lab.client, UDP_ECHO_CLIENT, echo);
+    // 80 datagrams at 25% each way: a seq is lost with 44%, 17.5 ± 3 of 40 (99.9%: 7–28).
+    expect(first.lostSeqs.length).toBeGreaterThanOrEqual(7);
+    expect(first.lostSeqs.length).toBeLessThanOrEqual(28);
+    expect(again.lostSeqs).toEqual(first.lostSeqs);
+    expect((await lab.replayReport())?.differed).toBe(0);
+    await lab.replay(null);
+    expect(await lab.replayReport()).toBeNull();
+  });
 });
 
 describe('two labs side by side', () => {

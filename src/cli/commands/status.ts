@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { readExposeState } from '../../lab/expose-state.ts';
 import { attachLab, listLabs } from '../../lab/start-lab.ts';
+import { formatReplayReport } from '../../link/control/replay-report.ts';
 import { formatScenarioStatus } from '../../link/control/scenario-runner.ts';
 import { clientLines } from '../../link/control/show-text.ts';
 import { formatLinkModel } from '../../link/model/impairment-text.ts';
@@ -24,6 +25,7 @@ export function registerStatus(program: Command): void {
           const lab = await attachLab(project, backend);
           const shown = await lab.show();
           const stats = await lab.linkStats().catch(() => null);
+          const replay = await lab.replayReport().catch(() => null);
           rows.push({
             project,
             backend,
@@ -31,8 +33,9 @@ export function registerStatus(program: Command): void {
             link: formatLinkModel(shown.model),
             scenario: shown.scenario,
             clients: shown.clients,
-            more: clientLines(shown),
+            more: [...clientLines(shown), ...(replay ? formatReplayReport(replay) : [])],
             stats,
+            replay,
             exposed: readExposeState(project)?.exposed ?? [],
           });
         } catch (err) {
@@ -45,6 +48,7 @@ export function registerStatus(program: Command): void {
             clients: [],
             more: [] as string[],
             stats: null,
+            replay: null,
             exposed: [],
           });
         }

@@ -117,6 +117,10 @@ export function registerUp(program: Command, impairHelp: string): void {
       collect,
       [],
     )
+    .option(
+      '--replay <file>',
+      'give the flows the fates of a recorded run (socklab record -o FILE); its model decides the rest',
+    )
     .option('--json', 'print the lab as JSON')
     .action(async (o) => {
       const started = performance.now();
@@ -148,6 +152,7 @@ export function registerUp(program: Command, impairHelp: string): void {
         clients: o.clients,
         project,
         demo: o.demo,
+        ...(o.replay ? { replay: o.replay } : {}),
         server: end(o.serverImage, o.serverCmd),
         client: end(o.clientImage, o.clientCmd),
         autoCleanup: false,
@@ -161,6 +166,7 @@ export function registerUp(program: Command, impairHelp: string): void {
       process.off('SIGTERM', interrupted);
       const ms = Math.round(performance.now() - started);
       const scenario = input.scenario ? (await lab.show()).scenario : null;
+      const replaying = o.replay ? `  replaying ${o.replay} (socklab record --report: how it goes)\n` : '';
       const exposed = exposes.length ? await exposeInBackground(lab.project, lab.backend, o.expose) : [];
       print(
         o.json,
@@ -175,6 +181,7 @@ export function registerUp(program: Command, impairHelp: string): void {
         },
         `lab ${lab.project} (${lab.backend}) is up in ${(ms / 1000).toFixed(1)} s; up: ${formatDirection(lab.model.up)}; down: ${formatDirection(lab.model.down)}${scenario ? `\n  ${formatScenarioStatus(scenario)}` : ''}\n` +
           clientsLine(lab) +
+          replaying +
           exposed
             .map((e) => `  127.0.0.1:${e.port}/${e.proto} -> server:${e.labPort}/${e.proto}\n`)
             .join('') +

@@ -2,6 +2,7 @@
 // source of truth for the topology), brought up through testcontainers and driven at run time
 // through dockerode. linkd is reached by `linkctl raw` in the link container: typed requests
 // in on stdin, typed replies out on stdout.
+import { packageVersion } from '../../common/data-files.ts';
 import { SocklabError } from '../../common/errors.ts';
 import { type ControlTransport, LinkControl } from '../../link/control/control-client.ts';
 import { clientNames, type LinkModel } from '../../link/model/impairment-model.ts';
@@ -27,7 +28,7 @@ import {
   serviceContainers,
   startAppContainer,
 } from './docker-engine.ts';
-import { LAB_IMAGE, packageVersion, SOURCES_LABEL, sourcesHash, VERSION_LABEL } from './image-sources.ts';
+import { LAB_IMAGE, SOURCES_LABEL, sourcesHash, VERSION_LABEL } from './image-sources.ts';
 
 export async function assertImage(): Promise<void> {
   let labels: Record<string, string>;

@@ -21,11 +21,6 @@ const IMAGE_INPUTS = [
   'docker/base-packages.sh',
 ];
 
-export function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string })
-    .version;
-}
-
 function files(path: string): string[] {
   const st = statSync(path, { throwIfNoEntry: false });
   if (!st) return [];

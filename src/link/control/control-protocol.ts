@@ -2,9 +2,11 @@
 // Typed per command: each command names its request's fields and its reply's, so that callers
 // (linkctl, the orchestrator's LinkControl, the live view) get objects, never text to parse.
 import type { DirectionModel, LinkModel } from '../model/impairment-model.ts';
+import type { ReplayFile } from '../model/replay-file.ts';
 import type { Scenario } from '../model/scenario.ts';
 import type { PacketRecord } from './packet-record.ts';
 import type { RelayStats } from './relay-stats.ts';
+import type { ReplayReport } from './replay-report.ts';
 import type { ScenarioStatus } from './scenario-runner.ts';
 
 export interface ControlCommands {
@@ -56,6 +58,14 @@ export interface ControlCommands {
     req: { scenario: Scenario | null; client?: string };
     res: { scenario: ScenarioStatus | null; model: LinkModel };
   };
+  /**
+   * With `file`: from now, the frames of each flow meet the recorded run's fates in their places,
+   * and the file's model decides the rest (null ends the replay). Without: how the replay went.
+   */
+  replay: {
+    req: { file?: ReplayFile | null };
+    res: { report: ReplayReport | null };
+  };
 }
 
 export type ControlCommand = keyof ControlCommands;
@@ -68,6 +78,7 @@ export const CONTROL_COMMANDS: readonly ControlCommand[] = [
   'capture-start',
   'capture-stop',
   'scenario',
+  'replay',
 ];
 
 export type RequestOf<C extends ControlCommand> = { cmd: C } & ControlCommands[C]['req'];

@@ -8,9 +8,15 @@ import { LineFramer } from '../../common/line-framer.ts';
 import { ImpairmentError } from '../model/impairment-error.ts';
 import type { Direction, DirectionModel, LinkModel } from '../model/impairment-model.ts';
 import { buildLinkModel, formatLinkModel, modelInput } from '../model/impairment-text.ts';
+import { parseReplayFile } from '../model/replay-file.ts';
 import { validateScenario } from '../model/scenario.ts';
 import type { LinkRelay } from '../relay/link-relay.ts';
-import type { ControlReply, ControlRequest, RequestOf } from './control-protocol.ts';
+import {
+  CONTROL_COMMANDS,
+  type ControlReply,
+  type ControlRequest,
+  type RequestOf,
+} from './control-protocol.ts';
 import type { ScenarioBoard } from './scenario-board.ts';
 
 export interface ControlTarget {
@@ -111,10 +117,32 @@ async function handle(target: ControlTarget, req: ControlRequest): Promise<Contr
       }
       return { ok: true, scenario: target.scenarios.statusOf(req.client), model: target.model() };
     }
+    case 'replay': {
+      if (req.file === undefined) return { ok: true, report: relay.replayReport() };
+      if (req.file === null) {
+        await relay.setReplay(null);
+        return { ok: true, report: null };
+      }
+      if (target.engine !== 'relay')
+        throw new SocklabError(
+          'usage.invalid',
+          `a replay needs the relay engine, which decides each frame (this link runs ${target.engine}, which draws its own fates); start the lab with --engine relay`,
+        );
+      // It came over a socket: checked as a file is (its version was checked where it was read).
+      const { file, plan } = parseReplayFile(
+        JSON.stringify(req.file),
+        'in the request',
+        String(req.file.version),
+      );
+      target.scenarios.stop();
+      await target.apply(file.model);
+      await relay.setReplay(plan);
+      return { ok: true, report: relay.replayReport() };
+    }
     default:
       throw new SocklabError(
         'usage.invalid',
-        `unknown command '${(req as { cmd?: string }).cmd}': the commands are show, set, stats, reset, record, capture-start, capture-stop, scenario`,
+        `unknown command '${(req as { cmd?: string }).cmd}': the commands are ${CONTROL_COMMANDS.join(', ')}`,
       );
   }
 }

@@ -8,6 +8,7 @@
 
 import { formatEventRule } from '../model/event-rules.ts';
 import { type Direction, type DirectionModel, isClean } from '../model/impairment-model.ts';
+import type { DirectionReplay } from '../model/replay-file.ts';
 import type { DirectionMemory } from './direction-memory.ts';
 import { type Decision, DirectionShaper } from './direction-shaper.ts';
 import type { PacketRecordRing, RawRecord } from './record-ring.ts';
@@ -63,6 +64,8 @@ export interface EngineOptions {
   impairDiscovery: boolean;
   /** Added to performance.now() to give the record's time (ms since the relay started). */
   timeShiftMs: number;
+  /** A recorded run's fates for this path and direction (replay-file.ts). */
+  replay?: DirectionReplay;
 }
 
 /**
@@ -91,6 +94,9 @@ export class DirectionEngine {
   #shaper: DirectionShaper;
   #clean: boolean;
   #seed: number;
+  #replay: DirectionReplay | undefined;
+  /** The scenario step whose model is in force (`scenario flap step 2/3`), or '' for a model set by hand. */
+  #step = '';
   #pending = 0;
   capture: CaptureSink | null = null;
 
@@ -104,8 +110,9 @@ export class DirectionEngine {
     this.#timeShift = o.timeShiftMs;
     this.#label = `${o.captureLabel ?? ''}${o.dir}`;
     this.#seed = clientSeed(o.seed, this.client);
-    this.#shaper = new DirectionShaper(o.model, this.#seed, o.dir);
-    this.#clean = isClean(o.model);
+    this.#replay = o.replay;
+    this.#shaper = new DirectionShaper(o.model, this.#seed, o.dir, o.replay);
+    this.#clean = isClean(o.model) && !o.replay;
     this.#queue = new TimerQueue((p, at) => {
       this.#pending--;
       this.#memory.inFlight(-1);
@@ -136,17 +143,28 @@ export class DirectionEngine {
     };
   }
 
-  /** A new model: the random streams start again from the seed; frames already queued keep their times. */
-  setModel(model: DirectionModel, seed: number): void {
+  /**
+   * A new model (`step`: the scenario step it comes from): the random streams start again from the
+   * seed; frames already queued keep their times.
+   */
+  setModel(model: DirectionModel, seed: number, step = ''): void {
+    this.#step = step;
     this.#seed = clientSeed(seed, this.client);
-    this.#shaper = new DirectionShaper(model, this.#seed, this.dir);
-    this.#clean = isClean(model);
+    this.#shaper = new DirectionShaper(model, this.#seed, this.dir, this.#replay);
+    this.#clean = isClean(model) && !this.#replay;
+  }
+
+  /** A replay from now (undefined: none): every flow starts again from its first recorded place. */
+  setReplay(replay: DirectionReplay | undefined): void {
+    this.#replay = replay;
+    this.#shaper = new DirectionShaper(this.#shaper.model, this.#seed, this.dir, replay);
+    this.#clean = isClean(this.#shaper.model) && !replay;
   }
 
   /** Zeroes the counters and restarts the random streams (the record is the main thread's to clear). */
   reset(): void {
     this.#memory.reset();
-    this.#shaper = new DirectionShaper(this.#shaper.model, this.#seed, this.dir);
+    this.#shaper = new DirectionShaper(this.#shaper.model, this.#seed, this.dir, this.#replay);
   }
 
   close(): void {
@@ -195,10 +213,11 @@ export class DirectionEngine {
         }
       : shaper.decide(msg, info, now);
     const rule = decision.rule >= 0 ? this.#ruleText(decision.rule) : '';
-    // Which frame of which flow the decision was for: what Wireshark's reader needs to replay it.
+    // Which frame of which flow the decision was for, and who decided it (the scenario's step, a
+    // replay): what Wireshark's reader needs to find the frame again.
     const note =
       this.capture && !bypass
-        ? ` ${shaper.lastNote()}${decision.delayMs > 0 ? `, decided delay ${decision.delayMs.toFixed(3)} ms` : ''}`
+        ? ` ${this.#decidedBy(decision)}${shaper.lastNote()}${decision.delayMs > 0 ? `, decided delay ${decision.delayMs.toFixed(3)} ms` : ''}`
         : '';
     const ticket = this.#account(info, msg, now, decision);
     const copies = decision.copies;
@@ -259,9 +278,18 @@ export class DirectionEngine {
             : d.fate === 'queue-drop'
               ? 'queue full'
               : d.fate;
-      this.capture(msg, `${this.#label} DROPPED (${why}) ${this.#shaper.lastNote()}`, this.dir === 'up');
+      this.capture(
+        msg,
+        `${this.#label} DROPPED (${why}) ${this.#decidedBy(d)}${this.#shaper.lastNote()}`,
+        this.dir === 'up',
+      );
     }
     return ticket;
+  }
+
+  /** `replayed, ` or `scenario flap step 2/3, ` before a capture's flow note; '' when the model in force decided. */
+  #decidedBy(d: Decision): string {
+    return d.replayed ? 'replayed, ' : this.#step ? `${this.#step}, ` : '';
   }
 
   #ruleText(index: number): string {

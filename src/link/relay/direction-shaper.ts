@@ -15,6 +15,7 @@ import {
   type DirectionModel,
   type LossSpec,
 } from '../model/impairment-model.ts';
+import type { DirectionReplay, FlowReplay, ReplayFate } from '../model/replay-file.ts';
 import { OPPORTUNITY_BYTES, type TraceSpec } from '../model/trace.ts';
 import { flowKey, flowName } from './flow-key.ts';
 import { FrameDraw, type FrameKey, NO_KEY, ProbeCopies } from './frame-draw.ts';
@@ -41,6 +42,8 @@ export interface Decision {
   delayMs: number;
   /** The event rule (index in the direction's `events`) that decided this frame, or -1. */
   rule: number;
+  /** A replay gave the frame its recorded fate (the model decided nothing). */
+  replayed?: true;
 }
 
 interface LossDecider {
@@ -88,6 +91,9 @@ class FlowStreams {
   /** Frames of the flow decided so far. */
   frames = 0;
   reorderCounter = 0;
+  /** Under a replay: the flow's recorded fates, and how many of its frames (not probes) came so far. */
+  replay: FlowReplay | undefined;
+  replayOrder = 0;
 
   constructor(model: DirectionModel, seed: number, flow: string) {
     this.name = flow;
@@ -133,11 +139,14 @@ export class DirectionShaper {
   #last: FlowStreams | null = null;
   #opportunity = 0;
   #credit = 0;
+  /** A recorded run's fates, given to the frames in their places (replay-file.ts); the model decides the rest. */
+  readonly #replay: DirectionReplay | undefined;
 
-  constructor(model: DirectionModel, seed: number, direction: Direction) {
+  constructor(model: DirectionModel, seed: number, direction: Direction, replay?: DirectionReplay) {
     this.model = model;
     this.#seed = seed;
     this.#direction = direction;
+    this.#replay = replay;
   }
 
   /** The last decided frame's flow and its number in it (`flow up/udp/12000 #17`), for a capture's comment. */
@@ -161,6 +170,7 @@ export class DirectionShaper {
     let flow = this.#flows.get(key);
     if (!flow) {
       flow = new FlowStreams(this.model, this.#seed, flowName(this.#direction, key));
+      flow.replay = this.#replay?.[flow.name];
       this.#flows.set(key, flow);
     }
     return flow;
@@ -177,6 +187,20 @@ export class DirectionShaper {
       delayMs: 0,
       rule: -1,
     };
+    if (this.#replay) {
+      // Every frame takes its place in its flow, an outage's too: the recording's places count them.
+      const flow = this.#flow(info);
+      flow.frames++;
+      this.#last = flow;
+      const key = flow.key(data, info);
+      const recorded = replayed(flow, key);
+      if (recorded) return this.#replayed(decision, recorded, data, info, now, flow, key);
+      if (m.outage) {
+        decision.fate = 'outage';
+        return decision;
+      }
+      return this.#modelled(decision, data, info, now, flow, key);
+    }
     // A link that is down decides nothing else, and draws no random number.
     if (m.outage) {
       this.#last = null;
@@ -186,7 +210,19 @@ export class DirectionShaper {
     const flow = this.#flow(info);
     flow.frames++;
     this.#last = flow;
-    const key = flow.key(data, info);
+    return this.#modelled(decision, data, info, now, flow, flow.key(data, info));
+  }
+
+  /** A frame the model decides: event rules first, then netem's order. */
+  #modelled(
+    decision: Decision,
+    data: Buffer,
+    info: FrameInfo | null,
+    now: number,
+    flow: FlowStreams,
+    key: FrameKey,
+  ): Decision {
+    const m = this.model;
     if (m.events && info) {
       const firstSeq = key.copy === 0 ? key.seq : -1;
       const hit = flow.events.hit(m.events, info.proto, info.tcpFlags, info.payloadLength, firstSeq);
@@ -220,6 +256,39 @@ export class DirectionShaper {
         decision.copies.push(dup);
         decision.duplicated = true;
       }
+    }
+    return decision;
+  }
+
+  /**
+   * A frame the recording holds: its recorded fate, as it was (the delay is the recorded one,
+   * queueing included, so none leaves earlier than it did). Only a corrupted frame's bit is drawn.
+   */
+  #replayed(
+    decision: Decision,
+    recorded: ReplayFate,
+    data: Buffer,
+    info: FrameInfo | null,
+    now: number,
+    flow: FlowStreams,
+    key: FrameKey,
+  ): Decision {
+    decision.fate = recorded.fate;
+    decision.replayed = true;
+    if (recorded.fate !== 'forwarded') return decision;
+    const original = data;
+    if (recorded.corrupted) {
+      data = Buffer.from(data);
+      flipBit(data, info, () => flow.corruptBits.next(key));
+      decision.corrupted = true;
+    }
+    const at = now + recorded.delayMs;
+    decision.copies.push({ data, at, reordered: recorded.reordered });
+    decision.reordered = recorded.reordered;
+    decision.delayMs = recorded.delayMs;
+    if (recorded.duplicated) {
+      decision.copies.push({ data: original, at, reordered: false });
+      decision.duplicated = true;
     }
     return decision;
   }
@@ -342,6 +411,13 @@ export class DirectionShaper {
     }
     return { data, at, reordered: false };
   }
+}
+
+/** The recorded fate of the frame in this place of its flow, if the recording holds that place. */
+function replayed(flow: FlowStreams, key: FrameKey): ReplayFate | undefined {
+  const r = flow.replay;
+  if (!r) return undefined;
+  return key.seq >= 0 ? r.probes[`${key.seq}/${key.copy}`] : r.order[flow.replayOrder++];
 }
 
 /** The link's own duplicate of a probe draws apart from the probe it copies (reorder is drawn for both). */

@@ -73,6 +73,7 @@ async function run(cfg: ForwarderConfig): Promise<void> {
         sender,
         impairDiscovery: cfg.impairDiscovery,
         timeShiftMs,
+        replay: cfg.replay?.[name]?.[dir],
       });
     });
   const all = Object.values(engines).flat();
@@ -148,11 +149,15 @@ async function run(cfg: ForwarderConfig): Promise<void> {
   parentPort!.on('message', (m: ToForwarder) => {
     switch (m.type) {
       case 'model':
-        for (const e of all) e.setModel(pathOf(m.model, cfg.clients[e.client]!, e.dir), m.model.seed);
+        for (const e of all) e.setModel(pathOf(m.model, cfg.clients[e.client]!, e.dir), m.model.seed, m.step);
         post({ type: 'ack', id: m.id });
         break;
       case 'reset':
         for (const e of all) e.reset();
+        post({ type: 'ack', id: m.id });
+        break;
+      case 'replay':
+        for (const e of all) e.setReplay(m.plan?.[cfg.clients[e.client]!]?.[e.dir]);
         post({ type: 'ack', id: m.id });
         break;
       case 'peers':

@@ -21,6 +21,7 @@ import {
   emptyDirectionStats,
   type RelayStats,
 } from '../control/relay-stats.ts';
+import { type ReplayReport, replayReport } from '../control/replay-report.ts';
 import { formatEventRule } from '../model/event-rules.ts';
 import {
   clientNames,
@@ -29,6 +30,7 @@ import {
   type LinkModel,
   pathOf,
 } from '../model/impairment-model.ts';
+import type { ReplayPlan } from '../model/replay-file.ts';
 import { DirectionMemory, LATENESS_SAMPLES } from './direction-memory.ts';
 import { ForwarderThread } from './forwarder-thread.ts';
 import { PcapngWriter } from './pcapng-writer.ts';
@@ -102,6 +104,8 @@ export class LinkRelay {
   #starting: Promise<void> | null = null;
   #closed = false;
   #model: LinkModel;
+  /** A replay in force, and the last record number before it began. */
+  #replay: { plan: ReplayPlan; after: number } | null = null;
   #capture: PcapngWriter | null = null;
   #dropsBase = 0;
   #dropsSeen = 0;
@@ -166,10 +170,34 @@ export class LinkRelay {
   /**
    * Changes the impairment at run time; frames already in the delay queue keep their times.
    * Resolves once every direction applies it: a frame that arrives later meets the new model.
+   * `step` names the scenario step it comes from in capture comments.
    */
-  async setModel(model: LinkModel): Promise<void> {
+  async setModel(model: LinkModel, step?: string): Promise<void> {
     this.#model = model;
-    await Promise.all(this.#threads.map((t) => t.ask({ type: 'model', model })));
+    await Promise.all(this.#threads.map((t) => t.ask({ type: 'model', model, ...(step ? { step } : {}) })));
+  }
+
+  /**
+   * Gives the frames from now the fates of a recorded run, each in its place of its flow (null
+   * ends it). Every flow starts again from its first recorded place.
+   */
+  async setReplay(plan: ReplayPlan | null): Promise<void> {
+    this.#replay = plan ? { plan, after: this.#record.last } : null;
+    await Promise.all(this.#threads.map((t) => t.ask({ type: 'replay', plan })));
+  }
+
+  /** How the replay in force went so far: null when none is. */
+  replayReport(): ReplayReport | null {
+    const r = this.#replay;
+    if (!r) return null;
+    const records: PacketRecord[] = [];
+    for (let since = r.after; ; ) {
+      const page = this.#record.read(since, 50_000);
+      records.push(...page);
+      if (page.length < 50_000) break;
+      since = page.at(-1)!.n;
+    }
+    return replayReport(r.plan, records);
   }
 
   stats(): RelayStats {
@@ -205,6 +233,8 @@ export class LinkRelay {
     if (this.#threads.length === 0) for (const d of DIRECTIONS) for (const m of this.#memory[d]) m.reset();
     await Promise.all(this.#threads.map((t) => t.ask({ type: 'reset' })));
     this.#record.clear();
+    // The streams restarted, a replay's places too: its report starts again.
+    if (this.#replay) this.#replay.after = this.#record.last;
     this.#foreign = 0;
     this.#dropsBase = udpSocketDrops(this.#port) ?? this.#dropsBase;
     this.#dropsSeen = 0;
@@ -285,6 +315,7 @@ export class LinkRelay {
       ) as ForwarderConfig['identities'],
       clients: this.#clients,
       model: this.#model,
+      replay: this.#replay?.plan ?? null,
       impairDiscovery: this.#opts.impairDiscovery === true,
       memory: {
         up: this.#memory.up.map((m) => m.buffers),
@@ -338,6 +369,8 @@ export class LinkRelay {
     // What changed while the threads started: a peer that moved, a new model, a capture.
     this.#postPeers();
     if (this.#model !== base.model) await this.setModel(this.#model);
+    if ((this.#replay?.plan ?? null) !== base.replay)
+      await Promise.all(threads.map((t) => t.ask({ type: 'replay', plan: this.#replay?.plan ?? null })));
     if ((this.#capture !== null) !== base.capturing)
       await Promise.all(threads.map((t) => t.ask({ type: 'capture', on: this.#capture !== null })));
   }

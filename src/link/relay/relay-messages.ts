@@ -5,6 +5,7 @@
 // plus captured frames while a capture runs.
 
 import type { Direction, LinkModel } from '../model/impairment-model.ts';
+import type { ReplayPlan } from '../model/replay-file.ts';
 import type { DirectionBuffers } from './direction-memory.ts';
 import type { InnerIdentity } from './vxlan-frame.ts';
 
@@ -33,6 +34,8 @@ export interface ForwarderConfig {
   /** The clients' names, in order (`client`, `client2`, ...): whose path each frame takes. */
   clients: string[];
   model: LinkModel;
+  /** A recorded run's fates, per client and direction; null: the model decides every frame. */
+  replay: ReplayPlan | null;
   impairDiscovery: boolean;
   /** Per direction, a memory per client (in the clients' order). */
   memory: Record<Direction, DirectionBuffers[]>;
@@ -43,8 +46,10 @@ export interface ForwarderConfig {
 }
 
 export type ToForwarder =
-  | { type: 'model'; id: number; model: LinkModel }
+  /** `step`: the scenario step the model comes from, named in capture comments. */
+  | { type: 'model'; id: number; model: LinkModel; step?: string }
   | { type: 'reset'; id: number }
+  | { type: 'replay'; id: number; plan: ReplayPlan | null }
   | { type: 'peers'; peers: PeerAddress[] }
   | { type: 'capture'; id: number; on: boolean }
   | { type: 'close'; id: number };
