@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { SocklabError } from '../common/errors.ts';
 import { IMPAIRMENTS } from '../link/model/impairments/registry.ts';
 import { registerCheck } from './commands/check.ts';
+import { registerClassroom } from './commands/classroom.ts';
 import { registerDown } from './commands/down.ts';
 import { registerExpose } from './commands/expose.ts';
 import { registerGrade } from './commands/grade.ts';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerSweep(program);
   registerCheck(program);
   registerGrade(program);
+  registerClassroom(program);
   registerHostCommands(program);
   registerLive(program);
   registerRecord(program);

@@ -1,6 +1,6 @@
 // How the CLI hands an experiment's result to the user: the table (or JSON) on stdout first, so
 // nothing measured is lost, then the HTML page if asked for; the exit code is the verdicts'.
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { SocklabError } from '../common/errors.ts';
 import { allPassed } from '../experiments/verdict.ts';
 import type { ExperimentResult } from '../report/experiment-result.ts';
@@ -23,4 +23,18 @@ export function emitResult(result: ExperimentResult, o: { json?: boolean; html?:
   // A check passes when every required verdict does; advisory ones only inform.
   if (result.experiment === 'check') return result.passed ? 0 : 1;
   return allPassed(result.verdicts) ? 0 : 1;
+}
+
+/** Writes (or appends to) a file a flag asked for; one that cannot be written is one line with the fix. */
+export function writeFlagFile(file: string, flag: string, text: string, append = false): void {
+  try {
+    if (append) appendFileSync(file, text);
+    else writeFileSync(file, text);
+  } catch (err) {
+    throw new SocklabError(
+      'file.write',
+      `cannot write ${flag} ${file}: ${(err as Error).message}; choose a writable path`,
+    );
+  }
+  process.stderr.write(`socklab: wrote ${file}\n`);
 }

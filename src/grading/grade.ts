@@ -14,6 +14,7 @@ import { type Assignment, loadAssignment } from './assignment.ts';
 import { type CheckOptions, runCheck } from './check.ts';
 import type { CheckResult } from './check-result.ts';
 import type { ProgramRole } from './framing.ts';
+import { inShard, type Shard } from './shard.ts';
 import { findSubmissions, type Submission, submissionSeed } from './submissions.ts';
 
 export const GRADE_SCHEMA = 1;
@@ -46,6 +47,8 @@ export interface GradeResult {
   seedRule: string;
   submissions: SubmissionResult[];
   timings: { totalMs: number; labStartMs: number; labStarts: number; checksMs: number };
+  /** Graded as one shard of several: which, and every submission the folder held (all shards'). */
+  shard?: Shard & { found: string[] };
 }
 
 export interface GradeOptions {
@@ -56,6 +59,8 @@ export interface GradeOptions {
   backend?: Backend;
   /** Keep a lab per worker between submissions (default), or start one per submission. */
   reuseLabs?: boolean;
+  /** Grade only this shard's submissions (every N-th in name order; see shard.ts). */
+  shard?: Shard;
   signal?: AbortSignal;
   onStart?: (name: string) => void;
   onDone?: (r: SubmissionResult, done: number, total: number) => void;
@@ -91,7 +96,8 @@ export async function runGrade(o: GradeOptions): Promise<GradeResult> {
   const role = roleOf(a, o.role);
   const spec = a[role];
   const backend = o.backend ?? 'docker';
-  const subs = findSubmissions(o.dir, spec?.program ?? null);
+  const found = findSubmissions(o.dir, spec?.program ?? null);
+  const subs = found.filter((_, i) => inShard(i, o.shard));
   const jobs = Math.max(1, Math.min(o.jobs ?? defaultJobs(), subs.length));
   const run: GradeRun = {
     o,
@@ -123,6 +129,7 @@ export async function runGrade(o: GradeOptions): Promise<GradeResult> {
     seedRule: `each submission's seed is FNV-1a of its folder's name, started from the assignment's seed (${a.seed})`,
     submissions: results.sort((x, y) => x.name.localeCompare(y.name)),
     timings: run.timings,
+    ...(o.shard ? { shard: { ...o.shard, found: found.map((s) => s.name) } } : {}),
   };
 }
 

@@ -1,7 +1,6 @@
 // socklab check: one program judged against an assignment (lab/assignments/), in a lab of its
 // own that is removed afterwards (also on failure and Ctrl-C), or in a running one (--project),
 // which is left as it was found. Exit 0 only when every required verdict passes.
-import { writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { SocklabError } from '../../common/errors.ts';
 import { assignmentNames, loadAssignment } from '../../grading/assignment.ts';
@@ -9,11 +8,12 @@ import { readProgram, runCheck } from '../../grading/check.ts';
 import type { VerdictResult } from '../../grading/check-result.ts';
 import { VERDICTS } from '../../grading/verdicts/registry.ts';
 import { BACKENDS, removeLab, uniqueProject } from '../../lab/start-lab.ts';
+import { checkJunit, checkMarkdown } from '../../report/check-summary.ts';
 import { formatMeasured } from '../../report/check-text.ts';
 import { gradescopeResults } from '../../report/gradescope.ts';
 import { port } from '../cli-options.ts';
 import { targetLab } from '../lab-target.ts';
-import { emitResult } from '../report-output.ts';
+import { emitResult, writeFlagFile } from '../report-output.ts';
 
 const seedOption = (v: string): number => {
   const n = Number(v);
@@ -70,6 +70,11 @@ export function registerCheck(program: Command): void {
       'also write a self-contained HTML report (sequence diagrams of failed exchanges)',
     )
     .option('--gradescope <file>', "also write Gradescope's results.json")
+    .option('--junit <file>', 'also write JUnit XML: a test case per verdict (for CI test reporters)')
+    .option(
+      '--summary <file>',
+      'also append the result as Markdown (GitHub Actions: --summary "$GITHUB_STEP_SUMMARY")',
+    )
     .action(async (o) => {
       if (!o.server === !o.client)
         throw new SocklabError(
@@ -141,16 +146,13 @@ export function registerCheck(program: Command): void {
         process.off('SIGTERM', interrupted);
       }
       process.exitCode = emitResult(result, o);
-      if (o.gradescope) {
-        try {
-          writeFileSync(o.gradescope, `${JSON.stringify(gradescopeResults(result), null, 2)}\n`);
-        } catch (err) {
-          throw new SocklabError(
-            'file.write',
-            `cannot write --gradescope ${o.gradescope}: ${(err as Error).message}; choose a writable path`,
-          );
-        }
-        process.stderr.write(`socklab: wrote ${o.gradescope}\n`);
-      }
+      if (o.gradescope)
+        writeFlagFile(
+          o.gradescope,
+          '--gradescope',
+          `${JSON.stringify(gradescopeResults(result), null, 2)}\n`,
+        );
+      if (o.junit) writeFlagFile(o.junit, '--junit', checkJunit(result));
+      if (o.summary) writeFlagFile(o.summary, '--summary', checkMarkdown(result), true);
     });
 }

@@ -1,27 +1,54 @@
 // socklab grade: a folder of submissions against an assignment, in parallel, reproducibly; a
 // table on stdout (or --json), and --csv, --junit, --html files. Ctrl-C removes every lab it started.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { SocklabError } from '../../common/errors.ts';
-import { assignmentNames, loadAssignment } from '../../grading/assignment.ts';
-import { defaultJobs, runGrade } from '../../grading/grade.ts';
+import { type Assignment, assignmentNames, loadAssignment } from '../../grading/assignment.ts';
+import { defaultJobs, type GradeResult, runGrade } from '../../grading/grade.ts';
+import { mergeGrades, parseSavedGrade, parseShard, savedGrade } from '../../grading/shard.ts';
 import { BACKENDS, removeLab } from '../../lab/start-lab.ts';
 import { renderClassReport } from '../../report/class-report.ts';
 import { gradeCsv, gradeJson, gradeJunit, gradescopeOf, gradeTable } from '../../report/grade-formats.ts';
 import { progressBar } from '../../report/progress-bar.ts';
 import { positiveInt } from '../cli-options.ts';
+import { writeFlagFile } from '../report-output.ts';
 
-function write(file: string, flag: string, text: string): void {
+function readInput(file: string, flag: string): string {
   try {
-    writeFileSync(file, text);
+    return readFileSync(file, 'utf8');
   } catch (err) {
     throw new SocklabError(
-      'file.write',
-      `cannot write ${flag} ${file}: ${(err as Error).message}; choose a writable path`,
+      'file.not-found',
+      `cannot read ${flag} ${file} (${(err as NodeJS.ErrnoException).code}); give the file that socklab grade --save wrote`,
     );
   }
-  process.stderr.write(`socklab: wrote ${file}\n`);
+}
+
+interface ReportFlags {
+  json?: boolean;
+  csv?: string;
+  junit?: string;
+  html?: string;
+  gradescope?: string;
+}
+
+/** The table (or JSON) on stdout and every report file asked for: the same for one run and a merge. */
+function writeReports(result: GradeResult, assignment: Assignment, o: ReportFlags): void {
+  process.stdout.write(o.json ? `${JSON.stringify(gradeJson(result), null, 2)}\n` : gradeTable(result));
+  if (o.csv) writeFlagFile(o.csv, '--csv', gradeCsv(result, assignment));
+  if (o.junit) writeFlagFile(o.junit, '--junit', gradeJunit(result));
+  if (o.html) writeFlagFile(o.html, '--html', renderClassReport(result));
+  if (o.gradescope) {
+    // Skipped entries (hidden, links, stray files) are no students: no results for them.
+    const graded = result.submissions.filter((s) => !s.skipped);
+    for (const s of graded) {
+      const dirOf = join(o.gradescope, s.name);
+      mkdirSync(dirOf, { recursive: true });
+      writeFileSync(join(dirOf, 'results.json'), `${JSON.stringify(gradescopeOf(s), null, 2)}\n`);
+    }
+    process.stderr.write(`socklab: wrote ${graded.length} results.json under ${o.gradescope}\n`);
+  }
 }
 
 export function registerGrade(program: Command): void {
@@ -30,8 +57,8 @@ export function registerGrade(program: Command): void {
     .description(
       'grade a folder of submissions (a subfolder each) against an assignment, in parallel and reproducibly',
     )
-    .argument('<dir>', 'the submissions: one subfolder per student (or program files)')
-    .requiredOption('--assignment <name|file>', `${assignmentNames().join(', ')}, or a .yaml file`)
+    .argument('[dir]', 'the submissions: one subfolder per student (or program files)')
+    .option('--assignment <name|file>', `${assignmentNames().join(', ')}, or a .yaml file`)
     .addOption(
       new Option(
         '--role <role>',
@@ -55,7 +82,31 @@ export function registerGrade(program: Command): void {
     )
     .option('--gradescope <dir>', "Gradescope's results.json for each submission, in DIR/NAME/results.json")
     .option('--json', 'print the results as JSON instead of the table')
-    .action(async (dir: string, o) => {
+    .option(
+      '--shard <I/N>',
+      'grade only the I-th of N parts of the class (every N-th submission by name)',
+      parseShard,
+    )
+    .option('--save <file>', 'save the results whole, for grade --merge (with --shard: this part)')
+    .option('--merge <files...>', "the shards' --save files, put together: the reports of one grading run")
+    .action(async (dir: string | undefined, o) => {
+      if (o.merge) {
+        const given = ['shard', 'jobs', 'assignment', 'role', 'freshLabs'].filter((k) => o[k] !== undefined);
+        if (dir !== undefined || given.length > 0)
+          throw new SocklabError(
+            'usage.invalid',
+            `--merge takes only the saved files and the report options, not ${dir !== undefined ? 'a folder' : `--${given[0]}`}; e.g. socklab grade --merge s1.json s2.json s3.json --csv grades.csv`,
+          );
+        const parts = (o.merge as string[]).map((f) => parseSavedGrade(readInput(f, '--merge'), f));
+        const { result, assignment } = mergeGrades(parts);
+        writeReports(result, assignment, o);
+        return;
+      }
+      if (dir === undefined || o.assignment === undefined)
+        throw new SocklabError(
+          'usage.invalid',
+          `socklab grade needs ${dir === undefined ? 'the submissions folder' : '--assignment'}; e.g. socklab grade submissions/ --assignment udp-echo (or --merge FILES...)`,
+        );
       const assignment = loadAssignment(o.assignment);
       if (o.role && !assignment[o.role as 'server'])
         throw new SocklabError(
@@ -94,6 +145,7 @@ export function registerGrade(program: Command): void {
           jobs,
           backend: o.backend,
           reuseLabs: !o.freshLabs,
+          shard: o.shard,
           signal: giveUp.signal,
           onLab: (p) => labs.add(p),
           onDone: (r, done, total) => {
@@ -116,20 +168,12 @@ export function registerGrade(program: Command): void {
         process.off('SIGINT', interrupted);
         process.off('SIGTERM', interrupted);
       }
-      process.stdout.write(o.json ? `${JSON.stringify(gradeJson(result), null, 2)}\n` : gradeTable(result));
-      if (o.csv) write(o.csv, '--csv', gradeCsv(result, assignment));
-      if (o.junit) write(o.junit, '--junit', gradeJunit(result));
-      if (o.html) write(o.html, '--html', renderClassReport(result));
-      if (o.gradescope) {
-        // Skipped entries (hidden, links, stray files) are no students: no results for them.
-        const graded = result.submissions.filter((s) => !s.skipped);
-        for (const s of graded) {
-          const dirOf = join(o.gradescope, s.name);
-          mkdirSync(dirOf, { recursive: true });
-          writeFileSync(join(dirOf, 'results.json'), `${JSON.stringify(gradescopeOf(s), null, 2)}\n`);
-        }
-        process.stderr.write(`socklab: wrote ${graded.length} results.json under ${o.gradescope}\n`);
-      }
+      if (o.shard)
+        process.stderr.write(
+          `socklab: shard ${o.shard.index}/${o.shard.count}: ${result.submissions.length} of ${result.shard?.found.length ?? '?'} submissions\n`,
+        );
+      if (o.save) writeFlagFile(o.save, '--save', `${JSON.stringify(savedGrade(result, assignment))}\n`);
+      writeReports(result, assignment, o);
       // A batch that ran is a success, whatever the scores: the scores are in the reports.
       process.exitCode = 0;
     });

@@ -62,20 +62,23 @@ describe.skipIf(unavailable !== null)(
   `socklab grade${unavailable ? ` (skipped: ${unavailable})` : ''}`,
   () => {
     const classDir = makeClass();
+    const gradeClass = (jobs: string): string[] => [
+      'grade',
+      classDir,
+      '--assignment',
+      'udp-echo',
+      '--backend',
+      'netns',
+      '--jobs',
+      jobs,
+    ];
     const out = (n: number) => mkdtempSync(join(tmpdir(), `socklab-grade-${n}-`));
     const grade = async (dest: string) => {
       const r = await run(
         process.execPath,
         [
           `${ROOT}src/cli/socklab.ts`,
-          'grade',
-          classDir,
-          '--assignment',
-          'udp-echo',
-          '--backend',
-          'netns',
-          '--jobs',
-          '2',
+          ...gradeClass('2'),
           '--json',
           '--csv',
           join(dest, 'grades.csv'),
@@ -209,6 +212,58 @@ print(json.dumps(out))`,
         expect(unmeasured(readFileSync(join(second, f), 'utf8')), f).toBe(
           unmeasured(readFileSync(join(first, f), 'utf8')),
         );
+    }, 600_000);
+
+    it('three shards, graded side by side as a matrix of runners would, merge into the files of one run', async () => {
+      const dest = out(3);
+      const socklab = (args: string[]) =>
+        run(process.execPath, [`${ROOT}src/cli/socklab.ts`, ...args], '', 600_000);
+      const shards = await Promise.all(
+        [1, 2, 3].map((i) =>
+          socklab([...gradeClass('1'), '--shard', `${i}/3`, '--save', join(dest, `shard${i}.json`)]),
+        ),
+      );
+      for (const [i, r] of shards.entries()) {
+        expect(r.code, r.stderr).toBe(0);
+        // 11 entries, round robin: 4, 4 and 3.
+        expect(r.stderr).toContain(`shard ${i + 1}/3: ${[4, 4, 3][i]} of 11 submissions`);
+      }
+      const merge = (files: string[], more: string[] = []) =>
+        socklab(['grade', '--merge', ...files.map((f) => join(dest, f)), ...more]);
+      const merged = await merge(
+        ['shard2.json', 'shard1.json', 'shard3.json'],
+        [
+          '--json',
+          '--csv',
+          join(dest, 'grades.csv'),
+          '--junit',
+          join(dest, 'grades.xml'),
+          '--gradescope',
+          join(dest, 'gradescope'),
+        ],
+      );
+      expect(merged.code, merged.stderr).toBe(0);
+      writeFileSync(join(dest, 'grades.json'), merged.stdout);
+      expect(readdirSync(join(dest, 'gradescope')).sort()).toEqual(
+        readdirSync(join(first, 'gradescope')).sort(),
+      );
+      for (const f of [
+        'grades.csv',
+        'grades.xml',
+        'grades.json',
+        ...readdirSync(join(first, 'gradescope')).map((n) => `gradescope/${n}/results.json`),
+      ])
+        expect(unmeasured(readFileSync(join(dest, f), 'utf8')), f).toBe(
+          unmeasured(readFileSync(join(first, f), 'utf8')),
+        );
+      // A shard missing, or given twice: one line that says which, and how to grade it.
+      const missing = await merge(['shard1.json', 'shard3.json']);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr.trim()).toBe(
+        `socklab: --merge: shard 2/3 missing; grade it with socklab grade DIR --shard 2/3 --save FILE`,
+      );
+      const twice = await merge(['shard1.json', 'shard1.json', 'shard3.json']);
+      expect(twice.stderr).toContain('shard 1/3 is given twice');
     }, 600_000);
   },
 );
