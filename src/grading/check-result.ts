@@ -5,7 +5,7 @@
 
 import type { Proto } from '../common/proto.ts';
 import type { VerdictStatus } from '../experiments/verdict.ts';
-import type { Backend } from '../lab/started-lab.ts';
+import type { GradingBackend } from '../lab/started-lab.ts';
 import type { PacketRecord } from '../link/control/packet-record.ts';
 import type { Framing, ProgramRole } from './framing.ts';
 import type { VerdictId } from './verdicts/registry.ts';
@@ -85,7 +85,8 @@ export interface CheckResult {
   port: number;
   seed: number;
   profile: string;
-  backend: Backend;
+  /** Where it ran (`vm`: the netns backend inside socklab's guest). */
+  backend: GradingBackend;
   /** TCP servers: how they serve clients, from the held-connection probe. */
   kind: ServerKind | null;
   score: number;

@@ -9,7 +9,7 @@ import { availableParallelism, freemem } from 'node:os';
 import { join, relative } from 'node:path';
 import { SocklabError } from '../common/errors.ts';
 import { removeLab, startLab } from '../lab/start-lab.ts';
-import type { Backend, StartedLab } from '../lab/started-lab.ts';
+import type { Backend, GradingBackend, StartedLab } from '../lab/started-lab.ts';
 import { type Assignment, loadAssignment } from './assignment.ts';
 import { type CheckOptions, runCheck } from './check.ts';
 import type { CheckResult } from './check-result.ts';
@@ -41,7 +41,7 @@ export interface GradeResult {
   assignment: string;
   title: string;
   role: ProgramRole;
-  backend: Backend;
+  backend: GradingBackend;
   jobs: number;
   /** The rule that gives each submission its seed. */
   seedRule: string;

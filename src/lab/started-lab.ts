@@ -35,6 +35,9 @@ export interface PathChoice {
 
 export const BACKENDS = ['docker', 'netns'] as const;
 export type Backend = (typeof BACKENDS)[number];
+/** Where a check or a grade can run: a lab's backends, or `vm`, socklab's QEMU guest running the netns one. */
+export const GRADING_BACKENDS = [...BACKENDS, 'vm'] as const;
+export type GradingBackend = (typeof GRADING_BACKENDS)[number];
 export const ENGINES = ['relay', 'netem'] as const;
 export type Engine = (typeof ENGINES)[number];
 

@@ -5,9 +5,11 @@ import { type Command, Option } from 'commander';
 import { SocklabError } from '../../common/errors.ts';
 import { assignmentNames, loadAssignment } from '../../grading/assignment.ts';
 import { readProgram, runCheck } from '../../grading/check.ts';
-import type { VerdictResult } from '../../grading/check-result.ts';
+import type { CheckResult, VerdictResult } from '../../grading/check-result.ts';
 import { VERDICTS } from '../../grading/verdicts/registry.ts';
-import { BACKENDS, removeLab, uniqueProject } from '../../lab/start-lab.ts';
+import { checkInVm } from '../../grading/vm-grading.ts';
+import { removeLab, uniqueProject } from '../../lab/start-lab.ts';
+import { GRADING_BACKENDS } from '../../lab/started-lab.ts';
 import { checkJunit, checkMarkdown } from '../../report/check-summary.ts';
 import { formatMeasured } from '../../report/check-text.ts';
 import { gradescopeResults } from '../../report/gradescope.ts';
@@ -62,7 +64,12 @@ export function registerCheck(program: Command): void {
     .option('--seed <n>', 'seed of the link’s decisions (replays a grade exactly)', seedOption)
     .option('--project <name>', 'check in this running lab instead of a lab of its own')
     .addOption(
-      new Option('--backend <backend>', 'for the lab of its own').choices([...BACKENDS]).default('docker'),
+      new Option(
+        '--backend <backend>',
+        "for the lab of its own (vm: socklab's QEMU guest, no privilege needed; socklab images --vm prepares it)",
+      )
+        .choices([...GRADING_BACKENDS])
+        .default('docker'),
     )
     .option('--json', 'print the result as JSON')
     .option(
@@ -98,6 +105,23 @@ export function registerCheck(program: Command): void {
           `assignment ${assignment.name} has no ${role} to check: give --${role === 'server' ? 'client' : 'server'} FILE, or another assignment`,
         );
       if (o.profile) (await import('../../link/model/profiles.ts')).loadProfile(o.profile);
+      if (o.backend === 'vm') {
+        if (o.project)
+          throw new SocklabError(
+            'usage.invalid',
+            '--backend vm checks in a guest of its own; drop --project',
+          );
+        const result = await checkInVm({
+          assignment: o.assignment ?? assignment.name,
+          role,
+          file,
+          port: o.port,
+          profile: o.profile,
+          seed: o.seed,
+        });
+        finish(result, o);
+        return;
+      }
       const lab = o.project ? await targetLab(o.project) : undefined;
       const project = lab ? lab.project : uniqueProject().replace('socklab-', 'socklab-check-');
       // Ctrl-C: the verdict under way ends, then the program and the lab are removed; a second
@@ -145,14 +169,18 @@ export function registerCheck(program: Command): void {
         process.off('SIGINT', interrupted);
         process.off('SIGTERM', interrupted);
       }
-      process.exitCode = emitResult(result, o);
-      if (o.gradescope)
-        writeFlagFile(
-          o.gradescope,
-          '--gradescope',
-          `${JSON.stringify(gradescopeResults(result), null, 2)}\n`,
-        );
-      if (o.junit) writeFlagFile(o.junit, '--junit', checkJunit(result));
-      if (o.summary) writeFlagFile(o.summary, '--summary', checkMarkdown(result), true);
+      finish(result, o);
     });
+}
+
+/** The result on stdout, its exit code, and the files asked for: the same from every backend. */
+function finish(
+  result: CheckResult,
+  o: { json?: boolean; html?: string; gradescope?: string; junit?: string; summary?: string },
+): void {
+  process.exitCode = emitResult(result, o);
+  if (o.gradescope)
+    writeFlagFile(o.gradescope, '--gradescope', `${JSON.stringify(gradescopeResults(result), null, 2)}\n`);
+  if (o.junit) writeFlagFile(o.junit, '--junit', checkJunit(result));
+  if (o.summary) writeFlagFile(o.summary, '--summary', checkMarkdown(result), true);
 }

@@ -7,7 +7,9 @@ import { SocklabError } from '../../common/errors.ts';
 import { type Assignment, assignmentNames, loadAssignment } from '../../grading/assignment.ts';
 import { defaultJobs, type GradeResult, runGrade } from '../../grading/grade.ts';
 import { mergeGrades, parseSavedGrade, parseShard, savedGrade } from '../../grading/shard.ts';
-import { BACKENDS, removeLab } from '../../lab/start-lab.ts';
+import { gradeInVm } from '../../grading/vm-grading.ts';
+import { removeLab } from '../../lab/start-lab.ts';
+import { GRADING_BACKENDS } from '../../lab/started-lab.ts';
 import { renderClassReport } from '../../report/class-report.ts';
 import { gradeCsv, gradeJson, gradeJunit, gradescopeOf, gradeTable } from '../../report/grade-formats.ts';
 import { progressBar } from '../../report/progress-bar.ts';
@@ -71,7 +73,12 @@ export function registerGrade(program: Command): void {
       positiveInt('--jobs'),
     )
     .addOption(
-      new Option('--backend <backend>', 'where the labs run').choices([...BACKENDS]).default('docker'),
+      new Option(
+        '--backend <backend>',
+        'where the labs run (vm: one QEMU guest for the class, no privilege needed)',
+      )
+        .choices([...GRADING_BACKENDS])
+        .default('docker'),
     )
     .option('--fresh-labs', 'a new lab for every submission instead of one per worker, reset between them')
     .option('--csv <file>', 'a row per submission: name, score, max, then a column per verdict')
@@ -113,6 +120,22 @@ export function registerGrade(program: Command): void {
           'assignment.no-role',
           `assignment ${assignment.name} has no ${o.role} to grade`,
         );
+      if (o.backend === 'vm') {
+        process.stderr.write(
+          `socklab: grading in one guest of the vm backend (its netns backend, ${o.jobs ?? 'default'} labs at once)\n`,
+        );
+        const { result } = await gradeInVm({
+          dir,
+          assignment: o.assignment,
+          role: o.role,
+          jobs: o.jobs,
+          shard: o.shard,
+        });
+        if (o.save) writeFlagFile(o.save, '--save', `${JSON.stringify(savedGrade(result, assignment))}\n`);
+        writeReports(result, assignment, o);
+        process.exitCode = 0;
+        return;
+      }
       const jobs: number = o.jobs ?? defaultJobs();
       const tty = process.stderr.isTTY === true;
       process.stderr.write(

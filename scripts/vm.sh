@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# socklab's VM: runs one command in a throw-away QEMU guest whose kernel is Debian's own (it has
+# sch_netem, network namespaces, veth, VXLAN and cgroups, whatever this machine's kernel lacks).
+# It needs no privilege, no network and no KVM (TCG when /dev/kvm is missing or unusable): the vm
+# backend grades inside it where a grader's container grants nothing, and the netem engine's tests
+# run inside it on kernels without netem. Everything comes by package name and is cached: qemu and
+# busybox are installed (where root can), the kernel package is downloaded and unpacked (never
+# installed). The guest sees this machine's files over virtio-9p and runs the command as root in
+# the current directory, with its own /proc, /sys, /dev, /tmp and /run; it has no network device.
+#   usage: scripts/vm.sh COMMAND [ARGS...]     (exit status: the command's)
+#          scripts/vm.sh --prepared            (exit 0 when the guest is ready to boot offline)
+#   env:   SOCKLAB_VM_CACHE (/var/cache/socklab-vm, or ~/.cache/socklab-vm when that is not
+#          writable), SOCKLAB_VM_ACCEL (auto|kvm|tcg), SOCKLAB_VM_MEM (MiB, 3072),
+#          SOCKLAB_VM_CPUS (this machine's), SOCKLAB_VM_TIMEOUT (seconds, 900), SOCKLAB_VM_KEEP
+#          (folders under /tmp the command needs besides its current one, ':'-separated)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+me="${SOCKLAB_VM_NAME:-socklab-vm}"
+if [ $# -eq 0 ]; then
+  echo "$me: no command given; the rule: scripts/vm.sh COMMAND [ARGS...]; e.g. scripts/vm.sh uname -r" >&2
+  exit 2
+fi
+cache="${SOCKLAB_VM_CACHE:-}"
+if [ -z "$cache" ]; then
+  cache=/var/cache/socklab-vm
+  if ! mkdir -p "$cache" 2>/dev/null || [ ! -w "$cache" ]; then cache="${HOME:-/tmp}/.cache/socklab-vm"; fi
+fi
+mkdir -p "$cache"
+# What a prepared guest is: a kernel unpacked in the cache, and the initramfs built for it.
+prepared_kernel() { { ls -d "$cache"/linux-image-*/boot 2>/dev/null || true; } | head -1 | sed 's|/boot$||'; }
+if [ "$1" = --prepared ]; then
+  k="$(prepared_kernel)"
+  missing=()
+  for c in qemu-system-x86_64 busybox cpio; do command -v "$c" >/dev/null 2>&1 || missing+=("$c"); done
+  if [ -z "$k" ]; then
+    echo "$me: the guest is not prepared (no kernel in $cache); prepare it once with the package mirror reachable: socklab images --vm" >&2
+    exit 1
+  fi
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "$me: ${missing[*]} missing; install qemu-system-x86, busybox-static and cpio (socklab images --vm does, as root)" >&2
+    exit 1
+  fi
+  exit 0
+fi
+source "$here/ensure-packages.sh"
+ensure_packages qemu-system-x86_64:qemu-system-x86 busybox:busybox-static cpio:cpio apt-cache:apt
+
+# The kernel: the package linux-image-amd64 depends on, unpacked into the cache. Offline (a
+# grader's container at grading time), the one already there.
+kpkg="$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}')"
+if [ -z "$kpkg" ] && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq >/dev/null 2>&1 || true
+  kpkg="$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}')"
+fi
+if [ -n "$kpkg" ] && [ ! -d "$cache/$kpkg/boot" ] && [ -n "$(prepared_kernel)" ]; then kpkg=""; fi
+[ -z "$kpkg" ] && kpkg="$(basename "$(prepared_kernel)" 2>/dev/null || true)"
+if [ -z "$kpkg" ]; then
+  echo "$me: apt knows no linux-image-amd64 (the kernel package) and none is cached in $cache; add a Debian source to apt and prepare it: socklab images --vm" >&2
+  exit 1
+fi
+kdir="$cache/$kpkg"
+if [ ! -d "$kdir/boot" ]; then
+  echo "$me: fetching $kpkg (once; cached in $cache)" >&2
+  rm -rf "$kdir.tmp" && mkdir -p "$kdir.tmp"
+  if ! (cd "$kdir.tmp" && apt-get download -qq -o APT::Sandbox::User="$(id -un)" "$kpkg" >/dev/null); then
+    echo "$me: cannot download $kpkg (no package mirror here?); prepare the guest where the mirror is reachable: socklab images --vm" >&2
+    exit 1
+  fi
+  dpkg-deb -x "$kdir.tmp"/*.deb "$kdir.tmp/root"
+  mkdir -p "$kdir" && mv "$kdir.tmp/root/boot" "$kdir.tmp/root/lib" "$kdir/"
+  rm -rf "$kdir.tmp"
+fi
+vmlinuz="$(ls "$kdir"/boot/vmlinuz-*)"
+modroot="$(ls -d "$kdir"/lib/modules/*)"
+
+# The initramfs: busybox, an init, and the modules the tests need with what they depend on (the
+# package has no modules.dep: dependencies are in each module's `depends=` modinfo string).
+init="$here/vm-init.sh"
+initrd="$kdir/initramfs-$(cat "$init" "$0" | sha256sum | cut -c1-12).cpio.gz"
+if [ ! -f "$initrd" ]; then
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' EXIT
+  mkdir -p "$work"/{bin,dev,proc,sys,host,lib/modules}
+  cp "$(command -v busybox)" "$work/bin/busybox"
+  if ldd "$work/bin/busybox" >/dev/null 2>&1; then
+    echo "$me: $(command -v busybox) is not static; install busybox-static" >&2
+    exit 1
+  fi
+  cp "$init" "$work/init" && chmod +x "$work/init"
+  order=()
+  add_module() {
+    local name="$1" ko deps d
+    for d in "${order[@]}"; do [ "$d" = "$name" ] && return 0; done
+    ko="$(find "$modroot" -name "$name.ko" -o -name "${name//_/-}.ko" | head -1)"
+    [ -n "$ko" ] || return 0 # built into the kernel
+    deps="$(grep -a -o 'depends=[A-Za-z0-9_,-]*' "$ko" | head -1 | cut -d= -f2)"
+    for d in ${deps//,/ }; do add_module "$d"; done
+    cp "$ko" "$work/lib/modules/"
+    order+=("$name")
+  }
+  for m in virtio_pci 9pnet_virtio 9p veth vxlan sch_netem sch_tbf sch_htb; do add_module "$m"; done
+  printf '%s\n' "${order[@]}" >"$work/lib/modules/order"
+  (cd "$work" && find . | cpio -o -H newc --quiet | gzip -1) >"$initrd.tmp"
+  mv "$initrd.tmp" "$initrd"
+  rm -rf "$work"
+  trap - EXIT
+fi
+
+# The job's directory: the script the guest runs, and where it leaves the exit status.
+job="$(mktemp -d "$cache/job.XXXXXX")"
+trap 'rm -rf "$job"' EXIT
+
+# The host's socket buffer ceilings, so that linkd in the VM gets the buffers it gets here (the
+# kernel takes sysctl.* from its command line).
+sysctls=""
+for k in rmem_max wmem_max; do sysctls+=" sysctl.net.core.$k=$(cat /proc/sys/net/core/$k)"; done
+
+boot() { # accel
+  local accel="$1"
+  # TCG runs one host thread for all vCPUs: with one each (MTTCG), node segfaulted at start in
+  # about one run in ten (qemu 7.2), and never with one thread in 40 runs.
+  local opts=(-accel tcg,thread=single)
+  [ "$accel" = kvm ] && opts=(-accel kvm -cpu host)
+  timeout "${SOCKLAB_VM_TIMEOUT:-900}" qemu-system-x86_64 -M pc "${opts[@]}" \
+    -m "${SOCKLAB_VM_MEM:-3072}" -smp "${SOCKLAB_VM_CPUS:-$(nproc)}" -nodefaults -display none -monitor none -serial stdio -no-reboot \
+    -kernel "$vmlinuz" -initrd "$initrd" \
+    -append "console=ttyS0 quiet loglevel=3 tsc=reliable panic=-1 socklab.job=$job $sysctls" \
+    -fsdev "local,id=root,path=/,security_model=none,multidevs=remap" \
+    -device virtio-9p-pci,fsdev=root,mount_tag=root </dev/null
+}
+
+# KVM where it really works (a nested software KVM here cannot boot a normal kernel: qemu aborts
+# at once), TCG otherwise: probed with a boot that runs `true`.
+accel="${SOCKLAB_VM_ACCEL:-auto}"
+if [ "$accel" = auto ]; then
+  accel=tcg
+  if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+    printf '#!/bin/bash\nexit 0\n' >"$job/run.sh"
+    if SOCKLAB_VM_TIMEOUT=60 boot kvm >/dev/null 2>&1 && [ "$(cat "$job/rc" 2>/dev/null)" = 0 ]; then
+      accel=kvm
+    fi
+    rm -f "$job/rc"
+  fi
+fi
+# The command, as a script the guest runs in the shared tree.
+{
+  echo '#!/bin/bash'
+  # Folders under /tmp the command reads or writes besides its own (SOCKLAB_VM_KEEP, ':'-separated).
+  IFS=: read -r -a kept <<<"${SOCKLAB_VM_KEEP:-}"
+  for k in "${kept[@]}"; do if [ -n "$k" ]; then echo "# keep: $k"; fi; done
+  printf 'cd %q || exit 97\n' "$PWD"
+  printf 'export PATH=%q HOME=/root CI=%q NO_COLOR=%q\n' "$PATH" "${CI:-}" "${NO_COLOR:-}"
+  printf 'export SOCKLAB_VM_ACCEL_USED=%q\n' "$accel"
+  printf 'exec'
+  printf ' %q' "$@"
+  echo
+} >"$job/run.sh"
+
+[ -n "${SOCKLAB_VM_QUIET:-}" ] || echo "$me: booting $kpkg ($accel) to run: $*" >&2
+set +e
+# The serial console writes CR LF; the output is the command's, as it would print it here.
+boot "$accel" | tr -d '\r'
+qemu_status="${PIPESTATUS[0]}"
+set -e
+if [ ! -f "$job/rc" ]; then
+  echo "$me: the VM ended without finishing the command (qemu status $qemu_status; 124 is the ${SOCKLAB_VM_TIMEOUT:-900} s timeout); rerun to see the boot" >&2
+  exit 1
+fi
+exit "$(cat "$job/rc")"

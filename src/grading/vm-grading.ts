@@ -1,0 +1,143 @@
+// check and grade on the vm backend: socklab's QEMU guest runs the same check or grade on its
+// netns backend (the guest's kernel has namespaces, veth, VXLAN, cgroups and netem, whatever the
+// grader's container grants), and the result comes back as the typed file it writes: a CheckResult,
+// or a grade saved as `grade --save` saves it. One guest per call: a grade boots once for the class.
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../common/data-files.ts';
+import { SocklabError } from '../common/errors.ts';
+import { runInGuest } from '../lab/vm/vm-guest.ts';
+import type { Assignment } from './assignment.ts';
+import type { CheckResult } from './check-result.ts';
+import type { ProgramRole } from './framing.ts';
+import type { GradeResult } from './grade.ts';
+import { parseSavedGrade, type Shard } from './shard.ts';
+
+/** socklab's CLI beside this file: socklab.ts from a clone, socklab.js when built. */
+const CLI = fileURLToPath(new URL(`../cli/socklab${extname(import.meta.url)}`, import.meta.url));
+
+/** A folder for one guest's inputs and outputs, under /tmp (the guest binds it back). */
+function jobDir(): string {
+  return mkdtempSync(join(tmpdir(), 'socklab-vm-job-'));
+}
+
+/** An assignment given as a file goes with the job; a name is the package's own. */
+function assignmentIn(job: string, ref: string): string {
+  if (!existsSync(ref)) return ref;
+  const to = join(job, `assignment${extname(ref) || '.yaml'}`);
+  copyFileSync(ref, to);
+  return to;
+}
+
+/** Runs socklab in a guest, its stdout to `out` in the job; returns what the guest printed. */
+async function socklabInGuest(job: string, args: string[], out: string, timeoutMs: number): Promise<string> {
+  const r = await runInGuest(
+    ['sh', '-c', 'out="$1"; shift; exec "$@" > "$out"', 'sh', out, process.execPath, CLI, ...args],
+    {
+      cwd: PACKAGE_ROOT,
+      keep: [job],
+      timeoutMs,
+    },
+  );
+  return r.console;
+}
+
+const unreadable = (what: string, console: string): SocklabError =>
+  new SocklabError(
+    'program.failed',
+    `the ${what} in the vm backend's guest gave no result: ${console.trim().split('\n').slice(-5).join(' | ')}`,
+  );
+
+export interface VmCheckOptions {
+  /** A name, or a path to a .yaml file. */
+  assignment: string;
+  role: ProgramRole;
+  file: string;
+  port?: number;
+  profile?: string;
+  seed?: number;
+  timeoutMs?: number;
+}
+
+export async function checkInVm(o: VmCheckOptions): Promise<CheckResult> {
+  const job = jobDir();
+  try {
+    mkdirSync(join(job, 'program'));
+    const program = join(job, 'program', basename(o.file));
+    copyFileSync(o.file, program);
+    const args = [
+      'check',
+      '--assignment',
+      assignmentIn(job, o.assignment),
+      `--${o.role}`,
+      program,
+      '--backend',
+      'netns',
+      '--json',
+      ...(o.port !== undefined ? ['--port', String(o.port)] : []),
+      ...(o.profile ? ['--profile', o.profile] : []),
+      ...(o.seed !== undefined ? ['--seed', String(o.seed)] : []),
+    ];
+    const out = join(job, 'result.json');
+    const console = await socklabInGuest(job, args, out, o.timeoutMs ?? 1_800_000);
+    let result: CheckResult;
+    try {
+      result = JSON.parse(readFileSync(out, 'utf8')) as CheckResult;
+    } catch {
+      throw unreadable('check', console);
+    }
+    if (result.experiment !== 'check') throw unreadable('check', console);
+    return { ...result, backend: 'vm' };
+  } finally {
+    rmSync(job, { recursive: true, force: true });
+  }
+}
+
+export interface VmGradeOptions {
+  dir: string;
+  assignment: string;
+  role?: ProgramRole;
+  jobs?: number;
+  shard?: Shard;
+  timeoutMs?: number;
+}
+
+/** A class in one guest: its lab is started once and reset between submissions, as on one machine. */
+export async function gradeInVm(o: VmGradeOptions): Promise<{ result: GradeResult; assignment: Assignment }> {
+  const job = jobDir();
+  try {
+    const subs = join(job, 'submissions');
+    // A copy: the guest works on its own, and symbolic links stay links (grade skips them).
+    cpSync(o.dir, subs, { recursive: true, verbatimSymlinks: true });
+    const saved = join(job, 'saved.json');
+    const args = [
+      'grade',
+      subs,
+      '--assignment',
+      assignmentIn(job, o.assignment),
+      '--backend',
+      'netns',
+      '--save',
+      saved,
+      ...(o.role ? ['--role', o.role] : []),
+      ...(o.jobs ? ['--jobs', String(o.jobs)] : []),
+      ...(o.shard ? ['--shard', `${o.shard.index}/${o.shard.count}`] : []),
+    ];
+    const console = await socklabInGuest(job, args, join(job, 'table.txt'), o.timeoutMs ?? 7_200_000);
+    if (!existsSync(saved)) throw unreadable('grade', console);
+    const g = parseSavedGrade(readFileSync(saved, 'utf8'), saved);
+    const result: GradeResult = {
+      ...g.result,
+      backend: 'vm',
+      submissions: g.result.submissions.map((s) =>
+        s.check ? { ...s, check: { ...s.check, backend: 'vm' } } : s,
+      ),
+      ...(g.shard ? { shard: { ...g.shard, found: g.found } } : {}),
+    };
+    return { result, assignment: g.assignment };
+  } finally {
+    rmSync(job, { recursive: true, force: true });
+  }
+}

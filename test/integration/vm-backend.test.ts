@@ -1,0 +1,76 @@
+// The vm backend: socklab's QEMU guest (Debian's kernel under TCG where KVM cannot be had, no
+// network, no privilege) grades a class the way the netns backend does on this machine, verdict by
+// verdict; and a machine whose guest is not prepared is told the one command that prepares it.
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fixture, textbook } from '../helpers/grading.ts';
+import { ROOT, run } from '../support/programs.ts';
+
+interface Row {
+  name: string;
+  score: number;
+  problem: string | null;
+  verdicts: { id: string; status: string; points: number }[];
+}
+
+const socklab = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
+  run(process.execPath, [`${ROOT}src/cli/socklab.ts`, ...args], '', 1_800_000, env);
+
+/** A class as a teacher would make it: the textbook's server, one that breaks one verdict, none. */
+function makeClass(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'socklab-vm-class-'));
+  const put = (student: string, from: string): void => {
+    mkdirSync(join(dir, student));
+    copyFileSync(from, join(dir, student, 'UDPServer.py'));
+  };
+  put('alice', textbook('UDPServer.py'));
+  put('bob', fixture('AsciiOnlyUDPServer.py'));
+  mkdirSync(join(dir, 'erin'));
+  return dir;
+}
+
+const rows = (stdout: string): Row[] =>
+  (JSON.parse(stdout) as { submissions: Row[] }).submissions.map((s) => ({
+    name: s.name,
+    score: s.score,
+    problem: s.problem,
+    verdicts: s.verdicts.map((v) => ({ id: v.id, status: v.status, points: v.points })),
+  }));
+
+describe('the vm backend', () => {
+  it('grades a class as the netns backend does, submission by submission and verdict by verdict', async () => {
+    const dir = makeClass();
+    const grade = (backend: string) =>
+      socklab(['grade', dir, '--assignment', 'udp-echo', '--backend', backend, '--jobs', '1', '--json']);
+    const native = await grade('netns');
+    expect(native.code, native.stderr).toBe(0);
+    const t0 = performance.now();
+    const vm = await grade('vm');
+    const vmSeconds = (performance.now() - t0) / 1000;
+    expect(vm.code, vm.stderr).toBe(0);
+    expect(vm.stderr).toContain('grading in one guest of the vm backend');
+    process.stdout.write(`vm backend: 3 submissions (2 checked) in ${vmSeconds.toFixed(0)} s, one boot\n`);
+    const inVm = rows(vm.stdout);
+    expect(inVm).toEqual(rows(native.stdout));
+    // The class is worth comparing: full marks, a failed required verdict, no program.
+    const by = Object.fromEntries(inVm.map((r) => [r.name, r]));
+    expect(by.alice!.verdicts.filter((v) => v.status === 'fail').map((v) => v.id)).toEqual(['non-utf8']);
+    expect(by.bob!.verdicts.filter((v) => v.status === 'fail').map((v) => v.id)).toEqual(['echoes']);
+    expect(by.erin!.problem).toMatch(/^no program found/);
+    expect(JSON.parse(vm.stdout).backend).toBe('vm');
+  }, 1_800_000);
+
+  it('where the guest is not prepared, says so in one line with the command that prepares it', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'socklab-vm-cache-'));
+    const r = await socklab(
+      ['check', '--assignment', 'udp-echo', '--server', textbook('UDPServer.py'), '--backend', 'vm'],
+      { ...process.env, SOCKLAB_VM_CACHE: empty },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('the vm backend cannot start: the guest is not prepared');
+    expect(r.stderr).toContain('socklab images --vm');
+  });
+});
