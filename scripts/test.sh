@@ -12,6 +12,9 @@ source scripts/ensure-packages.sh
 ensure_packages nc:netcat-openbsd python3:python3 unshare:util-linux ip:iproute2 ethtool:ethtool tc:iproute2 debootstrap:debootstrap chromium:chromium \
   traceroute:traceroute telnet:inetutils-telnet ifconfig:net-tools curl:curl tcpdump:tcpdump conntrack:conntrack
 source scripts/ensure-deps.sh
+# The vm backend's guest (its tests grade in it, and the netem suite runs in it): prepared once,
+# cached; a machine where it cannot be prepared fails those tests with the reason.
+bash scripts/vm.sh --prepared 2>/dev/null || bash scripts/vm.sh true || true
 # The integration suite runs the lab on a real engine: an engine, and the lab image.
 source scripts/ensure-docker.sh
 ensure_docker

@@ -1,7 +1,9 @@
 #!/bin/busybox sh
-# socklab's VM's init (in its initramfs; see vm.sh): loads the modules, mounts the host's
-# files, runs the job's script chrooted into them with a fresh /proc, /sys, /dev, /tmp and /run,
-# leaves its exit status next to it, and powers off.
+# socklab's VM's init (in its initramfs; see vm.sh): loads the modules, mounts the host's files
+# and lays a layer of the guest's memory over them (what the guest writes stays in the guest: a
+# grader's files are never touched, and qemu may run as any user), binds back the job's own
+# folders (those writes reach the host), runs the job's script with the result as its root and a
+# fresh /proc, /sys, /dev, /tmp and /run, leaves its exit status next to it, and powers off.
 /bin/busybox mkdir -p /usr/bin /sbin /usr/sbin
 /bin/busybox --install -s
 mount -t proc proc /proc
@@ -14,39 +16,41 @@ if ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=loose root 
   echo "socklab-vm: cannot mount the host's files over 9p"
   poweroff -f
 fi
-for d in proc sys dev; do mount --rbind "/$d" "/host/$d" 2>/dev/null || mount -t "$d" "$d" "/host/$d"; done
-mount -t devpts devpts /host/dev/pts 2>/dev/null
-mount -t tmpfs tmpfs /host/dev/shm 2>/dev/null
-mount -t tmpfs tmpfs /host/run
+# The root: the host's files under a layer in memory; the host's files as they are where overlayfs
+# cannot be had (then the guest writes where its qemu may).
+mkdir -p /layer /root
+mount -t tmpfs tmpfs /layer
+mkdir -p /layer/upper /layer/work
+if mount -t overlay overlay -o lowerdir=/host,upperdir=/layer/upper,workdir=/layer/work /root 2>/dev/null; then
+  root=/root
+else
+  root=/host
+fi
+for d in proc sys dev; do mount --rbind "/$d" "$root/$d" 2>/dev/null || mount -t "$d" "$d" "$root/$d"; done
+mount -t devpts devpts "$root/dev/pts" 2>/dev/null
+mount -t tmpfs tmpfs "$root/dev/shm" 2>/dev/null
+mount -t tmpfs tmpfs "$root/run"
 # cgroup v2: what a jail's budget is made of (memory, processes, CPU) on the vm backend.
-mount -t cgroup2 cgroup2 /host/sys/fs/cgroup 2>/dev/null
-# /tmp in the VM's memory (unix sockets cannot live on 9p); the job's folders under /tmp (its
-# current directory, a checkout under /tmp, `# keep:` lines: what it reads and writes, and the
-# job's own folder where a cache under /tmp holds it) are bound back.
+mount -t cgroup2 cgroup2 "$root/sys/fs/cgroup" 2>/dev/null
+# /tmp in the VM's memory (unix sockets cannot live on 9p). The job's folders are bound back from
+# the host's files: its current directory, `# keep:` lines (what it reads and writes) and the job's
+# own folder (all of them over the layer; only those under /tmp without it).
 cwd="$(sed -n 's/^cd \(.*\) || exit 97$/\1/p' "/host$job/run.sh")"
 keep="$(sed -n 's/^# keep: //p' "/host$job/run.sh")"
-n=0
-binds=""
+mount -t tmpfs tmpfs "$root/tmp"
 for p in $cwd $keep $job; do
-  case "$p" in
-    /tmp/*)
-      n=$((n + 1))
-      mkdir -p "/keep$n"
-      mount --bind "/host$p" "/keep$n"
-      binds="$binds $n:$p"
+  case "$root:$p" in
+    /root:/*|/host:/tmp/*)
+      mkdir -p "$root$p"
+      mount --bind "/host$p" "$root$p"
       ;;
   esac
 done
-mount -t tmpfs tmpfs /host/tmp
-for b in $binds; do
-  mkdir -p "/host${b#*:}"
-  mount --bind "/keep${b%%:*}" "/host${b#*:}"
-done
 ip link set lo up
-# The host's files become the root of this mount namespace (as switch_root does), not only this
+# The root becomes the root of this mount namespace (as switch_root does), not only this
 # process's: a program that enters another mount namespace (nsenter -m, a jail of the netns
-# backend) lands on them too, where a chroot alone would leave it in the initramfs.
-cd /host
+# backend) lands on it too, where a chroot alone would leave it in the initramfs.
+cd "$root"
 mount --move . /
 # Through a pipe: on the console itself, programs would take it for a terminal and draw.
 {

@@ -22,10 +22,16 @@ if [ $# -eq 0 ]; then
 fi
 cache="${SOCKLAB_VM_CACHE:-}"
 if [ -z "$cache" ]; then
+  # The machine's cache, prepared by root (a grader's setup) and read by anyone; a user's own else.
   cache=/var/cache/socklab-vm
-  if ! mkdir -p "$cache" 2>/dev/null || [ ! -w "$cache" ]; then cache="${HOME:-/tmp}/.cache/socklab-vm"; fi
+  if ! ls -d "$cache"/linux-image-*/boot >/dev/null 2>&1 && ! { mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ]; }; then
+    cache="${HOME:-/tmp}/.cache/socklab-vm"
+  fi
 fi
-mkdir -p "$cache"
+[ -d "$cache" ] || mkdir -p "$cache"
+# A job's folder: in the cache where it is writable, in the temporary directory where not.
+jobs="$cache"
+[ -w "$cache" ] || jobs="${TMPDIR:-/tmp}"
 # What a prepared guest is: a kernel unpacked in the cache, and the initramfs built for it.
 prepared_kernel() { { ls -d "$cache"/linux-image-*/boot 2>/dev/null || true; } | head -1 | sed 's|/boot$||'; }
 if [ "$1" = --prepared ]; then
@@ -98,7 +104,7 @@ if [ ! -f "$initrd" ]; then
     cp "$ko" "$work/lib/modules/"
     order+=("$name")
   }
-  for m in virtio_pci 9pnet_virtio 9p veth vxlan sch_netem sch_tbf sch_htb; do add_module "$m"; done
+  for m in virtio_pci 9pnet_virtio 9p veth vxlan sch_netem sch_tbf sch_htb overlay; do add_module "$m"; done
   printf '%s\n' "${order[@]}" >"$work/lib/modules/order"
   (cd "$work" && find . | cpio -o -H newc --quiet | gzip -1) >"$initrd.tmp"
   mv "$initrd.tmp" "$initrd"
@@ -107,7 +113,7 @@ if [ ! -f "$initrd" ]; then
 fi
 
 # The job's directory: the script the guest runs, and where it leaves the exit status.
-job="$(mktemp -d "$cache/job.XXXXXX")"
+job="$(mktemp -d "$jobs/socklab-vm-job.XXXXXX")"
 trap 'rm -rf "$job"' EXIT
 
 # The host's socket buffer ceilings, so that linkd in the VM gets the buffers it gets here (the

@@ -9,6 +9,7 @@ import { registerClassroom } from './commands/classroom.ts';
 import { registerDown } from './commands/down.ts';
 import { registerExpose } from './commands/expose.ts';
 import { registerGrade } from './commands/grade.ts';
+import { registerGradescope } from './commands/gradescope.ts';
 import { registerHostCommands } from './commands/hosts.ts';
 import { registerImages } from './commands/images.ts';
 import { registerImpair } from './commands/impair.ts';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerCheck(program);
   registerGrade(program);
   registerClassroom(program);
+  registerGradescope(program);
   registerHostCommands(program);
   registerLive(program);
   registerRecord(program);

@@ -26,7 +26,7 @@ export function emitResult(result: ExperimentResult, o: { json?: boolean; html?:
 }
 
 /** Writes (or appends to) a file a flag asked for; one that cannot be written is one line with the fix. */
-export function writeFlagFile(file: string, flag: string, text: string, append = false): void {
+export function writeFlagFile(file: string, flag: string, text: string | Buffer, append = false): void {
   try {
     if (append) appendFileSync(file, text);
     else writeFileSync(file, text);
