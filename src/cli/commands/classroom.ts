@@ -3,11 +3,11 @@
 import { type Command, Option } from 'commander';
 import { packageVersion } from '../../common/data-files.ts';
 import { SocklabError } from '../../common/errors.ts';
-import { assignmentNames, loadAssignment } from '../../grading/assignment.ts';
-import { roleOf } from '../../grading/grade.ts';
+import { assignmentNames } from '../../grading/assignment.ts';
 import { studentWorkflow, teacherWorkflow, workflowYaml } from '../../report/classroom-workflow.ts';
 import { positiveInt } from '../cli-options.ts';
 import { writeFlagFile } from '../report-output.ts';
+import { studentProgram } from '../student-program.ts';
 
 export function registerClassroom(program: Command): void {
   program
@@ -50,19 +50,7 @@ export function registerClassroom(program: Command): void {
       'write it there (e.g. .github/workflows/socklab.yml) instead of printing it',
     )
     .action((ref: string, o) => {
-      const assignment = loadAssignment(ref);
-      const role = roleOf(assignment, o.role);
-      if (!assignment[role])
-        throw new SocklabError(
-          'assignment.no-role',
-          `assignment ${assignment.name} has no ${role} to check; use --role ${role === 'server' ? 'client' : 'server'}`,
-        );
-      const file: string | null = o.program ?? assignment[role]!.program;
-      if (!file)
-        throw new SocklabError(
-          'usage.invalid',
-          `assignment ${assignment.name} names no program file for its ${role}, so the workflow cannot find the student's; give it: --program UDPServer.py`,
-        );
+      const { assignment, role, program: file } = studentProgram(ref, o, 'the workflow');
       if (!o.teacher && (o.shards !== undefined || o.submissions !== undefined))
         throw new SocklabError(
           'usage.invalid',

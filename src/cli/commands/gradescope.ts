@@ -9,11 +9,11 @@ import { dirname, join, relative } from 'node:path';
 import { type Command, Option } from 'commander';
 import { PACKAGE_ROOT, packageVersion } from '../../common/data-files.ts';
 import { SocklabError } from '../../common/errors.ts';
-import { assignmentNames, loadAssignment } from '../../grading/assignment.ts';
-import { roleOf } from '../../grading/grade.ts';
+import { assignmentNames } from '../../grading/assignment.ts';
 import { autograderFiles } from '../../report/gradescope-autograder.ts';
 import { type ZipEntry, zipArchive } from '../../report/zip-file.ts';
 import { writeFlagFile } from '../report-output.ts';
+import { studentProgram } from '../student-program.ts';
 
 /** What the CLI's check imports (Docker's clients are loaded only for the Docker backend). */
 const SHIPPED_DEPS = ['commander', 'yaml'];
@@ -77,19 +77,7 @@ export function registerGradescope(program: Command): void {
     .option('--program <file>', "the file students submit (default: the assignment's program name)")
     .option('-o, --output <file>', 'the zip to write', 'autograder.zip')
     .action((ref: string, o) => {
-      const assignment = loadAssignment(ref);
-      const role = roleOf(assignment, o.role);
-      if (!assignment[role])
-        throw new SocklabError(
-          'assignment.no-role',
-          `assignment ${assignment.name} has no ${role} to judge; use --role ${role === 'server' ? 'client' : 'server'}`,
-        );
-      const file: string | null = o.program ?? assignment[role]!.program;
-      if (!file)
-        throw new SocklabError(
-          'usage.invalid',
-          `assignment ${assignment.name} names no program file for its ${role}, so the autograder cannot find the student's; give it: --program UDPServer.py`,
-        );
+      const { assignment, role, program: file } = studentProgram(ref, o, 'the autograder');
       // An assignment of the course's own goes in the zip; a built-in one is socklab's.
       const own = assignmentNames().includes(ref) ? null : ref;
       const opts = {
