@@ -21,14 +21,12 @@ const SHIPPED_DEPS = ['commander', 'yaml'];
 /** Every file under `dir`, as zip entries under `prefix`. */
 function filesUnder(dir: string, prefix: string): ZipEntry[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .map((rel) => join(dir, rel))
-    .filter((p) => statSync(p).isFile())
     .sort()
-    .map((p) => ({
-      path: `${prefix}/${relative(dir, p)}`,
-      data: readFileSync(p),
-      mode: statSync(p).mode & 0o777,
-    }));
+    .flatMap((rel) => {
+      const p = join(dir, rel);
+      const st = statSync(p);
+      return st.isFile() ? [{ path: `${prefix}/${rel}`, data: readFileSync(p), mode: st.mode & 0o777 }] : [];
+    });
 }
 
 /** The folder of package `name` that holds `entry` (its package.json's; not every package exports that file). */

@@ -10,6 +10,7 @@
 // Pure: built from records, parsed from text; the relay applies a ReplayPlan (direction-shaper.ts).
 
 import type { PacketRecord } from '../control/packet-record.ts';
+import { flowNameOf } from '../relay/flow-key.ts';
 import { ProbeCopies } from '../relay/frame-draw.ts';
 import { ImpairmentError } from './impairment-error.ts';
 import { DIRECTIONS, type Direction, type LinkModel } from './impairment-model.ts';
@@ -84,10 +85,7 @@ export function decodeFate(word: string): ReplayFate | null {
 }
 
 /** The flow a record's frame belongs to, named as the relay names it (flow-key.ts). */
-export function recordFlow(r: PacketRecord): string {
-  if (r.proto !== 'udp' && r.proto !== 'tcp') return `${r.dir}/${r.proto}`;
-  return `${r.dir}/${r.proto}/${r.dir === 'up' ? r.dport : r.sport}`;
-}
+export const recordFlow = (r: PacketRecord): string => flowNameOf(r.dir, r.proto, r.sport, r.dport);
 
 /** Frames a replay neither holds nor checks: forged ones (never forwarded) and discovery (ARP, ND). */
 export const replayable = (r: PacketRecord): boolean =>

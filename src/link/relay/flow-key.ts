@@ -17,6 +17,13 @@ export function flowKey(dir: Direction, info: FrameInfo | null): number {
   return PROTO_INDEX[proto] * 65536 + (dir === 'up' ? info.dport : info.sport);
 }
 
+/** A flow's name from its parts: what flowName gives, for a frame known by its record. */
+export function flowNameOf(dir: Direction, proto: InnerProtocol, sport: number, dport: number): string {
+  return proto === 'udp' || proto === 'tcp'
+    ? `${dir}/${proto}/${dir === 'up' ? dport : sport}`
+    : `${dir}/${proto}`;
+}
+
 /** The flow's name, which also names its random streams: `up/udp/12000`, `down/icmp`. */
 export function flowName(dir: Direction, key: number): string {
   const proto = PROTO_BY_INDEX[Math.floor(key / 65536)]!;

@@ -62,6 +62,16 @@ describe.skipIf(unavailable !== null)(
   `socklab grade${unavailable ? ` (skipped: ${unavailable})` : ''}`,
   () => {
     const classDir = makeClass();
+    /** The reports the runs are compared by: JSON on stdout, CSV, JUnit, Gradescope's. */
+    const reports = (dest: string): string[] => [
+      '--json',
+      '--csv',
+      join(dest, 'grades.csv'),
+      '--junit',
+      join(dest, 'grades.xml'),
+      '--gradescope',
+      join(dest, 'gradescope'),
+    ];
     const gradeClass = (jobs: string): string[] => [
       'grade',
       classDir,
@@ -79,13 +89,7 @@ describe.skipIf(unavailable !== null)(
         [
           `${ROOT}src/cli/socklab.ts`,
           ...gradeClass('2'),
-          '--json',
-          '--csv',
-          join(dest, 'grades.csv'),
-          '--junit',
-          join(dest, 'grades.xml'),
-          '--gradescope',
-          join(dest, 'gradescope'),
+          ...reports(dest),
           '--html',
           join(dest, 'class.html'),
         ],
@@ -230,18 +234,7 @@ print(json.dumps(out))`,
       }
       const merge = (files: string[], more: string[] = []) =>
         socklab(['grade', '--merge', ...files.map((f) => join(dest, f)), ...more]);
-      const merged = await merge(
-        ['shard2.json', 'shard1.json', 'shard3.json'],
-        [
-          '--json',
-          '--csv',
-          join(dest, 'grades.csv'),
-          '--junit',
-          join(dest, 'grades.xml'),
-          '--gradescope',
-          join(dest, 'gradescope'),
-        ],
-      );
+      const merged = await merge(['shard2.json', 'shard1.json', 'shard3.json'], reports(dest));
       expect(merged.code, merged.stderr).toBe(0);
       writeFileSync(join(dest, 'grades.json'), merged.stdout);
       expect(readdirSync(join(dest, 'gradescope')).sort()).toEqual(
