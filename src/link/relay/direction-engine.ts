@@ -115,9 +115,11 @@ export class DirectionEngine {
     this.#clean = isClean(o.model) && !o.replay;
     this.#queue = new TimerQueue((p, at) => {
       this.#pending--;
-      this.#memory.inFlight(-1);
       this.#memory.late(performance.now() - at);
       this.#send(p.data, p.proto, p.ticket, p.arrived, p.label);
+      // Out of flight only once counted as forwarded: a thread that reads none in flight then
+      // finds every held frame where it went (it read 0 in flight and one frame short otherwise).
+      this.#memory.inFlight(-1);
     });
     this.#scratch = {
       t: 0,
