@@ -98,5 +98,7 @@ export interface CheckResult {
   output: string;
   /** Null where the program never ran (it could not be told how to run). */
   sandbox: SandboxReport | null;
+  /** Whose clock timed it, where that is not this machine's own (the vm backend's guest under TCG, say). */
+  clock?: string;
   timings: CheckTimings;
 }

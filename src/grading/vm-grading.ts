@@ -34,7 +34,17 @@ function assignmentIn(job: string, ref: string): string {
 /** Runs socklab in a guest, its stdout to `out` in the job; returns what the guest printed. */
 async function socklabInGuest(job: string, args: string[], out: string, timeoutMs: number): Promise<string> {
   const r = await runInGuest(
-    ['sh', '-c', 'out="$1"; shift; exec "$@" > "$out"', 'sh', out, process.execPath, CLI, ...args],
+    [
+      'sh',
+      '-c',
+      // How the guest runs (kvm, tcg): its timings are by the guest's clock.
+      'out="$1"; shift; echo "${SOCKLAB_VM_ACCEL_USED:-unknown}" > "$out.accel"; exec "$@" > "$out"',
+      'sh',
+      out,
+      process.execPath,
+      CLI,
+      ...args,
+    ],
     {
       cwd: PACKAGE_ROOT,
       keep: [job],
@@ -42,6 +52,14 @@ async function socklabInGuest(job: string, args: string[], out: string, timeoutM
     },
   );
   return r.console;
+}
+
+/** Which clock timed a guest's work, in words for the report. */
+function guestClock(out: string): string {
+  const accel = existsSync(`${out}.accel`) ? readFileSync(`${out}.accel`, 'utf8').trim() : 'unknown';
+  return accel === 'tcg'
+    ? "the vm backend's guest, QEMU TCG: an emulated CPU, timings coarser than this machine's (1–20 ms)"
+    : `the vm backend's guest, QEMU ${accel === 'kvm' ? 'KVM' : accel}`;
 }
 
 const unreadable = (what: string, console: string): SocklabError =>
@@ -89,7 +107,7 @@ export async function checkInVm(o: VmCheckOptions): Promise<CheckResult> {
       throw unreadable('check', console);
     }
     if (result.experiment !== 'check') throw unreadable('check', console);
-    return { ...result, backend: 'vm' };
+    return { ...result, backend: 'vm', clock: guestClock(out) };
   } finally {
     rmSync(job, { recursive: true, force: true });
   }
@@ -125,14 +143,15 @@ export async function gradeInVm(o: VmGradeOptions): Promise<{ result: GradeResul
       ...(o.jobs ? ['--jobs', String(o.jobs)] : []),
       ...(o.shard ? ['--shard', `${o.shard.index}/${o.shard.count}`] : []),
     ];
-    const console = await socklabInGuest(job, args, join(job, 'table.txt'), o.timeoutMs ?? 7_200_000);
+    const table = join(job, 'table.txt');
+    const console = await socklabInGuest(job, args, table, o.timeoutMs ?? 7_200_000);
     if (!existsSync(saved)) throw unreadable('grade', console);
     const g = parseSavedGrade(readFileSync(saved, 'utf8'), saved);
     const result: GradeResult = {
       ...g.result,
       backend: 'vm',
       submissions: g.result.submissions.map((s) =>
-        s.check ? { ...s, check: { ...s.check, backend: 'vm' } } : s,
+        s.check ? { ...s, check: { ...s.check, backend: 'vm', clock: guestClock(table) } } : s,
       ),
       ...(g.shard ? { shard: { ...g.shard, found: g.found } } : {}),
     };

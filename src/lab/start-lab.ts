@@ -48,7 +48,8 @@ export interface LabOptions extends LinkModelInput {
   /**
    * A recorded run (`socklab record`, `lab.recordReplay()`): a path or the file. The link gives
    * each flow's frames the recorded fates in their places and the recording's model decides the
-   * rest; no other impairment may be given with it. Relay engine only.
+   * rest (on the netem engine the relay gives the fates and netem stays clean); no other
+   * impairment may be given with it.
    */
   replay?: string | ReplayFile;
   /** The lab's name; unique by default so that labs run side by side. */
@@ -132,7 +133,7 @@ function checkTracesReachLink(model: LinkModel): void {
 }
 
 /** The replay file, checked against the rest of the options: it brings its own model. */
-function replayOption(opts: LabOptions, engine: Engine, clients: number): ReplayFile | null {
+function replayOption(opts: LabOptions, clients: number): ReplayFile | null {
   if (opts.replay === undefined) return null;
   const given = (['impair', 'up', 'down', 'paths', 'seed', 'scenario'] as const).filter(
     (k) => opts[k] !== undefined,
@@ -142,13 +143,9 @@ function replayOption(opts: LabOptions, engine: Engine, clients: number): Replay
       'usage.invalid',
       `a replay brings the recording's model, so ${given.join(', ')} cannot be given with it; drop ${given.length === 1 ? 'it' : 'them'}, or record the run again with the link you want`,
     );
-  if (engine !== 'relay')
-    throw new SocklabError(
-      'usage.invalid',
-      'a replay needs the relay engine, which decides each frame (netem draws its own fates); use --engine relay',
-    );
   const file = replayFileOf(opts.replay);
-  validatePaths(file.model, clients, engine);
+  // On the netem engine the relay gives the recorded fates (linkd's replay): paths are the relay's.
+  validatePaths(file.model, clients, 'relay');
   return file;
 }
 
@@ -157,7 +154,7 @@ export async function startLab(opts: LabOptions = {}): Promise<StartedLab> {
   if (!ENGINES.includes(engine))
     throw new SocklabError('usage.invalid', `engine must be relay or netem, got '${engine}'`);
   const clients = validateClients(opts.clients ?? 1);
-  const replay = replayOption(opts, engine, clients);
+  const replay = replayOption(opts, clients);
   // A replay's model (a trace's data with it) reaches linkd with the replay, once the lab is up.
   const model = buildLinkModel(replay ? {} : opts);
   validatePaths(model, clients, engine);

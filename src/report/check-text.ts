@@ -106,7 +106,9 @@ export function formatCheck(r: CheckResult): string {
     ? `\nevidence of the failed verdicts:\n${failed.map((v) => `  ${v.name}:\n${formatEvidence(v.evidence!)}`).join('\n')}\n`
     : '';
   const t = r.timings;
-  const times = `time: lab ${secs(t.labMs)}, program ${secs(t.deployMs)}, ${Object.entries(t.verdictMs)
+  const times = `time${r.clock ? ` (${r.clock})` : ''}: lab ${secs(t.labMs)}, program ${secs(t.deployMs)}, ${Object.entries(
+    t.verdictMs,
+  )
     .map(([k, ms]) => `${k} ${secs(ms)}`)
     .join(', ')}; total ${secs(t.totalMs)}`;
   const verdictLine = `score ${r.score} of ${r.maxScore}: ${r.passed ? 'PASSED (every required verdict passed)' : 'FAILED (a required verdict failed)'}`;

@@ -23,7 +23,7 @@ export interface GradescopeResults {
 export function gradescopeResults(r: CheckResult): GradescopeResults {
   return {
     score: r.score,
-    output: `socklab check of ${r.program} as the ${r.role} of ${r.assignment} (${r.title}): ${r.passed ? 'every required verdict passed' : 'a required verdict failed'}; seed ${r.seed}, replay with: socklab check --assignment ${r.assignment} --${r.role} ${r.program} --seed ${r.seed}${r.kind ? `\nserver kind: ${r.kind.text}` : ''}${r.output.trim() ? `\n\nthe program's last output:\n${r.output.trim()}` : ''}${formatSandbox(r.sandbox)}`,
+    output: `socklab check of ${r.program} as the ${r.role} of ${r.assignment} (${r.title}): ${r.passed ? 'every required verdict passed' : 'a required verdict failed'}; seed ${r.seed}, replay with: socklab check --assignment ${r.assignment} --${r.role} ${r.program} --seed ${r.seed}${r.kind ? `\nserver kind: ${r.kind.text}` : ''}${r.output.trim() ? `\n\nthe program's last output:\n${r.output.trim()}` : ''}${formatSandbox(r.sandbox)}${r.clock ? `\ntimed by ${r.clock}` : ''}`,
     tests: r.verdicts.map((v) => ({
       name: `${v.name}${v.required ? '' : ' (advisory)'}`,
       score: v.points,

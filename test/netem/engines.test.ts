@@ -14,6 +14,7 @@ import { isClean } from '../../src/link/model/impairment-model.ts';
 import { buildLinkModel, parseDirection, parseLinkInput } from '../../src/link/model/impairment-text.ts';
 import { IMPAIRMENTS } from '../../src/link/model/impairments/registry.ts';
 import { netemLimit } from '../../src/link/model/netem-args.ts';
+import { replayFromRecords } from '../../src/link/model/replay-file.ts';
 import { binomialInterval } from '../helpers/stats.ts';
 import { type BareLab, SERVER_LAB_IP, startAppIn, startBareLab } from '../support/bare-lab.ts';
 import { appPath, ROOT } from '../support/programs.ts';
@@ -126,11 +127,22 @@ describe('the netem engine on a kernel with sch_netem, and the relay beside it',
         readyTimeoutMs: 60_000,
       });
       await startAppIn(labs[engine], labs[engine].server, 'udp-echo-server', ['--quiet']);
-      // The path's floor: the fastest of 40. A median taken while the VM is still busy starting
-      // things can be several ms high, and every delay is measured against this.
-      base[engine] = Math.min(...samples(await udp(labs[engine], { count: 40 })));
     }
   }, 120_000);
+
+  /**
+   * Each lab's floor on a clean link, measured just before a delay is judged against it: the
+   * fastest of 40 after 100 to warm the path. Measured once at the start instead, the relay's
+   * floor came out about 10 ms high (its code not yet compiled, under TCG), and a 20 ms delay
+   * seemed to add 8.7 ms.
+   */
+  async function measureFloors(): Promise<void> {
+    for (const engine of ENGINES) {
+      await impairUp(labs[engine], '');
+      await udp(labs[engine], { count: 100, window: 20 });
+      base[engine] = Math.min(...samples(await udp(labs[engine], { count: 40 })));
+    }
+  }
 
   afterAll(async () => {
     for (const lab of Object.values(labs)) await lab[Symbol.asyncDispose]();
@@ -205,8 +217,9 @@ describe('the netem engine on a kernel with sch_netem, and the relay beside it',
     await chanceCase('loss 20%', 'lost', 0.2);
   });
 
-  it('delay and jitter: the RTT grows by the delay (TCG: ±15 ms allowed), and jitter spreads it', async () => {
+  it('delay and jitter: the RTT grows by the delay (TCG: −2 to +22 ms allowed), and jitter spreads it', async () => {
     const got = {} as Record<Engine, { added: number; spread: number; jAdded: number; jSpread: number }>;
+    await measureFloors();
     for (const engine of ENGINES) {
       await impairUp(labs[engine], 'delay 30ms');
       const fixed = samples(await udp(labs[engine], { count: 40 }));
@@ -236,11 +249,13 @@ describe('the netem engine on a kernel with sch_netem, and the relay beside it',
     });
     for (const engine of ENGINES) {
       const g = got[engine];
-      // A TCG guest's clock reads RTTs in coarse steps (README: 1–20 ms of jitter), both ways round.
+      // A TCG guest's clock reads RTTs in coarse steps (README: 1–20 ms of jitter), and a busy
+      // host stalls the guest (a warm run once read 44.7 ms for 30): the bounds still tell a
+      // delay applied once from one missed (0) or applied twice (60).
       expect(g.added, engine).toBeGreaterThanOrEqual(28);
-      expect(g.added, engine).toBeLessThanOrEqual(45);
+      expect(g.added, engine).toBeLessThanOrEqual(52);
       expect(g.jAdded, engine).toBeGreaterThanOrEqual(22);
-      expect(g.jAdded, engine).toBeLessThanOrEqual(45);
+      expect(g.jAdded, engine).toBeLessThanOrEqual(52);
       // Uniform ±10 ms puts 16 ms between p10 and p90; the fixed delay's spread is the machine's.
       expect(g.jSpread, engine).toBeGreaterThanOrEqual(8);
     }
@@ -384,6 +399,7 @@ describe('the netem engine on a kernel with sch_netem, and the relay beside it',
     const n = 40;
     const got = {} as Record<Engine, { received: number; reordered: number; added: number; least: number }>;
     let relayDecided: Record<string, number> = {};
+    await measureFloors();
     for (const engine of ENGINES) {
       const lab = labs[engine];
       await impairUp(
@@ -433,6 +449,33 @@ describe('the netem engine on a kernel with sch_netem, and the relay beside it',
       expect(got[engine].least, engine).toBeGreaterThanOrEqual(15);
       expect(got[engine].least, engine).toBeLessThanOrEqual(50);
     }
+  });
+
+  it('replay: a run recorded on the relay engine gives the netem engine its losses, seq by seq', async () => {
+    await impairUp(labs.relay, 'loss 30%');
+    const measure = { count: 60, timeoutMs: 500 };
+    const lostIn = (r: UdpResult): number[] => r.rtts.flatMap((x, seq) => (x === null ? [seq] : []));
+    const first = lostIn(await udp(labs.relay, measure));
+    const { records } = await labs.relay.linkd!.call({ cmd: 'record', since: 0, limit: 20_000 });
+    const { model } = await labs.relay.linkd!.call({ cmd: 'show' });
+    const file = replayFromRecords(records, model, 'netem-suite');
+    await labs.netem.linkd!.call({ cmd: 'reset' });
+    await labs.netem.linkd!.call({ cmd: 'replay', file });
+    const again = lostIn(await udp(labs.netem, measure));
+    const { report } = await labs.netem.linkd!.call({ cmd: 'replay' });
+    await labs.netem.linkd!.call({ cmd: 'replay', file: null });
+    // 60 requests at 30% (the replies come back clean): 18 ± 3.5 lost (99.9%: 7–30).
+    expect(first.length).toBeGreaterThanOrEqual(7);
+    expect(first.length).toBeLessThanOrEqual(30);
+    expect(again).toEqual(first);
+    expect(report?.differed).toBe(0);
+    rows.push({
+      impairment: 'replay of loss 30%',
+      measured: 'seqs lost, the same',
+      configured: String(first.length),
+      netem: String(again.length),
+      relay: String(first.length),
+    });
   });
 
   it('outage: nothing gets through', async () => {
