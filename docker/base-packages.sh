@@ -11,5 +11,6 @@ base_packages() {
     gcc libc6-dev curl traceroute inetutils-telnet net-tools conntrack
 }
 base_image_tag() {
-  echo "socklab-base:bookworm-$(base_packages | sha256sum | cut -c1-8)"
+  # What else the base holds (Node's headers, for the native data plane) changes the tag too.
+  echo "socklab-base:bookworm-$({ base_packages; echo node-headers; } | sha256sum | cut -c1-8)"
 }

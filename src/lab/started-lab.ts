@@ -1,10 +1,12 @@
 // A running lab, whichever backend runs it: its three hosts, and the link driven through linkd's
 // typed control. Everything here goes through LabHost and LinkControl; the backends only say how
 // to reach a host, how to reach linkd, and how to take the lab down.
+
 import { type KernelCounters, parseSnmp } from '../apps/kernel-counters.ts';
 import { SocklabError } from '../common/errors.ts';
 import type { Proto } from '../common/proto.ts';
 import type { LinkControl } from '../link/control/control-client.ts';
+import type { ResultOf } from '../link/control/control-protocol.ts';
 import type { PacketRecord } from '../link/control/packet-record.ts';
 import type { RelayStats } from '../link/control/relay-stats.ts';
 import type { ReplayReport } from '../link/control/replay-report.ts';
@@ -71,6 +73,8 @@ export interface StartedLab extends AsyncDisposable {
   show(): Promise<{
     model: LinkModel;
     engine: string;
+    /** Which data plane carries the frames (native, or Node's dgram and why). */
+    dataPlane?: ResultOf<'show'>['dataPlane'];
     scenario: ScenarioStatus | null;
     clients: string[];
     clientScenarios?: Record<string, ScenarioStatus>;
@@ -196,6 +200,7 @@ export async function makeStartedLab(parts: LabParts): Promise<StartedLab> {
       return {
         model: r.model,
         engine: r.engine,
+        ...(r.dataPlane ? { dataPlane: r.dataPlane } : {}),
         scenario: r.scenario,
         // A linkd from before several clients says none: it has one.
         clients: r.clients ?? ['client'],

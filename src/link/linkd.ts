@@ -15,6 +15,7 @@ import { buildLinkModel, formatLinkModel } from './model/impairment-text.ts';
 import { formatStep, type Scenario } from './model/scenario.ts';
 import { loadScenario } from './model/scenario-file.ts';
 import { LinkRelay, type PeerSpec, VXLAN_PORT } from './relay/link-relay.ts';
+import { DATA_PLANE_CHOICES, type DataPlaneChoice } from './relay/native-data-plane.ts';
 import { describePeers, expandPeers } from './relay/peer-list.ts';
 
 const PROG = 'linkd';
@@ -90,6 +91,12 @@ async function main(argv: string[]): Promise<number | undefined> {
         help: 'who impairs: linkd itself, or the kernel',
         default: 'relay',
       },
+      'data-plane': {
+        type: 'string',
+        value: 'auto|native|node',
+        help: 'how frames cross linkd: native batches (recvmmsg/sendmmsg), Node dgram, or native where it was built',
+        default: process.env.SOCKLAB_DATA_PLANE ?? 'auto',
+      },
       control: { type: 'string', value: 'PATH', help: 'control socket', default: DEFAULT_CONTROL_PATH },
       record: {
         type: 'string',
@@ -128,6 +135,12 @@ async function main(argv: string[]): Promise<number | undefined> {
       'usage.invalid',
       `--engine must be relay or netem, got '${engine}'; e.g. --engine relay`,
     );
+  const dataPlane = String(opts['data-plane']) as DataPlaneChoice;
+  if (!DATA_PLANE_CHOICES.includes(dataPlane))
+    throw new SocklabError(
+      'usage.invalid',
+      `--data-plane must be ${DATA_PLANE_CHOICES.join(', ')}, got '${dataPlane}'; e.g. --data-plane auto`,
+    );
   const listen = parseListen(String(opts.listen));
   const seed = intOption(opts, 'seed', 0, 0xffffffff, 42)!;
   const recordCapacity = intOption(opts, 'record', 0, 100_000_000, 200000)!;
@@ -153,8 +166,10 @@ async function main(argv: string[]): Promise<number | undefined> {
       listenPort: listen.port,
       model: engine === 'relay' ? model : clean,
       recordCapacity,
+      dataPlane,
     });
   } catch (err) {
+    if (!(err as NodeJS.ErrnoException).code) throw new SocklabError('usage.invalid', (err as Error).message);
     throw describeSocketError(err as NodeJS.ErrnoException, `UDP port ${listen.port} on ${listen.address}`);
   }
   // Changes are applied one at a time, in order: a scenario's step and a `set` never interleave.
@@ -205,7 +220,7 @@ async function main(argv: string[]): Promise<number | undefined> {
   // says) at once, not only at a clean exit, which a killed lab never has; the next start skips it.
   module.flushCompileCache?.();
   process.stdout.write(
-    `linkd: relaying VXLAN on ${address}:${port} between ${describePeers(peers)} (up) and ${peers.at(-1)!.host} (down); engine ${engine}; ${formatLinkModel(model)}; control ${opts.control}\n`,
+    `linkd: relaying VXLAN on ${address}:${port} between ${describePeers(peers)} (up) and ${peers.at(-1)!.host} (down); engine ${engine}; data plane ${relay.dataPlane.name}; ${formatLinkModel(model)}; control ${opts.control}\n`,
   );
   await stopOnSignal(() => control.close());
   scenarios.stop();

@@ -7,6 +7,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { buildLinkModel, type LinkModelInput } from '../../src/link/model/impairment-text.ts';
 import { vxlanUdpFrame } from '../../src/link/relay/frame-builder.ts';
 import { LinkRelay } from '../../src/link/relay/link-relay.ts';
+import type { DataPlaneName } from '../../src/link/relay/relay-socket.ts';
 import { replySeqFromFrame } from './frames.ts';
 
 export interface Arrival {
@@ -48,6 +49,8 @@ export async function startHarness(
   threads: HarnessThreads = 'per-direction',
   /** Each end's lab0 address: frames from an end with another inner source are forged. */
   labAddresses?: [string, string],
+  /** The data plane (default: native where native/build.sh built it, as linkd chooses). */
+  dataPlane?: DataPlaneName,
 ): Promise<Harness> {
   // A built LinkModel is a LinkModelInput too; building validates it either way.
   const model = buildLinkModel(input);
@@ -64,6 +67,7 @@ export async function startHarness(
     ...(threads === 'per-direction' ? { sides: SIDES } : {}),
     model,
     recordCapacity,
+    ...(dataPlane ? { dataPlane } : {}),
     log: () => {},
   });
   const atServer: Arrival[] = [];

@@ -4,7 +4,7 @@ import { readExposeState } from '../../lab/expose-state.ts';
 import { attachLab, listLabs } from '../../lab/start-lab.ts';
 import { formatReplayReport } from '../../link/control/replay-report.ts';
 import { formatScenarioStatus } from '../../link/control/scenario-runner.ts';
-import { clientLines } from '../../link/control/show-text.ts';
+import { clientLines, fallbackLines } from '../../link/control/show-text.ts';
 import { formatLinkModel } from '../../link/model/impairment-text.ts';
 import { print } from '../link-input.ts';
 
@@ -33,7 +33,11 @@ export function registerStatus(program: Command): void {
             link: formatLinkModel(shown.model),
             scenario: shown.scenario,
             clients: shown.clients,
-            more: [...clientLines(shown), ...(replay ? formatReplayReport(replay) : [])],
+            more: [
+              ...fallbackLines(shown),
+              ...clientLines(shown),
+              ...(replay ? formatReplayReport(replay) : []),
+            ],
             stats,
             replay,
             exposed: readExposeState(project)?.exposed ?? [],

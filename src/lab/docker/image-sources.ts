@@ -15,6 +15,8 @@ export const LAB_IMAGE = process.env.SOCKLAB_IMAGE ?? 'socklab-lab:latest';
 const IMAGE_INPUTS = [
   'src',
   'lab',
+  'native/batch-udp.c',
+  'native/build.sh',
   'docker/Dockerfile',
   'docker/entrypoint.sh',
   'docker/bin',

@@ -4,6 +4,7 @@
 import type { DirectionModel, LinkModel } from '../model/impairment-model.ts';
 import type { ReplayFile } from '../model/replay-file.ts';
 import type { Scenario } from '../model/scenario.ts';
+import type { DataPlaneInfo } from '../relay/relay-socket.ts';
 import type { PacketRecord } from './packet-record.ts';
 import type { RelayStats } from './relay-stats.ts';
 import type { ReplayReport } from './replay-report.ts';
@@ -17,6 +18,8 @@ export interface ControlCommands {
       model: LinkModel;
       text: string;
       engine: string;
+      /** Which data plane carries the frames (absent from a linkd older than it). */
+      dataPlane?: DataPlaneInfo;
       scenario: ScenarioStatus | null;
       /** The lab's clients, in order (`client`, `client2`, ...). */
       clients: string[];

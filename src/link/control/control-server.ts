@@ -78,6 +78,7 @@ async function handle(target: ControlTarget, req: ControlRequest): Promise<Contr
         model,
         text: formatLinkModel(model),
         engine: target.engine,
+        dataPlane: target.relay.dataPlane,
         scenario: target.scenarios.status(),
         clients: [...target.clients],
         ...(target.scenarios.clientStatuses() ? { clientScenarios: target.scenarios.clientStatuses() } : {}),

@@ -1,15 +1,15 @@
 // The body of a forwarding thread (see link-relay.ts): its sockets and the engine of each direction
 // it forwards. With one direction it receives only on that direction's side, so the two directions
 // run on two cores; with both (the peers reach one local address) one socket does everything.
-import { createSocket, type RemoteInfo } from 'node:dgram';
 import { parentPort, workerData } from 'node:worker_threads';
 import { type Direction, pathOf } from '../model/impairment-model.ts';
 import { ALL, clientRouter } from './client-router.ts';
 import { DirectionEngine, type FrameSender } from './direction-engine.ts';
 import { DirectionMemory } from './direction-memory.ts';
+import { openRelaySocket } from './open-relay-socket.ts';
 import { PacketRecordRing } from './record-ring.ts';
 import type { ForwarderConfig, FromForwarder, PeerAddress, ToForwarder } from './relay-messages.ts';
-import { bindUdp } from './udp-bind.ts';
+import type { FrameSource } from './relay-socket.ts';
 import { emptyFrameInfo, innerSourceIs, parseVxlan } from './vxlan-frame.ts';
 
 function post(m: FromForwarder, transfer: ArrayBuffer[] = []): void {
@@ -20,7 +20,7 @@ function post(m: FromForwarder, transfer: ArrayBuffer[] = []): void {
  * Which peer sent this: by address, and by port too where peers share an address (loopback
  * tests). -1 for anyone else.
  */
-export function peerIndex(peers: readonly PeerAddress[], rinfo: RemoteInfo): number {
+export function peerIndex(peers: readonly PeerAddress[], rinfo: FrameSource): number {
   let byAddress = -1;
   for (let i = 0; i < peers.length; i++) {
     const p = peers[i]!;
@@ -45,13 +45,11 @@ async function run(cfg: ForwarderConfig): Promise<void> {
   // This thread's clock has its own origin: record times count from the relay's start.
   const timeShiftMs = performance.timeOrigin - cfg.startEpochMs;
   const single = cfg.directions.length === 2;
-  const rx = createSocket({
-    type: 'udp4',
-    reuseAddr: true,
-    recvBufferSize: cfg.receiveBufferBytes,
-    sendBufferSize: cfg.receiveBufferBytes,
-  });
-  const tx = single ? rx : createSocket({ type: 'udp4', sendBufferSize: cfg.receiveBufferBytes });
+  const buffers = { receiveBufferBytes: cfg.receiveBufferBytes, sendBufferBytes: cfg.receiveBufferBytes };
+  const rx = openRelaySocket(cfg.dataPlane, { ...buffers, reuseAddr: true });
+  const tx = single
+    ? rx
+    : openRelaySocket(cfg.dataPlane, { ...buffers, receiveBufferBytes: 0, reuseAddr: false });
   // An engine per client and direction: each client's path has its own model, streams, counters.
   const engines: Partial<Record<Direction, DirectionEngine[]>> = {};
   for (const dir of cfg.directions)
@@ -103,7 +101,7 @@ async function run(cfg: ForwarderConfig): Promise<void> {
 
   const info = emptyFrameInfo();
   const route = clientRouter(identities.slice(0, clients));
-  rx.on('message', (msg, rinfo) => {
+  rx.onFrame((msg, rinfo) => {
     const from = peerIndex(peers, rinfo);
     const fromServer = from === server;
     if (from < 0 || (!single && fromServer !== (first === 'down'))) {
@@ -136,15 +134,15 @@ async function run(cfg: ForwarderConfig): Promise<void> {
   };
 
   try {
-    if (!single) await bindUdp(tx, 0, cfg.sendFrom ?? '0.0.0.0');
-    await bindUdp(rx, cfg.receive.port, cfg.receive.address);
+    if (!single) await tx.bind(0, cfg.sendFrom ?? '0.0.0.0');
+    await rx.bind(cfg.receive.port, cfg.receive.address);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     post({ type: 'failed', message: e.message, ...(e.code ? { code: e.code } : {}) });
     return;
   }
-  rx.on('error', onError);
-  if (!single) tx.on('error', onError);
+  rx.onError(onError);
+  if (!single) tx.onError(onError);
 
   parentPort!.on('message', (m: ToForwarder) => {
     switch (m.type) {
@@ -177,7 +175,7 @@ async function run(cfg: ForwarderConfig): Promise<void> {
         break;
     }
   });
-  post({ type: 'ready', port: rx.address().port });
+  post({ type: 'ready', port: rx.port });
 }
 
 await run(workerData as ForwarderConfig);

@@ -33,10 +33,12 @@ import {
 import type { ReplayPlan } from '../model/replay-file.ts';
 import { DirectionMemory, LATENESS_SAMPLES } from './direction-memory.ts';
 import { ForwarderThread } from './forwarder-thread.ts';
+import { chooseDataPlane, type DataPlaneChoice } from './native-data-plane.ts';
 import { PcapngWriter } from './pcapng-writer.ts';
 import { localAddressToward, lookupPeer, lookupReplicas } from './peer-address.ts';
 import { PacketRecordRing } from './record-ring.ts';
 import type { ForwarderConfig, FromForwarder, PeerAddress } from './relay-messages.ts';
+import type { DataPlaneInfo } from './relay-socket.ts';
 import { udpSocketDrops } from './socket-drops.ts';
 import { bindUdp } from './udp-bind.ts';
 import { VXLAN_HEADER } from './vxlan-frame.ts';
@@ -73,6 +75,8 @@ export interface RelayOptions {
   impairDiscovery?: boolean;
   /** Receive buffer to ask the kernel for (it caps it at net.core.rmem_max). */
   receiveBufferBytes?: number;
+  /** Which data plane carries the frames (default: native where it loads). */
+  dataPlane?: DataPlaneChoice;
   /** How often names are resolved again, ms. */
   resolveEveryMs?: number;
   log?: (line: string) => void;
@@ -104,6 +108,7 @@ export class LinkRelay {
   #starting: Promise<void> | null = null;
   #closed = false;
   #model: LinkModel;
+  readonly #dataPlane: DataPlaneInfo;
   /** A replay in force, and the last record number before it began. */
   #replay: { plan: ReplayPlan; after: number } | null = null;
   #capture: PcapngWriter | null = null;
@@ -112,7 +117,8 @@ export class LinkRelay {
   #resolver: NodeJS.Timeout | null = null;
   #watcher: NodeJS.Timeout | null = null;
 
-  private constructor(socket: Socket, opts: RelayOptions) {
+  private constructor(socket: Socket, opts: RelayOptions, dataPlane: DataPlaneInfo) {
+    this.#dataPlane = dataPlane;
     this.#socket = socket;
     this.#port = socket.address().port;
     this.#opts = opts;
@@ -130,9 +136,11 @@ export class LinkRelay {
   }
 
   static async start(opts: RelayOptions): Promise<LinkRelay> {
+    // Chosen before anything binds: a plane asked for and missing is refused at once.
+    const dataPlane = chooseDataPlane(opts.dataPlane ?? 'auto');
     const socket = createSocket({ type: 'udp4', reuseAddr: true });
     await bindUdp(socket, opts.listenPort ?? VXLAN_PORT, opts.listenAddress ?? '0.0.0.0');
-    const relay = new LinkRelay(socket, opts);
+    const relay = new LinkRelay(socket, opts, dataPlane);
     socket.on('message', () => relay.#foreign++);
     socket.on('error', (err) => relay.#log(`linkd: socket error: ${err.message}`));
     relay.#dropsBase = udpSocketDrops(relay.#port) ?? 0;
@@ -151,6 +159,11 @@ export class LinkRelay {
 
   get model(): LinkModel {
     return this.#model;
+  }
+
+  /** Which data plane carries the frames, and why where it is not the native one. */
+  get dataPlane(): DataPlaneInfo {
+    return this.#dataPlane;
   }
 
   /** The clients' names, in order (`client`, `client2`, ...). */
@@ -309,6 +322,7 @@ export class LinkRelay {
     const serverSide = sides.at(-1)!;
     const base = {
       receiveBufferBytes: this.#opts.receiveBufferBytes ?? 64 << 20,
+      dataPlane: this.#dataPlane.name,
       peers: this.#peerAddresses(),
       identities: this.#opts.peers.map((p) =>
         p.labAddress ? { ip: ipv4Number(p.labAddress), mac: macBytes(labMac(p.labAddress)) } : null,

@@ -7,6 +7,7 @@
 import type { Direction, LinkModel } from '../model/impairment-model.ts';
 import type { ReplayPlan } from '../model/replay-file.ts';
 import type { DirectionBuffers } from './direction-memory.ts';
+import type { DataPlaneName } from './relay-socket.ts';
 import type { InnerIdentity } from './vxlan-frame.ts';
 
 export interface PeerAddress {
@@ -27,6 +28,8 @@ export interface ForwarderConfig {
   /** The local address to send from (one direction: the side toward its destination). */
   sendFrom: string | null;
   receiveBufferBytes: number;
+  /** The sockets' data plane, chosen once by the main thread (native-data-plane.ts). */
+  dataPlane: DataPlaneName;
   /** The clients (from 0), then the server, last. */
   peers: PeerAddress[];
   /** Each peer's own lab0, in the same order: other inner sources are forged; null: not checked. */

@@ -1,4 +1,5 @@
 // linkd and linkctl as the lab runs them: processes, a control socket, one-line errors.
+
 import { createSocket } from 'node:dgram';
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { probeNetem } from '../../../src/link/control/netem-engine.ts';
 import { vxlanUdpFrame } from '../../../src/link/relay/frame-builder.ts';
+import { chooseDataPlane, dataPlaneText } from '../../../src/link/relay/native-data-plane.ts';
 import { isOneLineError, ROOT, run, start } from '../../support/programs.ts';
 
 const LINKD = `${ROOT}src/link/linkd.ts`;
@@ -100,8 +102,9 @@ describe('linkctl drives a running linkd without restarting it', () => {
         { timeout: 20_000, interval: 20 },
       );
     };
+    // The data plane is named: native where native/build.sh built it, Node's dgram and why otherwise.
     expect((await linkctl(control, ['show'])).stdout).toBe(
-      'up: loss 100%; down: none; seed 1 (engine relay)\n',
+      `up: loss 100%; down: none; seed 1 (engine relay)\ndata plane: ${dataPlaneText(chooseDataPlane('auto'))}\n`,
     );
     // raw, the Docker backend's transport: exactly one line per request, in order, nothing between
     // (an empty line after each once paired a reply with the wrong request on the live view).

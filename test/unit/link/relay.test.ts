@@ -40,10 +40,16 @@ function neverEarly(h: Harness, records: PacketRecord[]): void {
     expect(r.outMs, `record ${r.n}`).toBeGreaterThanOrEqual(r.delayMs - EPS);
 }
 
-// Every behaviour holds with a thread per direction (as in a lab) and with one shared thread.
-describe.each(['per-direction', 'shared'] as const)('relay engine, %s threads', (threads) => {
+// Every behaviour holds with a thread per direction (as in a lab) and with one shared thread, on
+// both data planes: the native batched one (native/batch-udp.c) and Node's dgram.
+describe.each([
+  ['per-direction', 'native'],
+  ['shared', 'native'],
+  ['per-direction', 'node'],
+  ['shared', 'node'],
+] as const)('relay engine, %s threads, %s data plane', (threads, plane) => {
   const startHarness = (input: Parameters<typeof startLinkHarness>[0]): Promise<Harness> =>
-    startLinkHarness(input, undefined, threads);
+    startLinkHarness(input, undefined, threads, undefined, plane);
 
   it('forwards everything unimpaired, in order, both ways', async () => {
     await using h = await startHarness({});

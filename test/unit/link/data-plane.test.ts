@@ -1,0 +1,194 @@
+// linkd's two data planes: the native batched one (native/batch-udp.c: recvmmsg/sendmmsg) and
+// Node's dgram. The fates are decided above the planes, so the same seed and traffic must give
+// the same record frame by frame; the native one must build from source here (CI has a compiler and
+// Node's headers), and where it cannot be loaded linkd must fall back and say so in one line.
+import { createSocket } from 'node:dgram';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { PacketRecord } from '../../../src/link/control/packet-record.ts';
+import { vxlanUdpFrame } from '../../../src/link/relay/frame-builder.ts';
+import { chooseDataPlane } from '../../../src/link/relay/native-data-plane.ts';
+import type { DataPlaneName } from '../../../src/link/relay/relay-socket.ts';
+import { udpSocketDrops } from '../../../src/link/relay/socket-drops.ts';
+import { type Harness, startHarness } from '../../helpers/relay-harness.ts';
+import { isOneLineError, ROOT, run, start } from '../../support/programs.ts';
+
+const PLANES: DataPlaneName[] = ['native', 'node'];
+const LINKD = `${ROOT}src/link/linkd.ts`;
+const LINKCTL = `${ROOT}src/link/linkctl.ts`;
+
+/** What a frame's record says of its fate (times aside: they are the machine's). */
+const fateOf = (r: PacketRecord): string =>
+  [
+    r.dir,
+    r.client,
+    r.proto,
+    r.len,
+    r.fp,
+    r.seq,
+    r.fate,
+    r.duplicated,
+    r.corrupted,
+    r.reordered,
+    r.delayMs,
+  ].join(' ');
+
+/** A direction's records in the order the relay saw its frames. */
+const recordsOf = (h: Harness, dir: 'up' | 'down'): PacketRecord[] =>
+  h.relay
+    .record()
+    .records.filter((r) => r.dir === dir)
+    .sort((a, b) => a.n - b.n);
+
+describe('the native data plane', () => {
+  it('builds from source with this machine’s compiler and Node’s headers, and loads', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'socklab-native-'));
+    try {
+      const out = join(dir, 'batch-udp.node');
+      const r = await run('sh', [`${ROOT}native/build.sh`, out]);
+      expect(r.stderr, 'build.sh said').toBe('');
+      expect(existsSync(out)).toBe(true);
+      const addon = createRequire(import.meta.url)(out) as { batch: number };
+      expect(addon.batch).toBe(64);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // The checkout's own build (npm install, scripts/ensure-deps.sh) is what linkd chooses.
+    expect(chooseDataPlane('auto')).toEqual({ name: 'native', batch: 64 });
+  });
+
+  it('gives the same record as Node’s dgram, frame by frame, for the same seed and traffic', async () => {
+    const model = {
+      up: 'loss 15% 25% duplicate 8% corrupt 4% delay 4ms 2ms reorder 10%',
+      down: 'loss 10% delay 2ms',
+      seed: 2026,
+    };
+    const records = {} as Record<DataPlaneName, { up: string[]; down: string[] }>;
+    for (const plane of PLANES) {
+      await using h = await startHarness(model, undefined, 'per-direction', undefined, plane);
+      await h.sendUp(600, { perTick: 40 });
+      for (let seq = 0; seq < 150; seq++)
+        h.server.send(vxlanUdpFrame({ payload: Buffer.from(`${seq}:reply`) }), ...h.toRelay('server'));
+      await h.settle();
+      records[plane] = { up: recordsOf(h, 'up').map(fateOf), down: recordsOf(h, 'down').map(fateOf) };
+      expect(h.relay.stats().unintendedDrops, plane).toBe(0);
+    }
+    expect(records.native.up).toHaveLength(600);
+    expect(records.native.down).toHaveLength(150);
+    // Equal entry by entry (an inequality names the first frame that differs).
+    expect(records.native.up).toEqual(records.node.up);
+    expect(records.native.down).toEqual(records.node.down);
+    // The model did act: not every frame was simply forwarded.
+    expect(records.native.up.filter((f) => f.includes(' lost ')).length).toBeGreaterThan(0);
+  });
+
+  it('at full speed the record keeps an entry for every frame the counters count', async () => {
+    const n = 20_000;
+    await using h = await startHarness(
+      { up: 'loss 5%', seed: 5 },
+      undefined,
+      'per-direction',
+      undefined,
+      'native',
+    );
+    await h.sendUp(n, { perTick: 400 });
+    // The test's own server cannot read as fast as the relay sends: what its kernel dropped is
+    // counted there (/proc/net/udp), so every forwarded frame is accounted for, exactly.
+    const serverDrops = (): number => udpSocketDrops(h.server.address().port) ?? 0;
+    const end = performance.now() + 60_000;
+    let s = h.relay.stats();
+    while (
+      s.up.total.received + s.unintendedDrops < n ||
+      s.inFlight > 0 ||
+      h.atServer.length + serverDrops() < s.up.total.forwarded
+    ) {
+      if (performance.now() > end) throw new Error(`not settled: ${JSON.stringify(s.up.total)}`);
+      await new Promise((r) => setTimeout(r, 20));
+      s = h.relay.stats();
+    }
+    const up = recordsOf(h, 'up');
+    console.log(
+      `full speed: ${n} sent, linkd received ${s.up.total.received} (kernel dropped ${s.unintendedDrops}), forwarded ${s.up.total.forwarded}; the test's server read ${h.atServer.length}, its kernel dropped ${serverDrops()}`,
+    );
+    // Whatever the kernel dropped before linkd read it is counted as such; the rest is in the record.
+    expect(s.up.total.received + s.unintendedDrops).toBe(n);
+    expect(up).toHaveLength(s.up.total.received);
+    expect(up.filter((r) => r.fate === 'forwarded')).toHaveLength(s.up.total.forwarded);
+    expect(up.filter((r) => r.fate === 'lost')).toHaveLength(s.up.total.droppedLoss);
+    expect(h.atServer.length + serverDrops()).toBe(s.up.total.forwarded);
+    expect(s.sendErrors).toBe(0);
+  }, 90_000);
+
+  it('carries a frame larger than the lab’s MTU, and a batch of them, whole', async () => {
+    for (const plane of PLANES) {
+      await using h = await startHarness({}, undefined, 'shared', undefined, plane);
+      await h.sendUp(130, { size: 8_000, perTick: 65 });
+      await h.settle();
+      expect(h.atServer, plane).toHaveLength(130);
+      expect(new Set(h.atServer.map((a) => a.frame.length)).size, plane).toBe(1);
+      expect(
+        h.atServer.map((a) => a.seq),
+        plane,
+      ).toEqual(Array.from({ length: 130 }, (_, i) => i));
+    }
+  });
+});
+
+describe('linkd without the native data plane', () => {
+  // Through env(1): linkd as a process whose addon path leads nowhere.
+  const withoutAddon = ['SOCKLAB_NATIVE_ADDON=/nonexistent/batch-udp.node', process.execPath, LINKD];
+
+  it('refuses --data-plane native in one line, and takes no other word', async () => {
+    const peers = ['--peer', '127.0.0.1:1', '--peer', '127.0.0.1:2', '--listen', '127.0.0.1:0'];
+    const r = await run('env', [...withoutAddon, ...peers, '--data-plane', 'native']);
+    expect(r.code).toBe(2);
+    expect(isOneLineError(r.stderr)).toBe(true);
+    expect(r.stderr).toMatch(
+      /--data-plane native: the native data plane is not built .*; build it or use auto/,
+    );
+    const bad = await run(process.execPath, [LINKD, ...peers, '--data-plane', 'fast']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--data-plane must be auto, native, node, got 'fast'/);
+  });
+
+  it('falls back to Node’s dgram, forwards, and says why in linkctl show', async () => {
+    const control = join(tmpdir(), `socklab-dataplane-${process.pid}.sock`);
+    const a = createSocket('udp4');
+    const b = createSocket('udp4');
+    await Promise.all([a, b].map((s) => new Promise<void>((r) => s.bind(0, '127.0.0.1', r))));
+    let atB = 0;
+    b.on('message', () => atB++);
+    try {
+      await using d = await start(
+        'env',
+        [
+          ...withoutAddon,
+          '--peer',
+          `127.0.0.1:${a.address().port}`,
+          '--peer',
+          `127.0.0.1:${b.address().port}`,
+          '--listen',
+          '127.0.0.1:0',
+          '--control',
+          control,
+        ],
+        /linkd: relaying VXLAN on 127\.0\.0\.1:(\d+).*data plane node/,
+      );
+      const show = await run(process.execPath, [LINKCTL, '--control', control, 'show']);
+      expect(show.stdout).toMatch(
+        /^data plane: node dgram \(one frame a call; native data plane not built \(\/nonexistent\/batch-udp\.node is missing: run native\/build\.sh\)\)$/m,
+      );
+      for (let i = 0; i < 20; i++)
+        a.send(vxlanUdpFrame({ payload: Buffer.from(`${i}:x`) }), d.port, '127.0.0.1');
+      const end = Date.now() + 20_000;
+      while (atB < 20 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      expect(atB).toBe(20);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+});
