@@ -41,6 +41,8 @@ rm -rf /opt/socklab && mkdir -p /opt/socklab
 tar -xzf socklab.tgz -C /opt/socklab --strip-components=1
 if [ -d node_modules ]; then cp -r node_modules /opt/socklab/; else (cd /opt/socklab && npm install --omit=dev --ignore-scripts); fi
 ln -sf /opt/socklab/bin/socklab.js /usr/local/bin/socklab
+# linkd's native data plane (gcc, Node's headers); where it cannot be built, linkd uses dgram.
+sh /opt/socklab/native/build.sh
 chmod +x /autograder/source/run_autograder
 # The guest: Debian's kernel (by package name, unpacked, cached), its initramfs; booted once.
 socklab images --vm

@@ -50,7 +50,7 @@ export function chooseDataPlane(choice: DataPlaneChoice): DataPlaneInfo {
   const addon = loadBatchUdp();
   if (typeof addon !== 'string') return { name: 'native', batch: addon.batch };
   if (choice === 'native')
-    throw new Error(`linkd: --data-plane native: the native data plane is ${addon}; build it or use auto`);
+    throw new Error(`--data-plane native: the native data plane is ${addon}; build it or use auto`);
   return { name: 'node', batch: 1, why: `native data plane ${addon}` };
 }
 
