@@ -32,7 +32,11 @@
 typedef struct {
   int fd;
   uv_poll_t poll;
+  // The poll handle: started (polling), and closing until libuv's close callback (handle_open).
   int polling;
+  int handle_open;
+  // JavaScript let go of the socket: the struct goes once libuv has too.
+  int finalized;
   napi_env env;
   napi_ref on_batch;
   napi_async_context async;
@@ -75,7 +79,20 @@ static sock_t *unwrap(napi_env env, napi_value v) {
   return s;
 }
 
-static void on_poll_closed(uv_handle_t *h) { free(h->data); }
+static void on_poll_closed(uv_handle_t *h) {
+  sock_t *s = h->data;
+  s->handle_open = 0;
+  if (s->finalized) free(s);
+}
+
+// Stops and closes the poll handle (its memory is this struct's: freed after the callback).
+static void stop_polling(sock_t *s) {
+  if (!s->polling) return;
+  s->polling = 0;
+  s->handle_open = 1;
+  uv_poll_stop(&s->poll);
+  uv_close((uv_handle_t *)&s->poll, on_poll_closed);
+}
 
 static void release(sock_t *s) {
   if (s->fd >= 0) close(s->fd);
@@ -90,17 +107,11 @@ static void finalize(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
   sock_t *s = data;
-  if (s->polling) {
-    // The poll handle lives in this struct: it is freed once libuv has let go of it.
-    s->polling = 0;
-    uv_poll_stop(&s->poll);
-    release(s);
-    s->poll.data = s;
-    uv_close((uv_handle_t *)&s->poll, on_poll_closed);
-    return;
-  }
+  // Never closed by JavaScript (its thread ended first): closed now, freed once libuv lets go.
+  stop_polling(s);
   release(s);
-  free(s);
+  s->finalized = 1;
+  if (!s->handle_open) free(s);
 }
 
 static napi_value num(napi_env env, double x) {
@@ -344,7 +355,8 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   sock_t *s = unwrap(env, argv[0]);
   if (s == NULL) return NULL;
   if (s->squeued > 0) flush(s);
-  if (s->polling) uv_poll_stop(&s->poll);
+  // Closed here, not left to the finalizer: a thread's loop must end with no handle open.
+  stop_polling(s);
   if (s->on_batch != NULL) {
     napi_delete_reference(env, s->on_batch);
     s->on_batch = NULL;
@@ -353,7 +365,6 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
     napi_async_destroy(env, s->async);
     s->async = NULL;
   }
-  // The poll handle stays in the struct until finalize closes it; the descriptor goes now.
   close(s->fd);
   s->fd = -1;
   return NULL;
