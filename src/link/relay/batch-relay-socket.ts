@@ -1,7 +1,9 @@
 // The native data plane's socket: frames arrive in batches (one recvmmsg each) and are handed to
 // the handler one by one, in arrival order; sends made in one turn of the event loop leave together
 // in one sendmmsg (a microtask flushes them, so none waits for a later turn: none leaves late).
+import { isIPv4 } from 'node:net';
 import { constants } from 'node:os';
+import { ipv4Number } from '../../common/lab-address.ts';
 import type { BatchUdpAddon } from './native-data-plane.ts';
 import type { FrameSource, RelaySocket, RelaySocketOptions } from './relay-socket.ts';
 
@@ -16,18 +18,8 @@ function errnoError(errno: number, syscall: string, where = ''): NodeJS.ErrnoExc
   return err;
 }
 
-/** 10.0.0.1 → 0x0a000001; null for what is not a dotted IPv4 address. */
-export function ipv4ToU32(address: string): number | null {
-  const parts = address.split('.');
-  if (parts.length !== 4) return null;
-  let n = 0;
-  for (const p of parts) {
-    const b = Number(p);
-    if (!/^\d{1,3}$/.test(p) || b > 255) return null;
-    n = n * 256 + b;
-  }
-  return n;
-}
+/** 198.19.0.1 → 0xc6130001; null for what is not a dotted IPv4 address. */
+const ipv4ToU32 = (address: string): number | null => (isIPv4(address) ? ipv4Number(address) : null);
 
 export const u32ToIpv4 = (n: number): string =>
   `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
