@@ -42,6 +42,13 @@ interface PathResult {
   relayDrops?: number;
   /** linkd's CPU seconds (user + system, all threads) per gigabit of TCP bulk. */
   cpuPerGbit?: number;
+  /** The same, split: JavaScript and the addon (user), the kernel's work on linkd's behalf (system). */
+  userPerGbit?: number;
+  systemPerGbit?: number;
+  /** During TCP bulk: frames per receive call, per send call and per datagram sent (UDP_SEGMENT). */
+  framesPerReceiveCall?: number;
+  framesPerSendCall?: number;
+  framesPerSentDatagram?: number;
 }
 
 /** linkd's process: the one process in the link namespace. */
@@ -52,13 +59,13 @@ function linkdPid(lab: BareLab): number {
   return pid;
 }
 
-/** CPU seconds a process has used so far (utime + stime of every thread), from /proc. */
-function cpuSeconds(pid: number): number {
+/** CPU seconds a process has used so far in user and system mode (every thread), from /proc. */
+function cpuSeconds(pid: number): { user: number; system: number } {
   // Fields after the command name (which is in parentheses and may hold spaces): utime is the
   // 12th, stime the 13th; both in clock ticks, 100 per second on Linux.
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
+  return { user: Number(f[11]) / 100, system: Number(f[12]) / 100 };
 }
 
 async function rtts(lab: BareLab, count: number): Promise<number[]> {
@@ -115,22 +122,58 @@ async function lossFreePps(lab: BareLab, size: number): Promise<number> {
   return lo;
 }
 
-async function measurePath(lab: BareLab): Promise<PathResult> {
-  const samples = await rtts(lab, PINGS);
-  const s = summarizeRtt(samples)!;
+type BulkResult = Pick<
+  PathResult,
+  | 'tcpGbps'
+  | 'retransmits'
+  | 'relayDrops'
+  | 'cpuPerGbit'
+  | 'userPerGbit'
+  | 'systemPerGbit'
+  | 'framesPerReceiveCall'
+  | 'framesPerSendCall'
+  | 'framesPerSentDatagram'
+>;
+
+/** One TCP bulk run, with linkd's CPU (user and system) and its data plane's calls per frame. */
+async function bulk(lab: BareLab): Promise<BulkResult> {
   await lab.linkd?.call({ cmd: 'reset' });
   const pid = lab.link ? linkdPid(lab) : null;
-  const cpu0 = pid ? cpuSeconds(pid) : 0;
+  const cpu0 = pid ? cpuSeconds(pid) : { user: 0, system: 0 };
   const tcp = await iperf(lab, []);
-  const cpu = pid ? cpuSeconds(pid) - cpu0 : 0;
+  const cpu1 = pid ? cpuSeconds(pid) : cpu0;
   const gigabits = (tcp.end.sum_received.bits_per_second * SECONDS) / 1e9;
-  // Read right after the bulk run: the pps search below overloads the path on purpose.
+  // Read right after the bulk run: the pps search that follows overloads the path on purpose.
   const stats = (await lab.linkd?.call({ cmd: 'stats' }))?.stats;
+  const io = stats?.io;
+  const user = (cpu1.user - cpu0.user) / gigabits;
+  const system = (cpu1.system - cpu0.system) / gigabits;
   return {
-    rtt: { p50: s.p50, p99: s.p99 },
     tcpGbps: tcp.end.sum_received.bits_per_second / 1e9,
     retransmits: tcp.end.sum_sent.retransmits ?? 0,
-    ...(stats ? { relayDrops: stats.unintendedDrops, cpuPerGbit: cpu / gigabits } : {}),
+    ...(stats
+      ? {
+          relayDrops: stats.unintendedDrops,
+          cpuPerGbit: user + system,
+          userPerGbit: user,
+          systemPerGbit: system,
+        }
+      : {}),
+    ...(io
+      ? {
+          framesPerReceiveCall: io.receivedFrames / io.receiveCalls,
+          framesPerSendCall: io.sentFrames / io.sendCalls,
+          framesPerSentDatagram: io.sentFrames / io.sentDatagrams,
+        }
+      : {}),
+  };
+}
+
+async function measurePath(lab: BareLab): Promise<PathResult> {
+  const s = summarizeRtt(await rtts(lab, PINGS))!;
+  return {
+    rtt: { p50: s.p50, p99: s.p99 },
+    ...(await bulk(lab)),
     pps64: await lossFreePps(lab, 64),
     pps1400: await lossFreePps(lab, 1400),
   };
@@ -140,11 +183,13 @@ async function withLab<T>(
   path: 'relay' | 'direct',
   body: (lab: BareLab) => Promise<T>,
   plane?: 'native' | 'node',
+  env?: NodeJS.ProcessEnv,
 ): Promise<T> {
   const lab = await startBareLab({
-    tag: `b${path[0]}${plane?.[1] ?? ''}${process.pid % 1000}`,
+    tag: `b${path[0]}${plane?.[1] ?? ''}${env ? 'e' : ''}${process.pid % 1000}`,
     path,
     ...(plane ? { linkdArgs: ['--data-plane', plane] } : {}),
+    ...(env ? { linkdEnv: env } : {}),
   });
   try {
     await startAppIn(lab, lab.server, 'udp-echo-server', ['--quiet']);
@@ -164,6 +209,8 @@ async function main(): Promise<void> {
   const direct = await withLab('direct', measurePath);
   // The pure-Node data plane, for the ratio: the same measurements, nothing else.
   const viaNode = await withLab('relay', measurePath, 'node');
+  // The native plane without UDP GRO/UDP_SEGMENT: what the offloads add, TCP bulk only.
+  const noOffload = await withLab('relay', bulk, 'native', { SOCKLAB_UDP_OFFLOAD: 'off' });
   const fidelity: Fidelity[] = [];
   let lossy: { gbps: number; retransmits: number; lateP99: number; drops: number } | null = null;
   const relay = await withLab(
@@ -242,8 +289,17 @@ async function main(): Promise<void> {
   console.log(
     `  relay drops the model did not ask for, during TCP bulk: native ${relay.relayDrops}, node ${viaNode.relayDrops} (target 0)`,
   );
+  const n = (x: number | undefined, d = 2): string => f(x ?? Number.NaN, d);
+  const cpuText = (p: BulkResult): string =>
+    `${n(p.cpuPerGbit)} (user ${n(p.userPerGbit)}, system ${n(p.systemPerGbit)})`;
   console.log(
-    `linkd CPU during TCP bulk, CPU seconds per gigabit (all threads): native ${f(relay.cpuPerGbit ?? Number.NaN, 2)}, node ${f(viaNode.cpuPerGbit ?? Number.NaN, 2)} (${ratio(relay.cpuPerGbit ?? Number.NaN, viaNode.cpuPerGbit ?? Number.NaN)})`,
+    `linkd CPU during TCP bulk, CPU seconds per gigabit (all threads): native ${cpuText(relay)}, node ${cpuText(viaNode)} (native/node ${ratio(relay.cpuPerGbit ?? Number.NaN, viaNode.cpuPerGbit ?? Number.NaN)})`,
+  );
+  const calls = (p: BulkResult): string =>
+    `${n(p.framesPerReceiveCall, 1)} frames a receive call, ${n(p.framesPerSendCall, 1)} a send call, ${n(p.framesPerSentDatagram, 1)} a datagram sent`;
+  console.log(`  during TCP bulk: native ${calls(relay)}; node ${calls(viaNode)}`);
+  console.log(
+    `UDP offload (GRO on receive, UDP_SEGMENT on send), native plane, TCP bulk: on ${f(relay.tcpGbps, 2)} Gbit/s, off ${f(noOffload.tcpGbps, 2)} Gbit/s (${ratio(relay.tcpGbps, noOffload.tcpGbps)}); CPU per gigabit on ${cpuText(relay)}, off ${cpuText(noOffload)}; off: ${calls(noOffload)}`,
   );
   for (const x of fidelity) {
     console.log(
@@ -281,7 +337,8 @@ function targets(
 ): Target[] {
   const cpu = relay.cpuPerGbit ?? Number.NaN;
   // Each direction has its own thread; TCP bulk is one direction's data and the other's ACKs.
-  const perFrame = `linkd used ${cpu.toFixed(2)} CPU s per Gbit on the native plane (${(viaNode.cpuPerGbit ?? Number.NaN).toFixed(2)} on dgram): 1.5 Gbit/s would take ${(1.5 * cpu).toFixed(1)} cores, and this machine has ${cores()} shared with both iperf3 ends and the kernel's VXLAN work. Batching removed the per-frame system calls; what is left per frame is each frame's decision and copy in JavaScript and the kernel's UDP work. Next: UDP GRO on receive and UDP_SEGMENT on send (one system call and one kernel traversal per 64 KB), and clean directions decided per batch`;
+  const sys = relay.systemPerGbit ?? Number.NaN;
+  const perFrame = `linkd used ${cpu.toFixed(2)} CPU s per Gbit on the native plane (${(viaNode.cpuPerGbit ?? Number.NaN).toFixed(2)} on dgram), ${sys.toFixed(2)} of it in the kernel: the system time is charged to linkd because its send crosses the veth and runs the receiving end's VXLAN and TCP work in the same call. ${(1.5 * cpu).toFixed(1)} cores for 1.5 Gbit/s, on a machine of ${cores()} shared with both iperf3 ends. In user mode (each frame's decision and copy, in JavaScript and the addon) it used ${(relay.userPerGbit ?? Number.NaN).toFixed(2)} s per Gbit: the kernel's per-frame work is the larger part. The direct path pays it once, in the kernel, per MTU-sized frame; through linkd every frame is a datagram received and sent again. UDP_SEGMENT already makes a run of frames one send; UDP GRO does not coalesce here (the kernel VXLAN ends send frame by frame, and veth hands each over before the next). Next: take the VXLAN ends' frames as TSO super-frames (lab0's checksum offload kept on, linkd completing the inner checksums and cutting the segments), or forward the frames a clean link leaves alone in the kernel (a tc/eBPF redirect), keeping userspace for frames the model acts on`;
   const added = (k: 'p50' | 'p99') => (relay.rtt[k] - direct.rtt[k]) * 1000;
   const late = fidelity.flatMap((x) => [x.lateP99, x.busyLateP99]);
   if (lossy) late.push(lossy.lateP99);

@@ -46,6 +46,8 @@ export interface BareLabOptions {
   /** `relay`: through linkd with these arguments; `direct`: VXLAN straight between the ends. */
   path: 'relay' | 'direct';
   linkdArgs?: string[];
+  /** Variables for linkd's environment (SOCKLAB_UDP_OFFLOAD, say). */
+  linkdEnv?: Record<string, string | undefined>;
   /** How long linkd may take to start (ms): longer in an emulated VM. */
   readyTimeoutMs?: number;
 }
@@ -80,10 +82,13 @@ export async function startBareLab(opts: BareLabOptions): Promise<BareLab> {
       await veth(server, 's0', '198.19.251.1', link, 'ls', '198.19.251.2');
       await vxlanEnd(client, 'c0', '198.19.250.2', CLIENT_LAB_IP);
       await vxlanEnd(server, 's0', '198.19.251.2', SERVER_LAB_IP);
+      const env = Object.entries(opts.linkdEnv ?? {}).map(([k, v]) => `${k}=${v ?? ''}`);
       await startIn(
         link,
-        process.execPath,
+        'env',
         [
+          ...env,
+          process.execPath,
           `${ROOT}src/link/linkd.ts`,
           '--peer',
           '198.19.250.1',

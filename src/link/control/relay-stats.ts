@@ -19,6 +19,25 @@ export const COUNTERS = [
 export type Counter = (typeof COUNTERS)[number];
 export type Counters = Record<Counter, number>;
 
+/**
+ * What the relay's sockets did, all threads together: system calls, the datagrams the kernel handed
+ * over or took (a coalesced one, UDP GRO or UDP_SEGMENT, counts once) and the frames they held.
+ * native/batch-udp.c writes them in this order.
+ */
+export const IO_COUNTS = [
+  'receiveCalls',
+  'receivedDatagrams',
+  'receivedFrames',
+  /** Received datagrams that held several frames (UDP GRO), split back into them. */
+  'coalesced',
+  /** Datagrams cut short by the receive slot: counted and dropped, never half-handled. */
+  'truncated',
+  'sendCalls',
+  'sentDatagrams',
+  'sentFrames',
+] as const;
+export type IoCounts = Record<(typeof IO_COUNTS)[number], number>;
+
 export interface DirectionStats {
   total: Counters;
   byProtocol: Record<InnerProtocol, Counters>;
@@ -37,6 +56,8 @@ export interface RelayStats {
   unintendedDrops: number;
   /** Frames waiting in the delay queue now. */
   inFlight: number;
+  /** The data plane's system calls and datagrams against its frames (absent from older linkd). */
+  io?: IoCounts;
   /** How late delayed frames left the relay against their due time (last 4096), ms. */
   lateMs: { p50: number; p99: number; max: number } | null;
   /** Each client's path, by client, in a lab of several (up and down above are their sums). */

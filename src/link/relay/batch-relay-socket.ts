@@ -25,7 +25,7 @@ export const u32ToIpv4 = (n: number): string =>
   `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 
 export function batchRelaySocket(addon: BatchUdpAddon, o: RelaySocketOptions): RelaySocket {
-  const opened = addon.open(o.receiveBufferBytes, o.sendBufferBytes, o.reuseAddr);
+  const opened = addon.open(o.receiveBufferBytes, o.sendBufferBytes, o.reuseAddr, o.offload);
   if (typeof opened === 'number') throw errnoError(-opened, 'socket');
   const handle = opened;
   // A lab has a handful of peers: their addresses' text and numbers are looked up, not rebuilt.
@@ -95,6 +95,9 @@ export function batchRelaySocket(addon: BatchUdpAddon, o: RelaySocketOptions): R
     },
     get port() {
       return port;
+    },
+    track(counts) {
+      addon.track(handle, counts);
     },
     close() {
       if (closed) return;

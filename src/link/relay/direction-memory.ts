@@ -3,12 +3,23 @@
 // and its part of the packet record. All of it lives in SharedArrayBuffers, so that the thread that
 // forwards a direction writes and the main thread (control socket, stats, record read-back) reads,
 // with no message per frame. One writer per buffer: the direction's own thread.
-import { COUNTERS, type Counter, type Counters, type DirectionStats } from '../control/relay-stats.ts';
+import {
+  COUNTERS,
+  type Counter,
+  type Counters,
+  type DirectionStats,
+  IO_COUNTS,
+  type IoCounts,
+} from '../control/relay-stats.ts';
 import { INNER_PROTOCOLS, type InnerProtocol } from './vxlan-frame.ts';
 
 export const LATENESS_SAMPLES = 4096;
-/** Slots after the per-protocol counters: foreign, malformed, send errors, in flight, lateness index. */
-const EXTRA = 5;
+/**
+ * Slots after the per-protocol counters: foreign, malformed, send errors, in flight, lateness
+ * index, then the thread's sockets' own counts (IO_COUNTS, written by the socket: native or not).
+ */
+const IO_FIRST = 5;
+const EXTRA = IO_FIRST + IO_COUNTS.length;
 const FOREIGN = 0;
 const MALFORMED = 1;
 const SEND_ERRORS = 2;
@@ -64,6 +75,11 @@ export class DirectionMemory {
     this.#counts[this.#extra(IN_FLIGHT)]! += delta;
   }
 
+  /** Where the sockets of this memory's thread add their counts (relay-socket.ts: track). */
+  io(): Float64Array {
+    return new Float64Array(this.buffers.counters, 8 * this.#extra(IO_FIRST), IO_COUNTS.length);
+  }
+
   /** How late a delayed frame left, ms. */
   late(ms: number): void {
     const i = this.#extra(LATE_NEXT);
@@ -72,7 +88,13 @@ export class DirectionMemory {
     this.#counts[i] = k + 1;
   }
 
-  stats(): DirectionStats & { foreign: number; malformed: number; sendErrors: number; inFlight: number } {
+  stats(): DirectionStats & {
+    foreign: number;
+    malformed: number;
+    sendErrors: number;
+    inFlight: number;
+    io: IoCounts;
+  } {
     const c = this.#counts;
     const row = (p: number): Counters =>
       Object.fromEntries(COUNTERS.map((name, j) => [name, c[p * COUNTERS.length + j]!])) as Counters;
@@ -90,6 +112,7 @@ export class DirectionMemory {
       malformed: c[this.#extra(MALFORMED)]!,
       sendErrors: c[this.#extra(SEND_ERRORS)]!,
       inFlight: c[this.#extra(IN_FLIGHT)]!,
+      io: Object.fromEntries(IO_COUNTS.map((name, j) => [name, c[this.#extra(IO_FIRST + j)]!])) as IoCounts,
     };
   }
 

@@ -45,7 +45,11 @@ async function run(cfg: ForwarderConfig): Promise<void> {
   // This thread's clock has its own origin: record times count from the relay's start.
   const timeShiftMs = performance.timeOrigin - cfg.startEpochMs;
   const single = cfg.directions.length === 2;
-  const buffers = { receiveBufferBytes: cfg.receiveBufferBytes, sendBufferBytes: cfg.receiveBufferBytes };
+  const buffers = {
+    receiveBufferBytes: cfg.receiveBufferBytes,
+    sendBufferBytes: cfg.receiveBufferBytes,
+    offload: cfg.offload,
+  };
   const rx = openRelaySocket(cfg.dataPlane, { ...buffers, reuseAddr: true });
   const tx = single
     ? rx
@@ -77,6 +81,10 @@ async function run(cfg: ForwarderConfig): Promise<void> {
   const all = Object.values(engines).flat();
   const first = cfg.directions[0]!;
   const counts = memory[first][0]!;
+  // The sockets' system calls and datagrams, in this thread's own memory (one writer).
+  const io = counts.io();
+  rx.track(io);
+  if (!single) tx.track(io);
   const setCapture = (on: boolean): void => {
     for (const e of all) {
       e.capture = on

@@ -19,6 +19,8 @@ import {
   COUNTERS,
   type DirectionStats,
   emptyDirectionStats,
+  IO_COUNTS,
+  type IoCounts,
   type RelayStats,
 } from '../control/relay-stats.ts';
 import { type ReplayReport, replayReport } from '../control/replay-report.ts';
@@ -230,6 +232,7 @@ export class LinkRelay {
       sendErrors: sum('sendErrors'),
       unintendedDrops: this.#dropsSeen,
       inFlight: sum('inFlight'),
+      io: Object.fromEntries(IO_COUNTS.map((k) => [k, all.reduce((n, s) => n + s.io[k], 0)])) as IoCounts,
       lateMs: latenessSummary(DIRECTIONS.flatMap((d) => this.#memory[d].flatMap((m) => m.lateness()))),
     };
     // Each path's own counters, where there are several (one client: the totals are its own).
@@ -323,6 +326,7 @@ export class LinkRelay {
     const base = {
       receiveBufferBytes: this.#opts.receiveBufferBytes ?? 64 << 20,
       dataPlane: this.#dataPlane.name,
+      offload: this.#dataPlane.offload ?? false,
       peers: this.#peerAddresses(),
       identities: this.#opts.peers.map((p) =>
         p.labAddress ? { ip: ipv4Number(p.labAddress), mac: macBytes(labMac(p.labAddress)) } : null,

@@ -9,13 +9,24 @@ import type { DataPlaneInfo, DataPlaneName } from './relay-socket.ts';
 /** The addon's functions (native/batch-udp.c says what each does). */
 export interface BatchUdpAddon {
   readonly batch: number;
-  open(receiveBufferBytes: number, sendBufferBytes: number, reuseAddr: boolean): object | number;
+  open(
+    receiveBufferBytes: number,
+    sendBufferBytes: number,
+    reuseAddr: boolean,
+    offload: boolean,
+  ): object | number;
   bind(handle: object, address: number, port: number): number;
   start(handle: object, onBatch: (bytes: ArrayBuffer, meta: Uint32Array, count: number) => void): void;
   send(handle: object, data: Uint8Array, address: number, port: number): void;
   flush(handle: object, out?: Uint32Array): number;
   close(handle: object): void;
+  track(handle: object, counts: Float64Array): void;
+  /** 1: UDP GRO is on; 2: UDP_SEGMENT is (until a send is refused it); 3: both. */
+  offload(handle: object): number;
 }
+
+/** Whether the native plane asks the kernel for UDP GRO and UDP_SEGMENT: yes unless SOCKLAB_UDP_OFFLOAD=off. */
+export const udpOffload = (): boolean => process.env.SOCKLAB_UDP_OFFLOAD !== 'off';
 
 export const NATIVE_ADDON_PATH =
   process.env.SOCKLAB_NATIVE_ADDON ?? join(PACKAGE_ROOT, 'native', 'build', 'batch-udp.node');
@@ -48,7 +59,7 @@ export type DataPlaneChoice = (typeof DATA_PLANE_CHOICES)[number];
 export function chooseDataPlane(choice: DataPlaneChoice): DataPlaneInfo {
   if (choice === 'node') return { name: 'node', batch: 1, why: 'asked for (--data-plane node)' };
   const addon = loadBatchUdp();
-  if (typeof addon !== 'string') return { name: 'native', batch: addon.batch };
+  if (typeof addon !== 'string') return { name: 'native', batch: addon.batch, offload: udpOffload() };
   if (choice === 'native')
     throw new Error(`--data-plane native: the native data plane is ${addon}; build it or use auto`);
   return { name: 'node', batch: 1, why: `native data plane ${addon}` };
@@ -56,7 +67,7 @@ export function chooseDataPlane(choice: DataPlaneChoice): DataPlaneInfo {
 
 export const dataPlaneText = (p: DataPlaneInfo): string =>
   p.name === 'native'
-    ? `native (recvmmsg/sendmmsg, up to ${p.batch} frames a call)`
+    ? `native (recvmmsg/sendmmsg, up to ${p.batch} frames a call${p.offload ? '; UDP GRO and GSO where the kernel has them' : ''})`
     : `node dgram (one frame a call${p.why ? `; ${p.why}` : ''})`;
 
 export type { DataPlaneName };

@@ -30,6 +30,8 @@ export interface ForwarderConfig {
   receiveBufferBytes: number;
   /** The sockets' data plane, chosen once by the main thread (native-data-plane.ts). */
   dataPlane: DataPlaneName;
+  /** The native plane's sockets ask for UDP GRO and UDP_SEGMENT. */
+  offload: boolean;
   /** The clients (from 0), then the server, last. */
   peers: PeerAddress[];
   /** Each peer's own lab0, in the same order: other inner sources are forged; null: not checked. */

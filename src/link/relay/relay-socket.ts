@@ -18,6 +18,8 @@ export interface RelaySocket {
   /** Binds exclusively; rejects with the bind error (EADDRINUSE, say). */
   bind(port: number, address: string): Promise<void>;
   readonly port: number;
+  /** The socket adds its system calls, datagrams and frames (IO_COUNTS' order) into `counts`. */
+  track(counts: Float64Array): void;
   close(): void;
 }
 
@@ -25,6 +27,8 @@ export interface RelaySocketOptions {
   receiveBufferBytes: number;
   sendBufferBytes: number;
   reuseAddr: boolean;
+  /** UDP GRO and UDP_SEGMENT where the kernel has them (the native plane only). */
+  offload: boolean;
 }
 
 /** Which data plane carries the frames, and why where it is not the one asked for. */
@@ -33,6 +37,8 @@ export interface DataPlaneInfo {
   name: DataPlaneName;
   /** How many frames a system call takes at most (1 for Node's dgram). */
   batch: number;
+  /** The native plane asks the kernel for UDP GRO and UDP_SEGMENT (SOCKLAB_UDP_OFFLOAD=off: not). */
+  offload?: boolean;
   /** Why the native plane is not in use, where it is not. */
   why?: string;
 }

@@ -9,8 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PacketRecord } from '../../../src/link/control/packet-record.ts';
+import type { IoCounts } from '../../../src/link/control/relay-stats.ts';
+import { buildLinkModel } from '../../../src/link/model/impairment-text.ts';
 import { vxlanUdpFrame } from '../../../src/link/relay/frame-builder.ts';
-import { chooseDataPlane } from '../../../src/link/relay/native-data-plane.ts';
+import { LinkRelay } from '../../../src/link/relay/link-relay.ts';
+import { chooseDataPlane, loadBatchUdp } from '../../../src/link/relay/native-data-plane.ts';
 import type { DataPlaneName } from '../../../src/link/relay/relay-socket.ts';
 import { udpSocketDrops } from '../../../src/link/relay/socket-drops.ts';
 import { type Harness, startHarness } from '../../helpers/relay-harness.ts';
@@ -57,7 +60,7 @@ describe('the native data plane', () => {
       rmSync(dir, { recursive: true, force: true });
     }
     // The checkout's own build (npm install, scripts/ensure-deps.sh) is what linkd chooses.
-    expect(chooseDataPlane('auto')).toEqual({ name: 'native', batch: 64 });
+    expect(chooseDataPlane('auto')).toEqual({ name: 'native', batch: 64, offload: true });
   });
 
   it('gives the same record as Node’s dgram, frame by frame, for the same seed and traffic', async () => {
@@ -121,6 +124,82 @@ describe('the native data plane', () => {
     expect(h.atServer.length + serverDrops()).toBe(s.up.total.forwarded);
     expect(s.sendErrors).toBe(0);
   }, 90_000);
+
+  it('splits a datagram the kernel coalesced (UDP GRO) into its frames, each fated as if it came alone', async () => {
+    // The client end sends with UDP_SEGMENT (the addon's own socket): on loopback the kernel
+    // delivers each run of 64 frames whole to a socket that asked for GRO (the native plane), and
+    // one by one to one that did not (dgram). The records must still be the same, frame by frame.
+    const addon = loadBatchUdp();
+    if (typeof addon === 'string') throw new Error(addon);
+    const LO = 0x7f000001;
+    const records = {} as Record<DataPlaneName, string[]>;
+    const io = {} as Record<DataPlaneName, IoCounts>;
+    for (const plane of PLANES) {
+      const sender = addon.open(0, 1 << 20, false, true) as object;
+      const senderPort = addon.bind(sender, LO, 0);
+      const server = createSocket({ type: 'udp4', recvBufferSize: 8 << 20 });
+      await new Promise<void>((r) => server.bind(0, '127.0.0.1', r));
+      let atServer = 0;
+      server.on('message', () => atServer++);
+      const relay = await LinkRelay.start({
+        peers: [
+          { host: '127.0.0.1', port: senderPort },
+          { host: '127.0.0.1', port: server.address().port },
+        ],
+        listenAddress: '127.0.0.1',
+        listenPort: 0,
+        model: buildLinkModel({ up: 'loss 20% duplicate 5% corrupt 5%', seed: 77 }),
+        dataPlane: plane,
+        log: () => {},
+      });
+      try {
+        expect(addon.offload(sender), 'the sender has UDP_SEGMENT').toBe(3);
+        for (let batch = 0; batch < 3; batch++) {
+          for (let i = 0; i < 64; i++) {
+            const seq = batch * 64 + i;
+            const payload = Buffer.alloc(100, 'a');
+            payload.write(`${seq}:`);
+            addon.send(sender, vxlanUdpFrame({ payload }), LO, relay.address.port);
+          }
+          expect(addon.flush(sender), plane).toBe(0);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        const end = performance.now() + 20_000;
+        let st = relay.stats();
+        while (st.up.total.received < 192 || atServer < st.up.total.forwarded) {
+          if (performance.now() > end)
+            throw new Error(`${plane}: not settled: ${JSON.stringify(st.up.total)}`);
+          await new Promise((r) => setTimeout(r, 10));
+          st = relay.stats();
+        }
+        expect(st.unintendedDrops, plane).toBe(0);
+        records[plane] = relay
+          .record()
+          .records.sort((a, b) => a.n - b.n)
+          .map(fateOf);
+        io[plane] = st.io!;
+      } finally {
+        await relay.close();
+        addon.close(sender);
+        server.close();
+      }
+    }
+    expect(records.native).toHaveLength(192);
+    expect(records.native).toEqual(records.node);
+    // The native plane got three datagrams of 64 frames each; dgram, 192 datagrams.
+    expect(io.native).toMatchObject({
+      receivedDatagrams: 3,
+      coalesced: 3,
+      receivedFrames: 192,
+      truncated: 0,
+    });
+    expect(io.node).toMatchObject({ receivedDatagrams: 192, coalesced: 0, receivedFrames: 192 });
+    // What the relay forwarded left in runs (UDP_SEGMENT): a batch's frames in one or two messages.
+    const forwarded = records.native.filter((f) => !f.includes(' lost ')).length;
+    expect(io.native.sentFrames).toBeGreaterThanOrEqual(forwarded);
+    expect(io.native.sentDatagrams).toBeLessThanOrEqual(6);
+    expect(io.node.sentDatagrams).toBe(io.node.sentFrames);
+  });
 
   it('carries a frame larger than the lab’s MTU, and a batch of them, whole', async () => {
     for (const plane of PLANES) {
