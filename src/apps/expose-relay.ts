@@ -4,13 +4,29 @@
 // stdout. So a test, a browser or dig on the machine enters the lab at the client end: one
 // lab-side socket per connection or per host-side UDP peer, replies to their own sender. Zero
 // dependencies.
+//
+// With --listen ADDR --token T it also waits on a TCP port of ADDR (said on stdout as a
+// `listening` frame) for this machine to connect and send T (it answers T): the frames then go over that
+// connection, one hop instead of the engine's several. Stdin still carries its life: it ends, the
+// relay ends. Without a connection (an engine whose containers this machine cannot reach), the
+// frames stay on stdin and stdout. A lab host's own network reaches the link and nothing else
+// (docker/entrypoint.sh); the relay opens it for its one port only (a routing rule on the
+// listening port, removed when it ends), so no other program in the host reaches this machine.
+import { execFileSync } from 'node:child_process';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { type OptionSpecs, parseOptions, portOption, stringOption } from '../common/app-args.ts';
 import { SocklabError } from '../common/errors.ts';
 import { defineProgram } from '../common/host-program.ts';
+import { localSubnetOf } from '../common/local-subnets.ts';
 import { runMain } from '../common/program-errors.ts';
-import { encodeFrame, FRAME, FrameReader, type FrameType } from '../common/tunnel-frames.ts';
+import {
+  encodeFrame,
+  FRAME,
+  FrameReader,
+  type FrameType,
+  type TunnelFrame,
+} from '../common/tunnel-frames.ts';
 import { resolveHost } from './resolve-host.ts';
 
 const PROG = 'expose-relay';
@@ -19,14 +35,78 @@ const OPTIONS = {
   host: { type: 'string', value: 'HOST', help: 'where the tunnel leads', default: 'server' },
   port: { type: 'string', value: 'PORT', help: 'its port' },
   proto: { type: 'string', value: 'tcp|udp', help: 'the protocol', default: 'tcp' },
+  listen: { type: 'string', value: 'ADDR', help: 'also wait on a TCP port of ADDR for the tunnel' },
+  token: { type: 'string', value: 'T', help: 'what the connection must send first (with --listen)' },
 } as const satisfies OptionSpecs;
 
 /** Runs until stdin ends; prints no result (its stdout is the tunnel). */
 export const PROGRAM = defineProgram<typeof OPTIONS, never>(PROG, 1, OPTIONS);
 
+/** Where frames go: stdout, or the connection from this machine once it came (--listen). */
+let out: NodeJS.WritableStream = process.stdout;
 const send = (type: FrameType, chan: number, payload?: Buffer): void => {
-  process.stdout.write(encodeFrame(type, chan, payload));
+  out.write(encodeFrame(type, chan, payload));
 };
+
+/** The routing table of the relay's return path (any number of the host's own: not a lab's). */
+const RETURN_TABLE = '4791';
+
+/**
+ * Lets what leaves the listening port reach the network of `addr` (where the entry point left
+ * only the link reachable), and takes the rule away when the relay ends. Where `ip` refuses (no
+ * NET_ADMIN), nothing changes: this machine's connection fails and the frames stay on stdio.
+ */
+function openReturnPath(addr: string, port: number): void {
+  const net = localSubnetOf(addr);
+  if (!net) return;
+  const rule = ['rule', 'add', 'ipproto', 'tcp', 'sport', String(port), 'lookup', RETURN_TABLE];
+  const ip = (args: string[]): boolean => {
+    try {
+      execFileSync('ip', args, { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!ip(['route', 'replace', net.network, 'dev', net.iface, 'table', RETURN_TABLE]) || !ip(rule)) return;
+  process.on('exit', () => ip(['rule', 'del', ...rule.slice(2)]));
+}
+
+/**
+ * Waits on ADDR:0 for one connection that starts with `token`, then hands its frames to `onChunk`
+ * and takes the relay's output; others are closed. Says where on stdout (a `listening` frame).
+ */
+function listenForTunnel(addr: string, token: string, onChunk: (chunk: Buffer) => void): void {
+  const server = createServer({ noDelay: true }, (conn) => {
+    let head = Buffer.alloc(0);
+    const first = (d: Buffer): void => {
+      head = Buffer.concat([head, d]);
+      if (head.length < token.length) return;
+      conn.off('data', first);
+      if (head.subarray(0, token.length).toString() !== token) {
+        conn.destroy();
+        return;
+      }
+      server.close();
+      // The token back: this machine knows it reached this relay, not another listener.
+      conn.write(token);
+      out = conn;
+      conn.on('data', onChunk);
+      // This machine went away: so does the tunnel (as when stdin ends).
+      conn.on('close', () => process.exit(0));
+      const rest = head.subarray(token.length);
+      if (rest.length > 0) onChunk(rest);
+    };
+    conn.on('data', first);
+    conn.on('error', () => {});
+  });
+  server.on('error', () => {});
+  server.listen(0, addr, () => {
+    const { port } = server.address() as { port: number };
+    openReturnPath(addr, port);
+    process.stdout.write(encodeFrame(FRAME.listening, 0, Buffer.from(String(port))));
+  });
+}
 
 async function main(argv: string[]): Promise<number> {
   const opts = parseOptions(PROG, 'Relays tunnel frames on stdin and stdout to HOST:PORT.', OPTIONS, argv);
@@ -64,8 +144,8 @@ async function main(argv: string[]): Promise<number> {
       send(FRAME.opened, chan);
     });
   };
-  for await (const chunk of process.stdin) {
-    for (const f of reader.push(chunk as Buffer)) {
+  const onFrames = (frames: TunnelFrame[]): void => {
+    for (const f of frames) {
       if (f.type === FRAME.open) open(f.chan);
       else if (f.type === FRAME.data) {
         const t = tcp.get(f.chan);
@@ -81,7 +161,12 @@ async function main(argv: string[]): Promise<number> {
         }
       }
     }
-  }
+  };
+  const listen = stringOption(opts, 'listen');
+  // Each byte stream has its own reader: a frame never spans the two.
+  const direct = new FrameReader();
+  if (listen) listenForTunnel(listen, stringOption(opts, 'token') ?? '', (d) => onFrames(direct.push(d)));
+  for await (const chunk of process.stdin) onFrames(reader.push(chunk as Buffer));
   for (const s of tcp.values()) s.destroy();
   for (const s of udp.values()) s.close();
   return 0;

@@ -1,6 +1,7 @@
 // The frames of an expose tunnel: what socklab on this machine and the relay in the client host
-// (apps/expose-relay.ts) say to each other over one byte stream (a process's stdin and stdout),
-// a channel per connection or per UDP peer. Typed both ends; the codec is the one place that
+// (apps/expose-relay.ts) say to each other over one byte stream (a process's stdin and stdout, or
+// a TCP connection straight to the host where this machine can reach it), a channel per
+// connection or per UDP peer. Typed both ends; the codec is the one place that
 // knows the bytes: a type (1 byte), a channel (4), a length (4), the payload.
 
 export const FRAME = {
@@ -13,6 +14,11 @@ export const FRAME = {
   opened: 4,
   /** Relay → this machine: it could not (refused, unreachable), the reason as text. */
   error: 5,
+  /**
+   * Relay → this machine, on stdout, in --listen mode: the TCP port where it waits for this
+   * machine to connect (as text). Once connected, the frames go over that socket instead.
+   */
+  listening: 6,
 } as const;
 export type FrameType = (typeof FRAME)[keyof typeof FRAME];
 

@@ -57,6 +57,12 @@ export interface HostStream {
 export interface LabHost extends HostAccess {
   /** Starts `cmd` with its stdin and stdout open to this process (its stderr is dropped). */
   openStream(cmd: string[]): Promise<HostStream>;
+  /**
+   * An address of the host's own that this machine may reach straight, outside the lab's link (a
+   * container's on its bridge network), or null. A stream through the engine costs several
+   * process hops each way; a connection to this address, one.
+   */
+  directAddress?(): Promise<string | null>;
   /** A jail for one program under test, sharing this host's network (client and server hosts). */
   jail(spec: JailSpec): Promise<Jail>;
 }

@@ -221,9 +221,21 @@ describe('bad input: one line each, nothing left behind', () => {
     );
     taken.close();
     const nobody = await lab.expose(81, 'tcp');
+    // Docker here runs natively: the tunnel goes straight to the client container, not through the engine.
+    expect(nobody.tunnel).toBe('direct');
     await expect(fetch(`http://127.0.0.1:${nobody.port}/`)).rejects.toThrow();
     await new Promise((r) => setTimeout(r, 200));
     expect(nobody.lastError).toBe('ECONNREFUSED from server:81');
+    // The client host reaches this machine only from the relay's one port, and not once it is gone.
+    const rules = async (): Promise<string[]> =>
+      (await lab.client.exec(['ip', 'rule', 'show'])).stdout
+        .split('\n')
+        .filter((l) => l.includes('lookup 4791'));
+    expect(await rules()).toEqual([
+      expect.stringMatching(/^\d+:\s+from all ipproto tcp sport \d+ lookup 4791\s*$/),
+    ]);
+    await nobody.close();
+    expect(await rules()).toEqual([]);
   }, 300_000);
 
   it('Ctrl-C while the app starts removes every container and network', async () => {

@@ -1,9 +1,10 @@
 // The Docker backend's host: a container of the lab's Compose project, driven through dockerode.
 
+import { localSubnetOf } from '../../common/local-subnets.ts';
 import type { Jail, JailSpec } from '../jail.ts';
 import type { ExecOptions, ExecResult, HostName, HostStream, LabHost } from '../lab-host.ts';
 import { openContainerJail } from './container-jail.ts';
-import { containerLogs, copyInto, copyOut, execIn, execStream } from './docker-engine.ts';
+import { containerIp, containerLogs, copyInto, copyOut, execIn, execStream } from './docker-engine.ts';
 
 /** Where the image puts socklab's sources (docker/Dockerfile). */
 export const IMAGE_ROOT = '/opt/socklab';
@@ -26,6 +27,15 @@ export class ContainerHost implements LabHost {
 
   openStream(cmd: string[]): Promise<HostStream> {
     return execStream(this.container, cmd);
+  }
+
+  /**
+   * Its address on its bridge network, where that network is one of this machine's own (Docker
+   * running natively); null where only a gateway could reach it (an engine in a VM).
+   */
+  async directAddress(): Promise<string | null> {
+    const ip = await containerIp(this.container).catch(() => '');
+    return ip && localSubnetOf(ip) ? ip : null;
   }
 
   jail(spec: JailSpec): Promise<Jail> {

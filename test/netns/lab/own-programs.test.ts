@@ -5,8 +5,10 @@
 import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { describe, expect, it } from 'vitest';
+import { exposePort } from '../../../src/lab/expose.ts';
 import { netnsUnavailable } from '../../../src/lab/netns/netns-lab.ts';
 import { startLab } from '../../../src/lab/start-lab.ts';
+import { withDirectAddress } from '../../support/direct-address-host.ts';
 
 const unavailable = await netnsUnavailable();
 const namespaces = (): string => execFileSync('ip', ['netns', 'list']).toString();
@@ -71,6 +73,26 @@ describe.skipIf(unavailable !== null)(
       expect(udp.channels).toBe(3);
       // socklab's own echo servers left the server end to it.
       expect((await lab.server.exec(['ss', '-Hlun', 'sport = :12000'])).stdout.trim()).toBe('');
+    }, 120_000);
+
+    it('expose where the host’s direct address cannot be reached from here: the frames stay on the stream', async () => {
+      await using lab = await startLab({
+        backend: 'netns',
+        server: { command: ['python3', '-c', UDP_ECHO], ready: { port: 9999, proto: 'udp', log: 'echoing' } },
+      });
+      // The client host as an engine whose containers this machine cannot reach would have it:
+      // the relay listens on 127.0.0.1 inside the client's namespace, so a connection from here
+      // is refused (or meets someone else, who does not answer the token).
+      const udp = await exposePort(withDirectAddress(lab.client, '127.0.0.1'), 9999, 'udp');
+      try {
+        expect(udp.tunnel).toBe('stream');
+        expect(await ask(udp.port, 'still here')).toBe('STILL HERE');
+      } finally {
+        await udp.close();
+      }
+      // Where the host has no direct address (namespaces), the stream is the way.
+      const plain = await lab.expose(9999, 'udp');
+      expect(plain.tunnel).toBe('stream');
     }, 120_000);
 
     it('an image on this backend, and a program that ends before it is ready: one line each, nothing left', async () => {
