@@ -3,7 +3,8 @@
 // minute, peak memory the batch takes (the machine's available memory, sampled), and the share
 // of the workers' time spent starting labs. With --backend vm: one check in a guest of its own
 // (its start included), then the class in one guest with 1 and 2 labs at once inside it.
-//   npm run bench:grade [-- --backend netns|docker|vm] [-- --submissions 8]
+//   npm run bench:grade [-- --backend netns|docker|vm] [-- --submissions 8] [-- --jobs N]
+// (--jobs N: that many labs at once only, each reused: a whole class, 100, in one configuration)
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,11 @@ import { formatTable } from '../src/report/table.ts';
 
 const ROOT = PACKAGE_ROOT;
 const { values } = parseArgs({
-  options: { backend: { type: 'string', default: 'docker' }, submissions: { type: 'string', default: '8' } },
+  options: {
+    backend: { type: 'string', default: 'docker' },
+    submissions: { type: 'string', default: '8' },
+    jobs: { type: 'string' },
+  },
 });
 const backend = values.backend as GradingBackend;
 const n = Number(values.submissions);
@@ -82,8 +87,9 @@ if (backend === 'vm') {
   );
 }
 const rows = [];
-const configs: (readonly [number, boolean])[] =
-  backend === 'vm'
+const configs: (readonly [number, boolean])[] = values.jobs
+  ? [[Number(values.jobs), true]]
+  : backend === 'vm'
     ? [
         [1, true],
         [2, true],
@@ -114,7 +120,8 @@ process.stdout.write(
   )}\n\nthe same scores in every configuration: ${scores.size === 1 ? 'yes' : `NO (${[...scores].join(' | ')})`}\n`,
 );
 const best = Math.max(...rows.map((r) => r.perMinute));
-const hundred = 100 / best;
+// Measured where the class was 100 or more; projected from the rate otherwise.
+const hundred = n >= 100 ? (Math.min(...rows.map((r) => r.seconds)) * 100) / n / 60 : 100 / best;
 process.stdout.write(
-  `at the best rate (${best.toFixed(1)} a minute, ${(60 / best).toFixed(1)} s a submission) 100 submissions take ${hundred.toFixed(1)} min${backend === 'netns' ? ` (goal ≤ 5 min: ${hundred <= 5 ? 'met' : 'NOT met'})` : ''}\n`,
+  `at the best rate (${best.toFixed(1)} a minute, ${(60 / best).toFixed(1)} s a submission) 100 submissions take ${hundred.toFixed(1)} min${n >= 100 ? ' (measured)' : ' (projected)'}${backend === 'netns' ? ` (goal ≤ 5 min: ${hundred <= 5 ? 'met' : 'NOT met'})` : ''}\n`,
 );

@@ -31,6 +31,8 @@ export interface UdpResult {
   /** Per sequence number: the round-trip time in ms, or null when no reply came in time. */
   rtts: (number | null)[];
   totalMs: number;
+  /** From the start until the last datagram had left the socket, ms: how long sending took. */
+  sendMs: number;
 }
 
 export type UdpEvent =
@@ -61,6 +63,7 @@ export function measureUdp(
   let highestSeen = -1;
   let resolved = 0;
   const start = performance.now();
+  let lastSent = start;
 
   return new Promise<UdpResult>((resolve) => {
     const timers = new Set<NodeJS.Timeout>();
@@ -87,6 +90,7 @@ export function measureUdp(
         rttMs: summarizeRtt(samples),
         rtts,
         totalMs: Math.round((performance.now() - start) * 1000) / 1000,
+        sendMs: Math.round((lastSent - start) * 1000) / 1000,
       });
     };
 
@@ -175,6 +179,7 @@ export function measureUdp(
       expected[seq] = expectedReply(seq, size, false);
       sentAt[seq] = performance.now();
       socket.send(msg, opts.port, opts.address, (err) => {
+        lastSent = performance.now();
         if (err) onEvent({ kind: 'send-error', seq, message: err.message });
       });
       const t = setTimeout(() => {

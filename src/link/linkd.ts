@@ -167,6 +167,8 @@ async function main(argv: string[]): Promise<number | undefined> {
       model: engine === 'relay' ? model : clean,
       recordCapacity,
       dataPlane,
+      // netem's qdisc after linkd counts and times packets: a run sent as one would be one to it.
+      udpOffload: engine === 'relay',
     });
   } catch (err) {
     if (!(err as NodeJS.ErrnoException).code) throw new SocklabError('usage.invalid', (err as Error).message);

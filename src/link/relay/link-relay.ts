@@ -79,6 +79,12 @@ export interface RelayOptions {
   receiveBufferBytes?: number;
   /** Which data plane carries the frames (default: native where it loads). */
   dataPlane?: DataPlaneChoice;
+  /**
+   * Whether the native plane may send runs of frames as one UDP_SEGMENT message (and take GRO):
+   * not where a qdisc after linkd counts and times packets (the netem engine), since a run is one
+   * packet to it. Default: yes (SOCKLAB_UDP_OFFLOAD=off says no).
+   */
+  udpOffload?: boolean;
   /** How often names are resolved again, ms. */
   resolveEveryMs?: number;
   log?: (line: string) => void;
@@ -139,7 +145,7 @@ export class LinkRelay {
 
   static async start(opts: RelayOptions): Promise<LinkRelay> {
     // Chosen before anything binds: a plane asked for and missing is refused at once.
-    const dataPlane = chooseDataPlane(opts.dataPlane ?? 'auto');
+    const dataPlane = chooseDataPlane(opts.dataPlane ?? 'auto', opts.udpOffload ?? true);
     const socket = createSocket({ type: 'udp4', reuseAddr: true });
     await bindUdp(socket, opts.listenPort ?? VXLAN_PORT, opts.listenAddress ?? '0.0.0.0');
     const relay = new LinkRelay(socket, opts, dataPlane);

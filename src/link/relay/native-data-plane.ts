@@ -56,10 +56,11 @@ export type DataPlaneChoice = (typeof DATA_PLANE_CHOICES)[number];
  * The plane a thread uses: `node` when asked; the native one when asked or on `auto` where it
  * loads; Node's dgram otherwise, with the reason. `native` asked for and missing is an error.
  */
-export function chooseDataPlane(choice: DataPlaneChoice): DataPlaneInfo {
+export function chooseDataPlane(choice: DataPlaneChoice, offloadAllowed = true): DataPlaneInfo {
   if (choice === 'node') return { name: 'node', batch: 1, why: 'asked for (--data-plane node)' };
   const addon = loadBatchUdp();
-  if (typeof addon !== 'string') return { name: 'native', batch: addon.batch, offload: udpOffload() };
+  if (typeof addon !== 'string')
+    return { name: 'native', batch: addon.batch, offload: offloadAllowed && udpOffload() };
   if (choice === 'native')
     throw new Error(`--data-plane native: the native data plane is ${addon}; build it or use auto`);
   return { name: 'node', batch: 1, why: `native data plane ${addon}` };
