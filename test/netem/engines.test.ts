@@ -224,6 +224,11 @@ describe('the netem engine on a kernel with sch_netem, and the relay beside it',
       await impairUp(labs[engine], 'delay 30ms');
       const fixed = samples(await udp(labs[engine], { count: 40 }));
       await impairUp(labs[engine], 'delay 30ms 10ms');
+      if (engine === 'netem')
+        expect((await netemQdisc(labs.netem, 'ls'))?.options?.delay, 'netem delay').toMatchObject({
+          delay: 0.03,
+          jitter: 0.01,
+        });
       const jittered = samples(await udp(labs[engine], { count: 60 }));
       got[engine] = {
         added: p50(fixed) - base[engine],
@@ -259,8 +264,14 @@ describe('the netem engine on a kernel with sch_netem, and the relay beside it',
       // Uniform ±10 ms puts 16 ms between p10 and p90; the fixed delay's spread is the machine's.
       expect(g.jSpread, engine).toBeGreaterThanOrEqual(8);
     }
-    // netem: the jittered RTTs spread more than the fixed delay's (netem's timers are the kernel's).
-    expect(got.netem.jSpread).toBeGreaterThan(got.netem.spread);
+    // netem: the jittered RTTs spread more than the fixed delay's (netem's timers are the kernel's),
+    // where the machine lets that be seen: a guest whose fixed-delay RTTs already spread as much as
+    // the jitter's own 16 ms (CI once read 24 ms) cannot tell them apart, and says so instead.
+    if (got.netem.spread < 12) expect(got.netem.jSpread).toBeGreaterThan(got.netem.spread);
+    else
+      console.log(
+        `netem jitter not judged from RTTs: the fixed delay's RTTs spread ${got.netem.spread.toFixed(1)} ms on this machine (the jitter's is 16); its qdisc holds the jitter`,
+      );
     // The relay: the delays it decided, from its own record, not the RTTs (under TCG its
     // fixed delay's RTTs once spread 15.6 ms, as much as the jitter). Uniform on [20, 40] ms: p90−p10
     // is 16 ms; for 60 samples each quantile's sd is about 0.8 ms, so [11, 21] is over 4 sd.
