@@ -148,22 +148,12 @@ if [ "$accel" = auto ]; then
     rm -f "$job/rc"
   fi
 fi
-# Node's compile cache, kept on this machine across guests: the guest's /tmp is its memory, and
-# under TCG compiling (and stripping the types of) socklab's sources again at every boot costs
-# seconds for each node it starts. Its own folder: the guest's node is this machine's, but its
-# processes write while this machine's may.
-ccache="$jobs/node-compile-cache"
-mkdir -p "$ccache" 2>/dev/null || ccache=""
 # The command, as a script the guest runs in the shared tree.
 {
   echo '#!/bin/bash'
   # Folders under /tmp the command reads or writes besides its own (SOCKLAB_VM_KEEP, ':'-separated).
   IFS=: read -r -a kept <<<"${SOCKLAB_VM_KEEP:-}"
   for k in "${kept[@]}"; do if [ -n "$k" ]; then echo "# keep: $k"; fi; done
-  if [ -n "$ccache" ]; then
-    echo "# keep: $ccache"
-    printf 'export NODE_COMPILE_CACHE=%q\n' "$ccache"
-  fi
   printf 'cd %q || exit 97\n' "$PWD"
   printf 'export PATH=%q HOME=/root CI=%q NO_COLOR=%q\n' "$PATH" "${CI:-}" "${NO_COLOR:-}"
   printf 'export SOCKLAB_VM_ACCEL_USED=%q\n' "$accel"
