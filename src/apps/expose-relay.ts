@@ -21,6 +21,7 @@ import { defineProgram } from '../common/host-program.ts';
 import { localSubnetOf } from '../common/local-subnets.ts';
 import { runMain } from '../common/program-errors.ts';
 import {
+  afterToken,
   encodeFrame,
   FRAME,
   FrameReader,
@@ -81,9 +82,10 @@ function listenForTunnel(addr: string, token: string, onChunk: (chunk: Buffer) =
     let head = Buffer.alloc(0);
     const first = (d: Buffer): void => {
       head = Buffer.concat([head, d]);
-      if (head.length < token.length) return;
+      const rest = afterToken(head, token);
+      if (rest === null) return;
       conn.off('data', first);
-      if (head.subarray(0, token.length).toString() !== token) {
+      if (rest === false) {
         conn.destroy();
         return;
       }
@@ -94,7 +96,6 @@ function listenForTunnel(addr: string, token: string, onChunk: (chunk: Buffer) =
       conn.on('data', onChunk);
       // This machine went away: so does the tunnel (as when stdin ends).
       conn.on('close', () => process.exit(0));
-      const rest = head.subarray(token.length);
       if (rest.length > 0) onChunk(rest);
     };
     conn.on('data', first);

@@ -12,6 +12,10 @@ export function labMac(ip: string): string {
 export const ipv4Number = (ip: string): number =>
   ip.split('.').reduce((n, x) => ((n << 8) | Number(x)) >>> 0, 0);
 
+/** The 32-bit number back as text: 0xc6130001 → 198.19.0.1. */
+export const ipv4Text = (n: number): string =>
+  `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+
 /** A MAC's six bytes. */
 export const macBytes = (mac: string): Buffer =>
   Buffer.from(mac.split(':').map((x) => Number.parseInt(x, 16)));

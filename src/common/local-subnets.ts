@@ -2,8 +2,9 @@
 // masks. The expose tunnel connects straight to a lab host only where it is on-link (a Docker
 // bridge of this machine): an address only a gateway could reach is never tried, so nothing is
 // sent beyond the machine.
+import { isIPv4 } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { ipv4Number } from './lab-address.ts';
+import { ipv4Number, ipv4Text } from './lab-address.ts';
 
 export interface LocalSubnet {
   /** The interface the network is on (a bridge, eth0). */
@@ -16,11 +17,9 @@ export interface LocalSubnet {
 
 const prefixOf = (mask: number): number => (mask === 0 ? 0 : 32 - Math.log2((~mask >>> 0) + 1));
 
-const dotted = (n: number): string => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
-
 /** The local network `address` is on, or null (not on-link, or not IPv4). */
 export function localSubnetOf(address: string): LocalSubnet | null {
-  if (!/^\d+\.\d+\.\d+\.\d+$/.test(address)) return null;
+  if (!isIPv4(address)) return null;
   const target = ipv4Number(address);
   for (const [iface, addrs] of Object.entries(networkInterfaces())) {
     for (const a of addrs ?? []) {
@@ -29,7 +28,7 @@ export function localSubnetOf(address: string): LocalSubnet | null {
       if (mask === 0) continue;
       const net = (ipv4Number(a.address) & mask) >>> 0;
       if ((target & mask) >>> 0 === net)
-        return { iface, address: a.address, network: `${dotted(net)}/${prefixOf(mask)}` };
+        return { iface, address: a.address, network: `${ipv4Text(net)}/${prefixOf(mask)}` };
     }
   }
   return null;

@@ -39,6 +39,15 @@ export function encodeFrame(type: FrameType, chan: number, payload: Buffer = Buf
   return b;
 }
 
+/**
+ * The direct connection's opening (both ends send the token first): what came so far, `head`, is
+ * too short to tell (null), not the token (false), or the token and the bytes after it.
+ */
+export function afterToken(head: Buffer, token: string): Buffer | false | null {
+  if (head.length < token.length) return null;
+  return head.subarray(0, token.length).toString() === token && head.subarray(token.length);
+}
+
 /** Collects bytes as they come and hands out whole frames. */
 export class FrameReader {
   #buf: Buffer = Buffer.alloc(0);

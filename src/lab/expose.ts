@@ -13,7 +13,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { PROGRAM as EXPOSE_RELAY } from '../apps/expose-relay.ts';
 import { SocklabError } from '../common/errors.ts';
 import type { Proto } from '../common/proto.ts';
-import { encodeFrame, FRAME, FrameReader, type TunnelFrame } from '../common/tunnel-frames.ts';
+import { afterToken, encodeFrame, FRAME, FrameReader, type TunnelFrame } from '../common/tunnel-frames.ts';
 import { appOn, type HostStream, type LabHost } from './lab-host.ts';
 
 export interface Exposed {
@@ -72,9 +72,8 @@ function connectRelay(
     };
     const hear = (d: Buffer): void => {
       heard = Buffer.concat([heard, d]);
-      if (heard.length < token.length) return;
-      if (heard.subarray(0, token.length).toString() === token) give([s, heard.subarray(token.length)]);
-      else give(null);
+      const rest = afterToken(heard, token);
+      if (rest !== null) give(rest === false ? null : [s, rest]);
     };
     const fail = (): void => give(null);
     const timer = setTimeout(fail, ms);

@@ -3,7 +3,7 @@
 // in one sendmmsg (a microtask flushes them, so none waits for a later turn: none leaves late).
 import { isIPv4 } from 'node:net';
 import { constants } from 'node:os';
-import { ipv4Number } from '../../common/lab-address.ts';
+import { ipv4Number, ipv4Text } from '../../common/lab-address.ts';
 import type { BatchUdpAddon } from './native-data-plane.ts';
 import type { FrameSource, RelaySocket, RelaySocketOptions } from './relay-socket.ts';
 
@@ -20,9 +20,6 @@ function errnoError(errno: number, syscall: string, where = ''): NodeJS.ErrnoExc
 
 /** 198.19.0.1 → 0xc6130001; null for what is not a dotted IPv4 address. */
 const ipv4ToU32 = (address: string): number | null => (isIPv4(address) ? ipv4Number(address) : null);
-
-export const u32ToIpv4 = (n: number): string =>
-  `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 
 export function batchRelaySocket(addon: BatchUdpAddon, o: RelaySocketOptions): RelaySocket {
   const opened = addon.open(o.receiveBufferBytes, o.sendBufferBytes, o.reuseAddr, o.offload);
@@ -55,7 +52,7 @@ export function batchRelaySocket(addon: BatchUdpAddon, o: RelaySocketOptions): R
           const address = meta[j + 2]!;
           let name = names.get(address);
           if (name === undefined) {
-            name = u32ToIpv4(address);
+            name = ipv4Text(address);
             names.set(address, name);
           }
           from.address = name;

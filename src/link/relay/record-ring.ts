@@ -9,6 +9,7 @@
 // and checked before and after reading it, so a reader never returns a half-written or
 // overwritten entry.
 
+import { ipv4Text } from '../../common/lab-address.ts';
 import { HEAD_BYTES, type PacketRecord } from '../control/packet-record.ts';
 import { clientName, type Direction } from '../model/impairment-model.ts';
 import type { Fate } from './direction-shaper.ts';
@@ -39,7 +40,6 @@ const PROTO_INDEX = Object.fromEntries(INNER_PROTOCOLS.map((p, i) => [p, i])) as
   InnerProtocol,
   number
 >;
-const ipv4Text = (x: number): string => `${x >>> 24}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`;
 
 /** Header words: the last number handed out, and the number the last clear() started after. */
 const NEXT = 0;
