@@ -5,18 +5,15 @@
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT } from '../common/data-files.ts';
 import { SocklabError } from '../common/errors.ts';
+import { guestCli } from '../lab/vm/guest-cli.ts';
 import { runInGuest } from '../lab/vm/vm-guest.ts';
 import type { Assignment } from './assignment.ts';
 import type { CheckResult } from './check-result.ts';
 import type { ProgramRole } from './framing.ts';
 import type { GradeResult } from './grade.ts';
 import { parseSavedGrade, type Shard } from './shard.ts';
-
-/** socklab's CLI beside this file: socklab.ts from a clone, socklab.js when built. */
-const CLI = fileURLToPath(new URL(`../cli/socklab${extname(import.meta.url)}`, import.meta.url));
 
 /** A folder for one guest's inputs and outputs, under /tmp (the guest binds it back). */
 function jobDir(): string {
@@ -42,7 +39,7 @@ async function socklabInGuest(job: string, args: string[], out: string, timeoutM
       'sh',
       out,
       process.execPath,
-      CLI,
+      guestCli(),
       ...args,
     ],
     {
