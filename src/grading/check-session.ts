@@ -16,6 +16,7 @@ import { startLab, uniqueProject } from '../lab/start-lab.ts';
 import type { Backend, StartedLab } from '../lab/started-lab.ts';
 import type { LinkModel } from '../link/model/impairment-model.ts';
 import type { Limits } from './assignment.ts';
+import type { ProgramRole } from './framing.ts';
 import { ProgramUnderTest } from './program.ts';
 import type { ProgramKind } from './sandbox.ts';
 
@@ -34,6 +35,8 @@ export interface SessionOptions {
   project?: string;
   backend?: Backend;
   seed: number;
+  /** Which end the program under test takes: a lab of the session's own has no echo servers for a server's check. */
+  role: ProgramRole;
   signal?: AbortSignal;
 }
 
@@ -85,6 +88,8 @@ export class CheckSession implements AsyncDisposable {
       backend: o.backend,
       project: o.project ?? uniqueProject().replace('socklab-', 'socklab-check-'),
       seed: o.seed,
+      // A server under test needs the port; a client under test needs the lab's echo servers.
+      labServers: o.role === 'client',
       autoCleanup: false,
       signal: o.signal,
     });

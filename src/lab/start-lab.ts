@@ -43,6 +43,11 @@ export interface LabOptions extends LinkModelInput {
    * (`clients` in the model gives a client a path of its own).
    */
   clients?: number;
+  /**
+   * socklab's own echo servers on port 12000 of the server host (default true). A check of a
+   * server leaves them out: they would only be stopped again to free the port for the program.
+   */
+  labServers?: boolean;
   /** A timed scenario, run from the moment the lab is ready: an object, a name, a path or steps. */
   scenario?: Scenario | string;
   /**
@@ -174,6 +179,8 @@ export async function startLab(opts: LabOptions = {}): Promise<StartedLab> {
     model,
     engine,
     clients,
+    // The echo servers leave the server end to a user's program, and to a check of a server.
+    labServers: !ends.server && (opts.labServers ?? true),
     readyTimeoutMs: opts.readyTimeoutMs ?? 60_000,
     signal: opts.signal,
   };

@@ -254,6 +254,8 @@ export interface DockerLabOptions {
   engine: string;
   /** How many clients: `client`, `client2`, ... (replicas of the client service). */
   clients: number;
+  /** socklab's echo servers at the server end. */
+  labServers: boolean;
   demo: boolean;
   autoCleanup: boolean;
   readyTimeoutMs: number;
@@ -263,8 +265,7 @@ export interface DockerLabOptions {
 export async function startDockerLab(o: DockerLabOptions): Promise<StartedLab> {
   await assertEngine();
   await assertImage();
-  // socklab's echo servers leave the server end to a user's app.
-  const env = labEnvironment(o.model, o.engine, o.demo, !o.ends?.server, o.clients);
+  const env = labEnvironment(o.model, o.engine, o.demo, o.labServers, o.clients);
   try {
     const handle = await composeUp(o.project, env, { autoCleanup: o.autoCleanup });
     o.signal?.throwIfAborted();

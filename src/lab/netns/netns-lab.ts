@@ -200,6 +200,8 @@ export interface NetnsLabOptions {
   engine: string;
   /** How many clients: `client`, `client2`, ... */
   clients: number;
+  /** socklab's echo servers at the server end. */
+  labServers: boolean;
   readyTimeoutMs: number;
   signal?: AbortSignal;
 }
@@ -284,8 +286,7 @@ export async function startNetnsLab(o: NetnsLabOptions): Promise<StartedLab> {
     await Promise.all([
       ...hosts.clients.map((h, k) => vxlanEnd(h.namespace, 'eth0', UNDERLAY.client[1]!, clientAddress(k))),
       vxlanEnd(s, 'eth0', UNDERLAY.server[1]!, `${LAB_SUBNET}.2`),
-      // socklab's echo servers leave the server end to a user's program.
-      ...(o.ends?.server ? [] : [startLabServer(hosts.server, 'udp'), startLabServer(hosts.server, 'tcp')]),
+      ...(o.labServers ? [startLabServer(hosts.server, 'udp'), startLabServer(hosts.server, 'tcp')] : []),
     ]);
     const lab = await labOf(project, { model: o.model, engine: o.engine }, state.apps, o.clients);
     await waitForLinkd(lab, hosts.link, o.readyTimeoutMs, o.signal);

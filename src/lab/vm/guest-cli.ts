@@ -1,8 +1,8 @@
 // Which socklab the vm backend's guest runs. Under TCG every module costs: stripping a TypeScript
 // file's types takes the emulated CPU about three times as long as loading its JavaScript (an app
-// starts in 2.6 s from src, 1.0 s from dist; a whole check 95 s vs 67 s). So the guest runs the
-// package's built JavaScript whenever that build is current, even when this process runs from a
-// clone's sources; a build older than any source would run yesterday's code, so then the sources.
+// starts in 2.6 s from src, 1.0 s from dist; a whole check took 95 s vs 67 s). So the guest runs
+// the package's built JavaScript whenever that build is current, even when this process runs from
+// a clone's sources; a build older than any source would run yesterday's code, so then the sources.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,17 +17,20 @@ function newest(dir: string): number {
   return t;
 }
 
-/** The built CLI when it is at least as new as every source (no source changed since `npm run build`). */
-function currentBuild(): string | null {
-  const built = join(PACKAGE_ROOT, 'dist', 'cli', 'socklab.js');
-  if (!existsSync(built)) return null;
-  // tsc writes every file of a build, so one of them dates it.
-  return newest(join(PACKAGE_ROOT, 'src')) <= statSync(built).mtimeMs ? built : null;
+/**
+ * The CLI for a guest, given the package's root and the CLI this process runs: that one when it is
+ * built JavaScript; else the build when it is at least as new as every source; else the sources.
+ */
+export function chooseGuestCli(root: string, self: string): string {
+  if (self.endsWith('.js')) return self;
+  const built = join(root, 'dist', 'cli', 'socklab.js');
+  if (!existsSync(built)) return self;
+  // tsc writes every file of a build, so any one of them dates it.
+  return newest(join(root, 'src')) <= statSync(built).mtimeMs ? built : self;
 }
 
-/** The socklab CLI the guest runs: this one when it is built JavaScript, else a current build, else the sources. */
+/** The socklab CLI the guest runs. */
 export function guestCli(): string {
   const self = fileURLToPath(new URL(`../../cli/socklab${extname(import.meta.url)}`, import.meta.url));
-  if (self.endsWith('.js')) return self;
-  return currentBuild() ?? self;
+  return chooseGuestCli(PACKAGE_ROOT, self);
 }
