@@ -75,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
   const kernel = counterDelta(before, readKernelCounters());
   const retransmits = kernel['Tcp.RetransSegs'] ?? 0;
   if (opts.json) {
-    const { rtts: _perSeq, ...udpSummary } = udp;
+    const { rtts: _perSeq, arrivedMs: _arrivals, ...udpSummary } = udp;
     process.stdout.write(`${JSON.stringify({ udp: udpSummary, tcp, tcpRetransmits: retransmits })}\n`);
     return 0;
   }

@@ -64,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
     else process.stdout.write(`seq=${e.seq}: send failed: ${e.message}\n`);
   });
   if (opts.json) {
-    const { rtts: _perSeq, ...summary } = result;
+    const { rtts: _perSeq, arrivedMs: _arrivals, ...summary } = result;
     printResult(PROGRAM, opts['per-seq'] ? result : summary);
   } else process.stdout.write(formatSummary(result, `${server.name}:${port}`));
   // Like ping: success when at least one reply came back.

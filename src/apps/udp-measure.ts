@@ -30,6 +30,12 @@ export interface UdpResult {
   rttMs: RttSummary | null;
   /** Per sequence number: the round-trip time in ms, or null when no reply came in time. */
   rtts: (number | null)[];
+  /**
+   * Per sequence number: when its reply arrived, ms from the start, or null. The spacing of
+   * arrivals is a bottleneck's rate whatever delay the first frames met on the way (a train's
+   * dispersion); an RTT alone carries every stall at either end.
+   */
+  arrivedMs: (number | null)[];
   totalMs: number;
   /** From the start until the last datagram had left the socket, ms: how long sending took. */
   sendMs: number;
@@ -53,6 +59,7 @@ export function measureUdp(
   });
   const sentAt = new Float64Array(count).fill(-1);
   const rtts: (number | null)[] = new Array(count).fill(null);
+  const arrivedMs: (number | null)[] = new Array(count).fill(null);
   // Per sequence number: 0 waiting, 1 answered, 2 timed out.
   const state = new Uint8Array(count);
   const expected: Buffer[] = [];
@@ -89,6 +96,7 @@ export function measureUdp(
         late,
         rttMs: summarizeRtt(samples),
         rtts,
+        arrivedMs,
         totalMs: Math.round((performance.now() - start) * 1000) / 1000,
         sendMs: Math.round((lastSent - start) * 1000) / 1000,
       });
@@ -124,6 +132,7 @@ export function measureUdp(
       if (isReordered) reordered++;
       highestSeen = Math.max(highestSeen, seq);
       rtts[seq] = rtt;
+      arrivedMs[seq] = Math.round((now - start) * 1000) / 1000;
       resolved++;
       onEvent({
         kind: 'reply',
