@@ -11,6 +11,41 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 for m in $(cat /lib/modules/order); do insmod "/lib/modules/$m.ko" 2>/dev/null || insmod /lib/modules/$(echo "$m" | tr _ -).ko; done
 job="$(sed -n 's/.*socklab\.job=\([^ ]*\).*/\1/p' /proc/cmdline)"
+warm="$(sed -n 's/.*socklab\.warm=\([^ ]*\).*/\1/p' /proc/cmdline)"
+# What a root needs besides its files: the kernel's views, a /run and a /tmp of its own, cgroup
+# v2 (what a jail's budget is made of: memory, processes, CPU on the vm backend).
+system_mounts() { # root
+  local root="$1" d
+  for d in proc sys dev; do mount --rbind "/$d" "$root/$d" 2>/dev/null || mount -t "$d" "$d" "$root/$d"; done
+  mount -t devpts devpts "$root/dev/pts" 2>/dev/null
+  mount -t tmpfs tmpfs "$root/dev/shm" 2>/dev/null
+  mount -t tmpfs tmpfs "$root/run"
+  mount -t cgroup2 cgroup2 "$root/sys/fs/cgroup" 2>/dev/null
+  # /tmp in the VM's memory (unix sockets cannot live on 9p).
+  mount -t tmpfs tmpfs "$root/tmp"
+}
+# The warm guest (vm.sh --warm-prepare): its root is the image on the first disk under a layer in
+# memory, and vm-warm.sh in it does the rest; this machine's files come only once it is restored.
+if [ -n "$warm" ]; then
+  mkdir -p /image /layer /root
+  # The disk appears once virtio_blk has probed it, a moment after its module is loaded.
+  for _ in $(seq 1 50); do [ -b /dev/vda ] && break; sleep 0.1; done
+  if ! mount -t ext4 -o ro /dev/vda /image; then
+    echo "socklab-vm: cannot mount the warm guest's root image: $(dmesg | tail -n 2 | tr "\n" " ")"
+    poweroff -f
+  fi
+  mount -t tmpfs tmpfs /layer
+  mkdir -p /layer/upper /layer/work
+  mount -t overlay overlay -o lowerdir=/image,upperdir=/layer/upper,workdir=/layer/work /root
+  system_mounts /root
+  ip link set lo up
+  cd /root
+  mount --move . /
+  chroot . /bin/bash "$warm/scripts/vm-warm.sh" "$warm" </dev/null 2>&1 | cat
+  sync
+  echo 0 >/proc/sys/kernel/printk
+  poweroff -f
+fi
 # msize: 9p's default 8 KiB makes every read of node_modules a crawl.
 if ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=loose root /host; then
   echo "socklab-vm: cannot mount the host's files over 9p"
@@ -26,18 +61,12 @@ if mount -t overlay overlay -o lowerdir=/host,upperdir=/layer/upper,workdir=/lay
 else
   root=/host
 fi
-for d in proc sys dev; do mount --rbind "/$d" "$root/$d" 2>/dev/null || mount -t "$d" "$d" "$root/$d"; done
-mount -t devpts devpts "$root/dev/pts" 2>/dev/null
-mount -t tmpfs tmpfs "$root/dev/shm" 2>/dev/null
-mount -t tmpfs tmpfs "$root/run"
-# cgroup v2: what a jail's budget is made of (memory, processes, CPU) on the vm backend.
-mount -t cgroup2 cgroup2 "$root/sys/fs/cgroup" 2>/dev/null
-# /tmp in the VM's memory (unix sockets cannot live on 9p). The job's folders are bound back from
-# the host's files: its current directory, `# keep:` lines (what it reads and writes) and the job's
-# own folder (all of them over the layer; only those under /tmp without it).
+system_mounts "$root"
+# The job's folders are bound back from the host's files: its current directory, `# keep:` lines
+# (what it reads and writes) and the job's own folder (all of them over the layer; only those
+# under /tmp without it).
 cwd="$(sed -n 's/^cd \(.*\) || exit 97$/\1/p' "/host$job/run.sh")"
 keep="$(sed -n 's/^# keep: //p' "/host$job/run.sh")"
-mount -t tmpfs tmpfs "$root/tmp"
 for p in $cwd $keep $job; do
   case "$root:$p" in
     /root:/*|/host:/tmp/*)

@@ -9,10 +9,17 @@
 # the current directory, with its own /proc, /sys, /dev, /tmp and /run; it has no network device.
 #   usage: scripts/vm.sh COMMAND [ARGS...]     (exit status: the command's)
 #          scripts/vm.sh --prepared            (exit 0 when the guest is ready to boot offline)
+#          scripts/vm.sh --warm-prepare        (saves a warm guest for the vm backend; see below)
 #   env:   SOCKLAB_VM_CACHE (/var/cache/socklab-vm, or ~/.cache/socklab-vm when that is not
 #          writable), SOCKLAB_VM_ACCEL (auto|kvm|tcg), SOCKLAB_VM_MEM (MiB, 3072),
-#          SOCKLAB_VM_CPUS (this machine's), SOCKLAB_VM_TIMEOUT (seconds, 900), SOCKLAB_VM_KEEP
-#          (folders under /tmp the command needs besides its current one, ':'-separated)
+#          SOCKLAB_VM_CPUS (this machine's under KVM, 2 under TCG), SOCKLAB_VM_TIMEOUT (seconds, 900), SOCKLAB_VM_KEEP
+#          (folders under /tmp the command needs besides its current one, ':'-separated),
+#          SOCKLAB_VM_WARM=1 (restore the warm guest instead of booting, where it is current)
+# The warm guest: a guest that booted from a root image of its own (vm-root-image.sh), started a
+# lab and read what a check reads (vm-warm.sh), saved by QEMU as it was (a migration to a file). A
+# run restores it in a second or two and hands it the job over a virtio port; then it mounts this
+# machine's files as the cold guest does. It is stale, and runs boot cold, once anything it was
+# made from changes (socklab's package, node, Debian's packages, this script, qemu).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 me="${SOCKLAB_VM_NAME:-socklab-vm}"
@@ -34,7 +41,10 @@ jobs="$cache"
 [ -w "$cache" ] || jobs="${TMPDIR:-/tmp}"
 # What a prepared guest is: a kernel unpacked in the cache, and the initramfs built for it.
 prepared_kernel() { { ls -d "$cache"/linux-image-*/boot 2>/dev/null || true; } | head -1 | sed 's|/boot$||'; }
-if [ "$1" = --prepared ]; then
+warm_prepare=""
+if [ "$1" = --warm-prepare ]; then
+  warm_prepare=1
+elif [ "$1" = --prepared ]; then
   k="$(prepared_kernel)"
   missing=()
   for c in qemu-system-x86_64 busybox cpio; do command -v "$c" >/dev/null 2>&1 || missing+=("$c"); done
@@ -104,7 +114,7 @@ if [ ! -f "$initrd" ]; then
     cp "$ko" "$work/lib/modules/"
     order+=("$name")
   }
-  for m in virtio_pci 9pnet_virtio 9p veth vxlan sch_netem sch_tbf sch_htb overlay; do add_module "$m"; done
+  for m in virtio_pci 9pnet_virtio 9p veth vxlan sch_netem sch_tbf sch_htb overlay virtio_blk crc32c_generic ext4 virtio_console; do add_module "$m"; done
   printf '%s\n' "${order[@]}" >"$work/lib/modules/order"
   (cd "$work" && find . | cpio -o -H newc --quiet | gzip -1) >"$initrd.tmp"
   mv "$initrd.tmp" "$initrd"
@@ -115,24 +125,43 @@ fi
 # The job's directory: the script the guest runs, and where it leaves the exit status.
 job="$(mktemp -d "$jobs/socklab-vm-job.XXXXXX")"
 trap 'rm -rf "$job"' EXIT
+pkg="$(cd "$here/.." && pwd)"
+warm="$cache/warm"
 
 # The host's socket buffer ceilings, so that linkd in the VM gets the buffers it gets here (the
 # kernel takes sysctl.* from its command line).
 sysctls=""
 for k in rmem_max wmem_max; do sysctls+=" sysctl.net.core.$k=$(cat /proc/sys/net/core/$k)"; done
 
-boot() { # accel
-  local accel="$1"
+# The machine every guest is (in the array M): a cold one boots with the job on its command line;
+# the warm one also has its root image and the job's port (QEMU restores a guest only into the
+# devices it was saved with).
+# TCG's single thread runs every vCPU in turn, so more of them add nothing; a fixed number also
+# lets a warm guest saved on one machine (a grader's setup) be restored on another.
+vcpus() { # accel
+  if [ -n "${SOCKLAB_VM_CPUS:-}" ]; then echo "$SOCKLAB_VM_CPUS"; elif [ "$1" = kvm ]; then nproc; else echo 2; fi
+}
+machine() { # accel
   # TCG runs one host thread for all vCPUs: with one each (MTTCG), node segfaulted at start in
   # about one run in ten (qemu 7.2), and never with one thread in 40 runs.
   local opts=(-accel tcg,thread=single)
-  [ "$accel" = kvm ] && opts=(-accel kvm -cpu host)
-  timeout "${SOCKLAB_VM_TIMEOUT:-900}" qemu-system-x86_64 -M pc "${opts[@]}" \
-    -m "${SOCKLAB_VM_MEM:-3072}" -smp "${SOCKLAB_VM_CPUS:-$(nproc)}" -nodefaults -display none -monitor none -serial stdio -no-reboot \
-    -kernel "$vmlinuz" -initrd "$initrd" \
-    -append "console=ttyS0 quiet loglevel=3 tsc=reliable panic=-1 socklab.job=$job $sysctls" \
-    -fsdev "local,id=root,path=/,security_model=none,multidevs=remap" \
-    -device virtio-9p-pci,fsdev=root,mount_tag=root </dev/null
+  [ "$1" = kvm ] && opts=(-accel kvm -cpu host)
+  M=(qemu-system-x86_64 -M pc "${opts[@]}"
+    -m "${SOCKLAB_VM_MEM:-3072}" -smp "$(vcpus "$1")" -nodefaults -display none -serial stdio -no-reboot
+    -kernel "$vmlinuz" -initrd "$initrd"
+    -fsdev "local,id=root,path=/,security_model=none,multidevs=remap"
+    -device virtio-9p-pci,fsdev=root,mount_tag=root)
+}
+warm_machine() { # accel
+  machine "$1"
+  M+=(-drive "file=$warm/root.img,if=virtio,format=raw,readonly=on"
+    -device virtio-serial-pci -device virtserialport,chardev=job,name=socklab.job
+    -append "console=ttyS0 quiet loglevel=3 tsc=reliable panic=-1 socklab.warm=$pkg $sysctls")
+}
+boot() { # accel
+  machine "$1"
+  timeout "${SOCKLAB_VM_TIMEOUT:-900}" "${M[@]}" -monitor none \
+    -append "console=ttyS0 quiet loglevel=3 tsc=reliable panic=-1 socklab.job=$job $sysctls" </dev/null
 }
 
 # KVM where it really works (a nested software KVM here cannot boot a normal kernel: qemu aborts
@@ -148,6 +177,88 @@ if [ "$accel" = auto ]; then
     rm -f "$job/rc"
   fi
 fi
+source "$here/vm-root-image.sh"
+# What a warm guest was made from, as one digest: the initramfs (named by this script, the init
+# and the kernel), qemu, the machine's size and accelerator, the root's manifest, the guest's agent.
+warm_key() { # manifest
+  printf '%s\n' "$initrd" "$(qemu-system-x86_64 --version | head -n 1)" "${SOCKLAB_VM_MEM:-3072}" \
+    "$(vcpus "$accel")" "$accel" "$1" "$(cat "$here/vm-warm.sh" "$here/vm-root-image.sh" | sha256sum)" |
+    sha256sum | cut -c1-16
+}
+
+# --warm-prepare: the root image, a boot that readies the lab (vm-warm.sh), and the guest saved
+# through QEMU's monitor (a migration to a file) once it says it is warm.
+if [ -n "$warm_prepare" ]; then
+  if ! mkdir -p "$warm" 2>/dev/null || [ ! -w "$warm" ]; then
+    echo "$me: cannot save a warm guest in $warm (not writable); run as the user who prepared $cache" >&2
+    exit 1
+  fi
+  root_paths "$pkg" >"$job/roots"
+  key="$(warm_key "$(root_manifest "$job/roots")")"
+  if [ "$(cat "$warm/key" 2>/dev/null)" = "$key" ] && [ -f "$warm/state" ]; then
+    echo "$me: the warm guest is current ($warm)" >&2
+    exit 0
+  fi
+  rm -f "$warm/key" "$warm/state"
+  echo "$me: saving a warm guest in $warm (once; a few minutes)" >&2
+  mv "$job/roots" "$warm/roots"
+  build_root_image "$warm/root.img" "$warm/roots"
+  mkfifo "$job/mon.in" "$job/mon.out"
+  warm_machine "$accel"
+  timeout "${SOCKLAB_VM_TIMEOUT:-900}" "${M[@]}" -chardev null,id=job -monitor "pipe:$job/mon" \
+    </dev/null >"$job/console" 2>&1 &
+  qemu_pid=$!
+  exec 7<>"$job/mon.in" 8<>"$job/mon.out"
+  until grep -q 'socklab-vm: warm' "$job/console"; do
+    if ! kill -0 "$qemu_pid" 2>/dev/null; then
+      echo "$me: the warm guest ended before it was ready: $(tr -d '\r' <"$job/console" | tail -n 5 | tr '\n' ' ')" >&2
+      exit 1
+    fi
+    sleep 1
+  done
+  echo "migrate \"exec:cat > $warm/state.tmp\"" >&7
+  status=""
+  until [ "$status" = completed ] || [ "$status" = failed ]; do
+    sleep 1
+    echo 'info migrate' >&7
+    while read -r -t 1 -u 8 l; do
+      case "$l" in *"Migration status: completed"*) status=completed ;; *"Migration status: failed"*) status=failed ;; esac
+    done
+    kill -0 "$qemu_pid" 2>/dev/null || status=failed
+  done
+  echo quit >&7
+  wait "$qemu_pid" 2>/dev/null || true
+  if [ "$status" != completed ]; then
+    rm -f "$warm/state.tmp"
+    echo "$me: QEMU could not save the warm guest: $(tr -d '\r' <"$job/console" | tail -n 3 | tr '\n' ' ')" >&2
+    exit 1
+  fi
+  mv "$warm/state.tmp" "$warm/state"
+  echo "$key" >"$warm/key"
+  echo "$me: the warm guest is saved ($(du -sh "$warm/state" | cut -f1) of memory, a $(du -sh "$warm/root.img" | cut -f1) root)" >&2
+  exit 0
+fi
+
+# SOCKLAB_VM_WARM=1: the warm guest where it is current; a stale one is said once, then a cold boot.
+use_warm=""
+if [ "${SOCKLAB_VM_WARM:-}" = 1 ] && [ -f "$warm/key" ] && [ -f "$warm/state" ]; then
+  if [ "$(warm_key "$(root_manifest "$warm/roots")")" = "$(cat "$warm/key")" ]; then
+    use_warm=1
+  else
+    echo "$me: the warm guest is stale (socklab, node, Debian's packages or qemu changed since it was saved); booting cold; socklab images --vm saves it again" >&2
+  fi
+fi
+start=cold
+[ -n "$use_warm" ] && start=warm
+# A restored warm guest: its job's path (and the time) on the port socklab.job, once QEMU opens it.
+restore() { # accel
+  warm_machine "$1"
+  mkfifo "$job/chan.in" "$job/chan.out"
+  (timeout 600 sh -c 'printf "job %s %s\n" "$1" "$(date +%s)" >"$1/chan.in"' sh "$job" &)
+  timeout "${SOCKLAB_VM_TIMEOUT:-900}" "${M[@]}" -monitor none -chardev "pipe,id=job,path=$job/chan" \
+    -incoming "exec:cat '$warm/state'" </dev/null
+}
+
 # The command, as a script the guest runs in the shared tree.
 {
   echo '#!/bin/bash'
@@ -156,16 +267,18 @@ fi
   for k in "${kept[@]}"; do if [ -n "$k" ]; then echo "# keep: $k"; fi; done
   printf 'cd %q || exit 97\n' "$PWD"
   printf 'export PATH=%q HOME=/root CI=%q NO_COLOR=%q\n' "$PATH" "${CI:-}" "${NO_COLOR:-}"
-  printf 'export SOCKLAB_VM_ACCEL_USED=%q\n' "$accel"
+  printf 'export SOCKLAB_VM_ACCEL_USED=%q SOCKLAB_VM_START=%q\n' "$accel" "$start"
   printf 'exec'
   printf ' %q' "$@"
   echo
 } >"$job/run.sh"
 
-[ -n "${SOCKLAB_VM_QUIET:-}" ] || echo "$me: booting $kpkg ($accel) to run: $*" >&2
+how="booting"
+[ -n "$use_warm" ] && how="restoring the warm guest of"
+[ -n "${SOCKLAB_VM_QUIET:-}" ] || echo "$me: $how $kpkg ($accel) to run: $*" >&2
 set +e
 # The serial console writes CR LF; the output is the command's, as it would print it here.
-boot "$accel" | tr -d '\r'
+if [ -n "$use_warm" ]; then restore "$accel"; else boot "$accel"; fi | tr -d '\r'
 qemu_status="${PIPESTATUS[0]}"
 set -e
 if [ ! -f "$job/rc" ]; then

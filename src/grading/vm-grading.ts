@@ -28,16 +28,29 @@ function assignmentIn(job: string, ref: string): string {
   return to;
 }
 
-/** Runs socklab in a guest, its stdout to `out` in the job; returns what the guest printed. */
-async function socklabInGuest(job: string, args: string[], out: string, timeoutMs: number): Promise<string> {
+/**
+ * Runs socklab in a guest, its stdout to `out` in the job; returns what the guest printed. A check
+ * borrows a warm guest's lab (`--project`), and runs on a lab of its own (`--backend netns`) in a
+ * cold guest; a grade starts its labs itself in either.
+ */
+async function socklabInGuest(
+  job: string,
+  args: string[],
+  out: string,
+  timeoutMs: number,
+  borrowLab: boolean,
+): Promise<string> {
   const r = await runInGuest(
     [
       'sh',
       '-c',
-      // How the guest runs (kvm, tcg): its timings are by the guest's clock.
-      'out="$1"; shift; echo "${SOCKLAB_VM_ACCEL_USED:-unknown}" > "$out.accel"; exec "$@" > "$out"',
+      // How the guest runs (kvm, tcg; warm or cold): its timings are by the guest's clock.
+      'out="$1"; borrow="$2"; shift 2; echo "${SOCKLAB_VM_ACCEL_USED:-unknown} ${SOCKLAB_VM_START:-cold}" > "$out.accel"; ' +
+        'if [ -n "$borrow" ] && [ -n "${SOCKLAB_VM_WARM_LAB:-}" ]; then set -- "$@" --project "$SOCKLAB_VM_WARM_LAB"; ' +
+        'else set -- "$@" --backend netns; fi; exec "$@" > "$out"',
       'sh',
       out,
+      borrowLab ? '1' : '',
       process.execPath,
       guestCli(),
       ...args,
@@ -46,17 +59,21 @@ async function socklabInGuest(job: string, args: string[], out: string, timeoutM
       cwd: PACKAGE_ROOT,
       keep: [job],
       timeoutMs,
+      warm: true,
     },
   );
   return r.console;
 }
 
-/** Which clock timed a guest's work, in words for the report. */
+/** Which clock timed a guest's work, and how the guest started, in words for the report. */
 function guestClock(out: string): string {
-  const accel = existsSync(`${out}.accel`) ? readFileSync(`${out}.accel`, 'utf8').trim() : 'unknown';
+  const [accel = 'unknown', start = 'cold'] = existsSync(`${out}.accel`)
+    ? readFileSync(`${out}.accel`, 'utf8').trim().split(' ')
+    : [];
+  const how = start === 'warm' ? 'a warm guest restored' : 'a guest booted';
   return accel === 'tcg'
-    ? "the vm backend's guest, QEMU TCG: an emulated CPU, timings coarser than this machine's (1–20 ms)"
-    : `the vm backend's guest, QEMU ${accel === 'kvm' ? 'KVM' : accel}`;
+    ? `the vm backend's guest (${how}), QEMU TCG: an emulated CPU, timings coarser than this machine's (1–20 ms)`
+    : `the vm backend's guest (${how}), QEMU ${accel === 'kvm' ? 'KVM' : accel}`;
 }
 
 const unreadable = (what: string, console: string): SocklabError =>
@@ -88,15 +105,13 @@ export async function checkInVm(o: VmCheckOptions): Promise<CheckResult> {
       assignmentIn(job, o.assignment),
       `--${o.role}`,
       program,
-      '--backend',
-      'netns',
       '--json',
       ...(o.port !== undefined ? ['--port', String(o.port)] : []),
       ...(o.profile ? ['--profile', o.profile] : []),
       ...(o.seed !== undefined ? ['--seed', String(o.seed)] : []),
     ];
     const out = join(job, 'result.json');
-    const console = await socklabInGuest(job, args, out, o.timeoutMs ?? 1_800_000);
+    const console = await socklabInGuest(job, args, out, o.timeoutMs ?? 1_800_000, true);
     let result: CheckResult;
     try {
       result = JSON.parse(readFileSync(out, 'utf8')) as CheckResult;
@@ -132,8 +147,6 @@ export async function gradeInVm(o: VmGradeOptions): Promise<{ result: GradeResul
       subs,
       '--assignment',
       assignmentIn(job, o.assignment),
-      '--backend',
-      'netns',
       '--save',
       saved,
       ...(o.role ? ['--role', o.role] : []),
@@ -141,7 +154,7 @@ export async function gradeInVm(o: VmGradeOptions): Promise<{ result: GradeResul
       ...(o.shard ? ['--shard', `${o.shard.index}/${o.shard.count}`] : []),
     ];
     const table = join(job, 'table.txt');
-    const console = await socklabInGuest(job, args, table, o.timeoutMs ?? 7_200_000);
+    const console = await socklabInGuest(job, args, table, o.timeoutMs ?? 7_200_000, false);
     if (!existsSync(saved)) throw unreadable('grade', console);
     const g = parseSavedGrade(readFileSync(saved, 'utf8'), saved);
     const result: GradeResult = {

@@ -1,7 +1,15 @@
 // The vm backend: socklab's QEMU guest (Debian's kernel under TCG where KVM cannot be had, no
 // network, no privilege) grades a class the way the netns backend does on this machine, verdict by
 // verdict; and a machine whose guest is not prepared is told the one command that prepares it.
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -61,6 +69,64 @@ describe('the vm backend', () => {
     expect(by.erin!.problem).toMatch(/^no program found/);
     expect(JSON.parse(vm.stdout).backend).toBe('vm');
   }, 1_800_000);
+
+  it('checks a program in a warm guest restored from its save, verdict by verdict as the netns backend', async () => {
+    const check = (backend: string) =>
+      socklab([
+        'check',
+        '--assignment',
+        'udp-echo',
+        '--server',
+        textbook('UDPServer.py'),
+        '--backend',
+        backend,
+        '--json',
+      ]);
+    const native = await check('netns');
+    const t0 = performance.now();
+    const vm = await check('vm');
+    const vmSeconds = (performance.now() - t0) / 1000;
+    // Exit 0: every required verdict passed (non-utf8, which the textbook's server fails, is advisory).
+    expect(vm.code, vm.stderr).toBe(0);
+    const verdicts = (stdout: string) =>
+      (JSON.parse(stdout) as Row).verdicts.map((v) => ({ id: v.id, status: v.status, points: v.points }));
+    expect(verdicts(vm.stdout)).toEqual(verdicts(native.stdout));
+    const result = JSON.parse(vm.stdout) as { backend: string; clock: string; timings: { labMs: number } };
+    // test.sh saved the warm guest for this checkout: a check restores it and borrows its lab.
+    expect(result.clock).toContain('a warm guest restored');
+    expect(result.timings.labMs).toBe(0);
+    process.stdout.write(`vm backend: a check of UDPServer.py in ${vmSeconds.toFixed(0)} s, warm guest\n`);
+  }, 1_800_000);
+
+  it('boots cold, and says so once, where the warm guest was saved from other files than these', async () => {
+    // A cache that shares the prepared kernel and the warm guest's files, with another digest.
+    const real = ['/var/cache/socklab-vm', join(process.env.HOME ?? '/tmp', '.cache/socklab-vm')].find((d) =>
+      existsSync(join(d, 'warm', 'state')),
+    );
+    expect(real, 'no warm guest saved (scripts/test.sh saves one)').toBeDefined();
+    const cache = mkdtempSync(join(tmpdir(), 'socklab-vm-cache-'));
+    for (const e of readdirSync(real!))
+      if (e.startsWith('linux-image-')) symlinkSync(join(real!, e), join(cache, e));
+    mkdirSync(join(cache, 'warm'));
+    for (const f of ['root.img', 'state', 'roots'])
+      symlinkSync(join(real!, 'warm', f), join(cache, 'warm', f));
+    writeFileSync(join(cache, 'warm', 'key'), 'made-elsewhere\n');
+    const r = await run(
+      'bash',
+      [`${ROOT}scripts/vm.sh`, 'sh', '-c', 'echo "started $SOCKLAB_VM_START"'],
+      '',
+      600_000,
+      {
+        ...process.env,
+        SOCKLAB_VM_CACHE: cache,
+        SOCKLAB_VM_WARM: '1',
+      },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('started cold');
+    expect(r.stderr.match(/the warm guest is stale/g)).toHaveLength(1);
+    expect(r.stderr).toContain('socklab images --vm');
+  }, 600_000);
 
   it('where the guest is not prepared, says so in one line with the command that prepares it', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'socklab-vm-cache-'));

@@ -12,13 +12,13 @@ export function registerImages(program: Command): void {
     .option('--offline', 'build the offline base without trying to pull')
     .option(
       '--vm',
-      "prepare the vm backend's guest instead (qemu, busybox, Debian's kernel; cached), and boot it once",
+      "prepare the vm backend's guest instead (qemu, busybox, Debian's kernel; cached), boot it once, and save the warm guest that checks restore",
     )
     .action(async (o) => {
       if (o.vm) {
         const r = await prepareGuest();
         process.stdout.write(
-          `the vm backend's guest is ready: it booted and ran a command in ${(r.ms / 1000).toFixed(1)} s\n`,
+          `the vm backend's guest is ready (${(r.ms / 1000).toFixed(1)} s): it booted and ran a command, and its warm guest, which checks restore, is saved\n`,
         );
         return;
       }

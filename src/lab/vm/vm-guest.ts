@@ -64,7 +64,10 @@ export async function guestProblem(): Promise<string | null> {
   );
 }
 
-/** Prepares the guest (qemu, busybox, the kernel, its initramfs) and boots it once to prove it: `socklab images --vm`. */
+/**
+ * Prepares the guest (qemu, busybox, the kernel, its initramfs) and boots it once to prove it, then
+ * saves the warm guest that checks restore: `socklab images --vm`.
+ */
 export async function prepareGuest(): Promise<GuestRun> {
   const r = await spawnScript(['true'], {}, PACKAGE_ROOT, 1_800_000);
   if (r.code !== 0)
@@ -72,17 +75,24 @@ export async function prepareGuest(): Promise<GuestRun> {
       'lab.not-ready',
       `the vm backend's guest could not be prepared: ${lastLines(r.console, 3)}`,
     );
-  return r;
+  const w = await spawnScript(['--warm-prepare'], {}, PACKAGE_ROOT, 1_800_000);
+  if (w.code !== 0)
+    throw new SocklabError(
+      'lab.not-ready',
+      `the vm backend's warm guest could not be saved: ${lastLines(w.console, 3)}`,
+    );
+  return { code: 0, console: `${r.console}${w.console}`, ms: r.ms + w.ms };
 }
 
 /**
  * Runs `argv` in a fresh guest, as root there, from `cwd`; `keep` are folders under /tmp it reads
- * or writes (the guest's own /tmp is its memory). Fails with the console's last lines when the
- * guest does not finish in time.
+ * or writes (the guest's own /tmp is its memory). `warm`: a copy of the saved warm guest where it
+ * is current (its lab is SOCKLAB_VM_WARM_LAB there), a cold boot where not. Fails with the
+ * console's last lines when the guest does not finish in time.
  */
 export async function runInGuest(
   argv: string[],
-  opts: { cwd: string; keep?: string[]; timeoutMs?: number },
+  opts: { cwd: string; keep?: string[]; timeoutMs?: number; warm?: boolean },
 ): Promise<GuestRun> {
   const problem = await guestProblem();
   if (problem) throw new SocklabError('lab.not-ready', `the vm backend cannot start: ${problem}`);
@@ -91,6 +101,7 @@ export async function runInGuest(
     argv,
     {
       SOCKLAB_VM_QUIET: '1',
+      SOCKLAB_VM_WARM: opts.warm ? '1' : '',
       SOCKLAB_VM_KEEP: (opts.keep ?? []).join(':'),
       SOCKLAB_VM_TIMEOUT: String(Math.ceil(timeoutMs / 1000)),
     },
