@@ -193,8 +193,12 @@ describe.each([
     const leaving: number[] = [];
     let free = 0;
     let expected = 0;
+    // The record gives times to the µs; the link decides on exact ones. A departure within a µs of
+    // an arrival may have been on either side of it: the link's fate says which.
+    const us = 0.001;
     for (const r of h.relay.record().records) {
-      while (leaving.length > 0 && leaving[0]! <= r.t) leaving.shift();
+      while (leaving.length > 0 && leaving[0]! <= r.t - us) leaving.shift();
+      if (leaving.length >= 10 && leaving[0]! <= r.t + us && r.fate === 'forwarded') leaving.shift();
       if (leaving.length >= 10) {
         expected++;
         expect(r.fate, `record ${r.n}`).toBe('queue-drop');
