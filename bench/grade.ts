@@ -2,7 +2,8 @@
 // worker reusing its lab), and with a fresh lab per submission, in one run. Submissions per
 // minute, peak memory the batch takes (the machine's available memory, sampled), and the share
 // of the workers' time spent starting labs. With --backend vm: one check in a guest of its own
-// (its start included), then the class in one guest with 1 and 2 labs at once inside it.
+// (the warm guest restored, its start included), then the class in one guest with 1 and 2 labs
+// at once inside it.
 //   npm run bench:grade [-- --backend netns|docker|vm] [-- --submissions 8] [-- --jobs N]
 // (--jobs N: that many labs at once only, each reused: a whole class, 100, in one configuration)
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -83,7 +84,7 @@ if (backend === 'vm') {
   });
   const s = (performance.now() - t0) / 1000;
   process.stdout.write(
-    `one check in a guest of its own, its start included: ${s.toFixed(1)} s (goal ≤ 30 s: ${s <= 30 ? 'met' : 'NOT met'}); in it, the lab took ${(one.timings.labMs / 1000).toFixed(1)} s and the verdicts ${((one.timings.totalMs - one.timings.labMs) / 1000).toFixed(1)} s\n`,
+    `one check in a guest of its own, its start included: ${s.toFixed(1)} s (goal ≤ 30 s: ${s <= 30 ? 'met' : 'NOT met'}; ${/warm guest restored/.test(one.clock ?? '') ? 'a warm guest restored' : 'a cold boot: socklab images --vm saves the warm guest'}); in it, the lab took ${(one.timings.labMs / 1000).toFixed(1)} s, the program and the verdicts ${((one.timings.totalMs - one.timings.labMs) / 1000).toFixed(1)} s, and the guest's start, socklab's start in it and the way back ${(s - one.timings.totalMs / 1000).toFixed(1)} s\n`,
   );
 }
 const rows = [];

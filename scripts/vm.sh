@@ -14,7 +14,9 @@
 #          writable), SOCKLAB_VM_ACCEL (auto|kvm|tcg), SOCKLAB_VM_MEM (MiB, 3072),
 #          SOCKLAB_VM_CPUS (this machine's under KVM, 2 under TCG), SOCKLAB_VM_TIMEOUT (seconds, 900), SOCKLAB_VM_KEEP
 #          (folders under /tmp the command needs besides its current one, ':'-separated),
-#          SOCKLAB_VM_WARM=1 (restore the warm guest instead of booting, where it is current)
+#          SOCKLAB_VM_WARM=1 (restore the warm guest instead of booting, where it is current),
+#          SOCKLAB_VM_REQUEST (a check's request, vm-warm-request.ts, that a warm guest's agent
+#          answers in place of the command)
 # The warm guest: a guest that booted from a root image of its own (vm-root-image.sh), started a
 # lab and read what a check reads (vm-warm.sh), saved by QEMU as it was (a migration to a file). A
 # run restores it in a second or two and hands it the job over a virtio port; then it mounts this
@@ -156,7 +158,7 @@ warm_machine() { # accel
   machine "$1"
   M+=(-drive "file=$warm/root.img,if=virtio,format=raw,readonly=on"
     -device virtio-serial-pci -device virtserialport,chardev=job,name=socklab.job
-    -append "console=ttyS0 quiet loglevel=3 tsc=reliable panic=-1 socklab.warm=$pkg $sysctls")
+    -append "console=ttyS0 quiet loglevel=3 tsc=reliable panic=-1 socklab.warm=$pkg socklab.accel=$1 $sysctls")
 }
 boot() { # accel
   machine "$1"
@@ -265,6 +267,8 @@ restore() { # accel
   # Folders under /tmp the command reads or writes besides its own (SOCKLAB_VM_KEEP, ':'-separated).
   IFS=: read -r -a kept <<<"${SOCKLAB_VM_KEEP:-}"
   for k in "${kept[@]}"; do if [ -n "$k" ]; then echo "# keep: $k"; fi; done
+  # A request a warm guest's agent answers in place of the command (SOCKLAB_VM_REQUEST, a file).
+  if [ -n "${SOCKLAB_VM_REQUEST:-}" ]; then echo "# request: $SOCKLAB_VM_REQUEST"; fi
   printf 'cd %q || exit 97\n' "$PWD"
   printf 'export PATH=%q HOME=/root CI=%q NO_COLOR=%q\n' "$PATH" "${CI:-}" "${NO_COLOR:-}"
   printf 'export SOCKLAB_VM_ACCEL_USED=%q SOCKLAB_VM_START=%q\n' "$accel" "$start"

@@ -2,7 +2,16 @@
 // netns backend (the guest's kernel has namespaces, veth, VXLAN, cgroups and netem, whatever the
 // grader's container grants), and the result comes back as the typed file it writes: a CheckResult,
 // or a grade saved as `grade --save` saves it. One guest per call: a grade boots once for the class.
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { PACKAGE_ROOT } from '../common/data-files.ts';
@@ -14,6 +23,7 @@ import type { CheckResult } from './check-result.ts';
 import type { ProgramRole } from './framing.ts';
 import type { GradeResult } from './grade.ts';
 import { parseSavedGrade, type Shard } from './shard.ts';
+import { WARM_REQUEST, type WarmCheckRequest } from './vm-warm-request.ts';
 
 /** A folder for one guest's inputs and outputs, under /tmp (the guest binds it back). */
 function jobDir(): string {
@@ -39,6 +49,7 @@ async function socklabInGuest(
   out: string,
   timeoutMs: number,
   borrowLab: boolean,
+  request?: string,
 ): Promise<string> {
   const r = await runInGuest(
     [
@@ -60,6 +71,7 @@ async function socklabInGuest(
       keep: [job],
       timeoutMs,
       warm: true,
+      request,
     },
   );
   return r.console;
@@ -99,10 +111,25 @@ export async function checkInVm(o: VmCheckOptions): Promise<CheckResult> {
     mkdirSync(join(job, 'program'));
     const program = join(job, 'program', basename(o.file));
     copyFileSync(o.file, program);
+    const assignment = assignmentIn(job, o.assignment);
+    const out = join(job, 'result.json');
+    // For a warm guest's agent; a cold guest runs the CLI below.
+    const request: WarmCheckRequest = {
+      kind: 'check',
+      assignment,
+      role: o.role,
+      file: program,
+      port: o.port,
+      profile: o.profile,
+      seed: o.seed,
+      out,
+    };
+    const requestFile = join(job, WARM_REQUEST);
+    writeFileSync(requestFile, `${JSON.stringify(request)}\n`);
     const args = [
       'check',
       '--assignment',
-      assignmentIn(job, o.assignment),
+      assignment,
       `--${o.role}`,
       program,
       '--json',
@@ -110,8 +137,7 @@ export async function checkInVm(o: VmCheckOptions): Promise<CheckResult> {
       ...(o.profile ? ['--profile', o.profile] : []),
       ...(o.seed !== undefined ? ['--seed', String(o.seed)] : []),
     ];
-    const out = join(job, 'result.json');
-    const console = await socklabInGuest(job, args, out, o.timeoutMs ?? 1_800_000, true);
+    const console = await socklabInGuest(job, args, out, o.timeoutMs ?? 1_800_000, true, requestFile);
     let result: CheckResult;
     try {
       result = JSON.parse(readFileSync(out, 'utf8')) as CheckResult;

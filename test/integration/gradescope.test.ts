@@ -121,6 +121,9 @@ RUN mkdir -p /autograder/source /autograder/results \\
     expect(failed[0]!.name).toMatch(/echo/i);
     expect(failed[0]!.output.length).toBeGreaterThan(20);
     expect(broken.score).toBe(max - failed[0]!.max_score);
+    // Both graded in a copy of the warm guest that setup.sh saved, as root and as nobody.
+    expect(good.output).toContain('a warm guest restored');
+    expect(broken.output).toContain('a warm guest restored');
     // Nothing submitted: no score, and the file the student should submit.
     expect(none).toMatchObject({ score: 0 });
     expect(none.output).toContain('found no UDPServer.py in your submission');

@@ -87,12 +87,13 @@ export async function prepareGuest(): Promise<GuestRun> {
 /**
  * Runs `argv` in a fresh guest, as root there, from `cwd`; `keep` are folders under /tmp it reads
  * or writes (the guest's own /tmp is its memory). `warm`: a copy of the saved warm guest where it
- * is current (its lab is SOCKLAB_VM_WARM_LAB there), a cold boot where not. Fails with the
+ * is current (its lab is SOCKLAB_VM_WARM_LAB there), a cold boot where not; `request`: a file its
+ * agent answers instead of running `argv` (vm-warm-request.ts). Fails with the
  * console's last lines when the guest does not finish in time.
  */
 export async function runInGuest(
   argv: string[],
-  opts: { cwd: string; keep?: string[]; timeoutMs?: number; warm?: boolean },
+  opts: { cwd: string; keep?: string[]; timeoutMs?: number; warm?: boolean; request?: string },
 ): Promise<GuestRun> {
   const problem = await guestProblem();
   if (problem) throw new SocklabError('lab.not-ready', `the vm backend cannot start: ${problem}`);
@@ -102,6 +103,7 @@ export async function runInGuest(
     {
       SOCKLAB_VM_QUIET: '1',
       SOCKLAB_VM_WARM: opts.warm ? '1' : '',
+      SOCKLAB_VM_REQUEST: opts.request ?? '',
       SOCKLAB_VM_KEEP: (opts.keep ?? []).join(':'),
       SOCKLAB_VM_TIMEOUT: String(Math.ceil(timeoutMs / 1000)),
     },
