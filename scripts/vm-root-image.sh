@@ -48,15 +48,17 @@ root_paths() {
 }
 
 # A digest of what the image was made from: names, sizes and modification times of the files
-# ROOTS names (a folder's whole tree for `r`, hidden folders left out; not folders, whose times
-# change with what lands in them: /tmp), and dpkg's database. $1: ROOTS.
+# ROOTS names under /usr and socklab's package (a folder's whole tree for `r`, hidden folders left
+# out), and dpkg's database. Not /etc or /var: a user other than the one who saved the guest (a
+# grader's nobody) cannot read all of them, and an engine writes /etc/hosts anew per container;
+# what a package changes there, dpkg's database dates. Not folders either, whose times change with
+# what lands in them. $1: ROOTS.
 root_manifest() {
   {
-    sed -n 's/^f //p' "$1" | tr '\n' '\0' | find -files0-from - -maxdepth 0 ! -type d -printf '%p %s %T@\n' 2>/dev/null
-    # A container's engine writes /etc/hosts, hostname and resolv.conf anew for each container.
-    sed -n 's/^r //p' "$1" | tr '\n' '\0' |
-      find -files0-from - -name '.?*' -prune -o ! -type d ! -path /etc/hosts ! -path /etc/hostname \
-        ! -path /etc/resolv.conf -printf '%p %s %T@\n' 2>/dev/null
+    sed -n 's/^f //p' "$1" | grep -vE '^/(etc|var)(/|$)' | tr '\n' '\0' |
+      find -files0-from - -maxdepth 0 ! -type d -printf '%p %s %T@\n' 2>/dev/null
+    sed -n 's/^r //p' "$1" | grep -vE '^/(etc|var)(/|$)' | tr '\n' '\0' |
+      find -files0-from - -name '.?*' -prune -o ! -type d -printf '%p %s %T@\n' 2>/dev/null
     stat -c '%n %Y' /var/lib/dpkg/status "$(readlink -f "$(command -v node)")"
   } | sha256sum | cut -c1-16
 }
