@@ -38,6 +38,9 @@ if [ -n "$warm" ]; then
   mkdir -p /layer/upper /layer/work
   mount -t overlay overlay -o lowerdir=/image,upperdir=/layer/upper,workdir=/layer/work /root
   system_mounts /root
+  # /tmp stays the root image's (under the layer, in memory already): a checkout under /tmp (a CI
+  # clone) keeps socklab's package there, which a tmpfs over it would hide.
+  umount /root/tmp && chmod 1777 /root/tmp
   ip link set lo up
   cd /root
   mount --move . /

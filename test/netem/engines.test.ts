@@ -94,6 +94,17 @@ async function dropsOf(lab: BareLab): Promise<string> {
   return `linkd: ${s.unintendedDrops} dropped by its socket, ${s.sendErrors} send errors`;
 }
 
+// The time between frames of a train, from arrival times read by a program that may stall (a
+// read is late, never early, so a stall bunches the frames after it): the median of the slopes
+// between arrivals at least half the train apart (Theil–Sen), which a stall or two moves little,
+// where the span from first to last takes a late first read whole.
+function frameGapMs(arrivals: number[]): number {
+  const slopes: number[] = [];
+  const apart = Math.floor(arrivals.length / 2);
+  for (let i = 0; i < arrivals.length; i++)
+    for (let j = i + apart; j < arrivals.length; j++) slopes.push((arrivals[j]! - arrivals[i]!) / (j - i));
+  return p50(slopes);
+}
 const p50 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const quantile = (xs: number[], q: number): number =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
@@ -361,9 +372,7 @@ describe('the netem engine on a kernel with sch_netem, and the relay beside it',
       // the arrivals after the first quarter (a train's dispersion), so that a stall at either end
       // while the burst starts (emulated timers, a cold echo server) does not shorten the time.
       const arrivals = r.arrivedMs.filter((x): x is number => x !== null).sort((a, b) => a - b);
-      const from = Math.floor(n / 4);
-      const spanS = (arrivals[n - 1]! - arrivals[from]!) / 1000;
-      got[engine] = ((n - 1 - from) * size * 8) / spanS / 500e3;
+      got[engine] = (size * 8) / (frameGapMs(arrivals.slice(Math.floor(n / 4))) / 1000) / 500e3;
     }
     rows.push({
       impairment: 'rate 500kbit',
