@@ -13,13 +13,7 @@ const exec = promisify(execFile);
 describe('the package', () => {
   it('installed in another project, exports startLab and the experiments, and its CLI runs', async () => {
     const project = mkdtempSync(join(tmpdir(), 'socklab-consumer-'));
-    // --ignore-scripts: dist is built already (npm ci's prepare); rebuilding it here would make the
-    // vm backend's warm guest, dated by its files' times, stale for the suites that follow.
-    const { stdout } = await exec(
-      'npm',
-      ['pack', '--silent', '--ignore-scripts', '--pack-destination', project],
-      { cwd: ROOT },
-    );
+    const { stdout } = await exec('npm', ['pack', '--silent', '--pack-destination', project], { cwd: ROOT });
     const tarball = join(project, stdout.trim().split('\n').at(-1)!);
     const pkg = join(project, 'node_modules', 'socklab');
     mkdirSync(pkg, { recursive: true });
