@@ -206,6 +206,15 @@ async function main(): Promise<void> {
     process.stderr.write(`bench:link: ${cannot}; run it as root\n`);
     process.exit(2);
   }
+  // iperf3 makes the bulk transfers and the packet rates: one line where it is missing.
+  try {
+    execFileSync('iperf3', ['--version'], { stdio: 'ignore' });
+  } catch {
+    process.stderr.write(
+      'bench:link: iperf3 is not installed, and it measures TCP and UDP rates here; apt-get install iperf3\n',
+    );
+    process.exit(2);
+  }
   const direct = await withLab('direct', measurePath);
   // The pure-Node data plane, for the ratio: the same measurements, nothing else.
   const viaNode = await withLab('relay', measurePath, 'node');
