@@ -50,17 +50,21 @@ root_paths() {
 # A digest of what the image was made from: names, sizes and modification times of the files
 # ROOTS names under /usr and of socklab's dependencies (a folder's whole tree for `r`, hidden
 # folders left out), the contents of socklab's own files, and dpkg's database. socklab's own by
-# content: a build, `npm pack`'s or a checkout's, re-dates identical files (0.1 s for its 700). Not /etc or /var: a user other than the one who saved the guest (a
-# grader's nobody) cannot read all of them, and an engine writes /etc/hosts anew per container;
-# what a package changes there, dpkg's database dates. Not folders either, whose times change with
-# what lands in them. $1: ROOTS.
+# content: a build (`npm pack`'s too) or a checkout re-dates identical files; reading its ~700
+# files takes about 0.15 s a check. (Installed as a dependency, socklab lies under node_modules
+# itself and is dated like the rest: nothing rebuilds it there.) Not /etc or /var: a user other
+# than the one who saved the guest (a grader's nobody) cannot read all of them, and an engine
+# writes /etc/hosts anew per container; what a package changes there, dpkg's database dates. Not
+# folders either, whose times change with what lands in them. $1: ROOTS.
 root_manifest() {
+  local trees
+  trees="$(sed -n 's/^r //p' "$1" | grep -vE '^/(etc|var)(/|$)')"
   {
     sed -n 's/^f //p' "$1" | grep -vE '^/(etc|var)(/|$)' | tr '\n' '\0' |
       find -files0-from - -maxdepth 0 ! -type d -printf '%p %s %T@\n' 2>/dev/null
-    sed -n 's/^r //p' "$1" | grep -vE '^/(etc|var)(/|$)' | grep '/node_modules/' | tr '\n' '\0' |
+    grep '/node_modules/' <<<"$trees" | tr '\n' '\0' |
       find -files0-from - -name '.?*' -prune -o ! -type d -printf '%p %s %T@\n' 2>/dev/null
-    sed -n 's/^r //p' "$1" | grep -vE '^/(etc|var)(/|$)' | grep -v '/node_modules/' | tr '\n' '\0' |
+    grep -v '/node_modules/' <<<"$trees" | tr '\n' '\0' |
       find -files0-from - -name '.?*' -prune -o -type f -print0 2>/dev/null | sort -z |
       xargs -0 -r sha256sum 2>/dev/null
     stat -c '%n %Y' /var/lib/dpkg/status "$(readlink -f "$(command -v node)")"
