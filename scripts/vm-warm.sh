@@ -13,10 +13,14 @@ pkg="$1"
 lab=socklab-vm-warm
 export HOME=/root PATH=/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin NO_COLOR=1
 cd "$pkg" || exit 97
+# The build where it is current (no source newer), as guest-cli.ts chooses for a cold guest: a
+# stale build would answer with yesterday's code; the sources where it is not.
 cli="$pkg/dist/cli/socklab.js"
 agent="$pkg/dist/grading/vm-warm-agent.js"
-[ -f "$cli" ] || cli="$pkg/src/cli/socklab.ts"
-[ -f "$agent" ] || agent="$pkg/src/grading/vm-warm-agent.ts"
+if [ ! -f "$cli" ] || [ ! -f "$agent" ] || [ -n "$(find "$pkg/src" -type f -newer "$cli" 2>/dev/null | head -n 1)" ]; then
+  cli="$pkg/src/cli/socklab.ts"
+  agent="$pkg/src/grading/vm-warm-agent.ts"
+fi
 # The accelerator it was saved with, which its copies run with too (the result says which clock).
 export SOCKLAB_VM_ACCEL_USED="$(sed -n 's/.*socklab\.accel=\([^ ]*\).*/\1/p' /proc/cmdline)"
 

@@ -32,6 +32,11 @@ async function forgetPeers(lab: StartedLab): Promise<void> {
 export interface SessionOptions {
   /** A running lab to borrow; without one, a lab of its own is started (and removed at the end). */
   lab?: StartedLab;
+  /**
+   * Nothing uses the borrowed lab after this check (a warm guest's, which powers off once it has
+   * answered): its servers, neighbours and model are not put back (2-3 s under TCG).
+   */
+  discardLab?: boolean;
   project?: string;
   backend?: Backend;
   seed: number;
@@ -60,6 +65,7 @@ export class CheckSession implements AsyncDisposable {
   readonly own: boolean;
   /** How long starting the lab took, ms (0 for a borrowed one). */
   readonly labMs: number;
+  /** What a borrowed lab gets back at the end: null when it is discarded. */
   readonly #before: Before | null;
   readonly #stoppedServers: Proto[] = [];
   #extraServer: number | null = null;
@@ -81,7 +87,7 @@ export class CheckSession implements AsyncDisposable {
       // A scenario would change the link under the verdicts: it is stopped, and its step's model
       // is what the lab gets back (linkd reports a scenario's status, not its steps to rerun).
       if (shown.scenario) await o.lab.scenario(null);
-      return new CheckSession(o.lab, false, 0, { model: shown.model });
+      return new CheckSession(o.lab, false, 0, o.discardLab ? null : { model: shown.model });
     }
     const t0 = performance.now();
     const lab = await startLab({
@@ -159,11 +165,10 @@ export class CheckSession implements AsyncDisposable {
       await this.lab.down().catch(() => {});
       return;
     }
+    if (!this.#before) return;
     for (const proto of this.#stoppedServers) await startLabServer(this.lab.server, proto).catch(() => {});
     await forgetPeers(this.lab).catch(() => {});
-    if (this.#before) {
-      const { model } = this.#before;
-      await this.lab.impair({ up: model.up, down: model.down, seed: model.seed }).catch(() => {});
-    }
+    const { model } = this.#before;
+    await this.lab.impair({ up: model.up, down: model.down, seed: model.seed }).catch(() => {});
   }
 }

@@ -37,6 +37,8 @@ export interface CheckOptions {
   seed?: number;
   /** A running lab to use, left as found; without one, a lab of its own is started and removed. */
   lab?: StartedLab;
+  /** That lab is not used again (a warm guest's, which powers off after one check): not restored. */
+  discardLab?: boolean;
   /** The name of that lab of its own (unique by default). */
   project?: string;
   backend?: Backend;

@@ -155,6 +155,7 @@ export class ProgramUnderTest {
 
   async alive(): Promise<boolean> {
     if (this.#pid === null) return false;
+    if (this.host.inspect) return this.host.inspect.alive(this.#pid);
     // A zombie is not alive: it has exited and waits for its parent.
     const r = await this.host.exec([
       'sh',
@@ -173,6 +174,16 @@ export class ProgramUnderTest {
     if (this.#pid !== null) await stopBackground(this.host, this.#pid);
     this.#pid = null;
     // Several looks: a process that forks and exits in a loop can slip past one scan of /proc.
+    const { inspect } = this.host;
+    if (inspect) {
+      let n = 0;
+      for (let i = 0; i < 10 && n === 0; i++) {
+        n = (await inspect.users()).filter((u) => u === this.uid).length;
+        if (n === 0) await new Promise((res) => setTimeout(res, 20));
+      }
+      await this.killAll();
+      return n;
+    }
     const left = await this.host.exec([
       'sh',
       '-c',

@@ -26,11 +26,13 @@ export async function stopBackground(host: HostAccess, pid: number): Promise<voi
 }
 
 export async function isAlive(host: HostAccess, pid: number): Promise<boolean> {
+  if (host.inspect) return host.inspect.alive(pid);
   return (await host.exec(['kill', '-0', String(pid)])).exitCode === 0;
 }
 
 /** Whether something listens on the port (udp or tcp) on the host now. */
 export async function listeningOn(host: HostAccess, proto: Proto, port: number): Promise<boolean> {
+  if (host.inspect) return host.inspect.listening(proto, port);
   const r = await host.exec([
     'sh',
     '-c',
@@ -48,6 +50,15 @@ export async function waitListening(
   timeoutMs: number,
 ): Promise<'listening' | 'exited' | 'timeout'> {
   const end = Date.now() + timeoutMs;
+  const { inspect } = host;
+  if (inspect) {
+    while (Date.now() < end) {
+      if (pid !== null && !(await inspect.alive(pid))) return 'exited';
+      if (await inspect.listening(proto, port)) return 'listening';
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    return 'timeout';
+  }
   const alive = pid === null ? '' : `kill -0 ${pid} 2>/dev/null || { echo exited; exit; }; `;
   while (Date.now() < end) {
     const r = await host.exec([

@@ -8,6 +8,7 @@
  * `server` in every lab. A name, not a closed union: more clients and users' own containers
  * join a lab under names of their own.
  */
+import type { Proto } from '../common/proto.ts';
 import type { Jail, JailSpec } from './jail.ts';
 
 export type HostName = string;
@@ -43,6 +44,18 @@ export interface HostAccess {
   shellCommand(): string[];
   /** Where it runs, for people: a container's name, a namespace's. */
   readonly describe: string;
+  /** Where socklab can see its processes and sockets without running a command there (a namespace jail). */
+  readonly inspect?: HostInspector;
+}
+
+/** Answers about a host read without running a command in it: what a check polls. */
+export interface HostInspector {
+  /** Whether process `pid` (as the host numbers it) still runs; a zombie has ended. */
+  alive(pid: number): Promise<boolean>;
+  /** Whether a socket listens on the port (tcp) or is bound to it unconnected (udp). */
+  listening(proto: Proto, port: number): Promise<boolean>;
+  /** The effective uid of each of its processes that has not ended (zombies are left out). */
+  users(): Promise<number[]>;
 }
 
 /** A long-running command's stdin and stdout, as bytes (an expose tunnel's relay, say). */

@@ -69,7 +69,7 @@ export async function guestProblem(): Promise<string | null> {
  * saves the warm guest that checks restore: `socklab images --vm`.
  */
 export async function prepareGuest(): Promise<GuestRun> {
-  const r = await spawnScript(['true'], {}, PACKAGE_ROOT, 1_800_000);
+  const r = await spawnScript(['true'], { SOCKLAB_VM_PREPARE: '1' }, PACKAGE_ROOT, 1_800_000);
   if (r.code !== 0)
     throw new SocklabError(
       'lab.not-ready',

@@ -6,6 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROGRAM as TCP_ECHO_CLIENT } from '../../../src/apps/tcp-echo-client.ts';
 import { PROGRAM as UDP_ECHO_CLIENT } from '../../../src/apps/udp-echo-client.ts';
+import { startBackground, waitListening } from '../../../src/lab/host-processes.ts';
 import { netnsUnavailable } from '../../../src/lab/netns/netns-lab.ts';
 import { runProgram } from '../../../src/lab/run-program.ts';
 import { runningLabs, type StartedLab, startLab } from '../../../src/lab/start-lab.ts';
@@ -105,6 +106,52 @@ describe.skipIf(unavailable !== null)(
         0,
       );
       expect((await lab.show()).scenario).toMatchObject({ step: 3, next: null });
+    });
+
+    it('a jail reads its processes and sockets from /proc as ss and ps see them, and reaps what ends', async () => {
+      const MiB = 1024 ** 2;
+      await using jail = await lab.server.jail({
+        name: 'proc-reads',
+        budget: { memoryBytes: 512 * MiB, processes: 64, cpus: 1, diskBytes: 64 * MiB, tmpBytes: 16 * MiB },
+      });
+      const inspect = jail.inspect!;
+      const port = 12_346;
+      // A UDP socket bound and a TCP one listening on the same port, as a student's server would.
+      const serve = `import socket, time
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('0.0.0.0', ${port}))
+t = socket.socket(socket.AF_INET6, socket.SOCK_STREAM); t.bind(('::', ${port})); t.listen()
+time.sleep(60)`;
+      const pid = await startBackground(jail, ['python3', '-c', serve], `${jail.home}/serve.log`);
+      expect(await waitListening(jail, 'udp', port, pid, 15_000)).toBe('listening');
+      expect(await waitListening(jail, 'tcp', port, pid, 15_000)).toBe('listening');
+      const ss = await jail.exec(['sh', '-c', `ss -Hln 'sport = :${port}' | wc -l`]);
+      expect(ss.stdout.trim()).toBe('2');
+      expect(await inspect.listening('udp', port + 1)).toBe(false);
+      expect(await inspect.alive(pid)).toBe(true);
+      expect(await inspect.alive(pid + 1000)).toBe(false);
+      // Killed, it is gone at once: the jail's first process reaps it (no zombie for kill -0 to see).
+      await jail.exec(['kill', '-9', String(pid)]);
+      const t0 = Date.now();
+      while ((await inspect.alive(pid)) && Date.now() - t0 < 10_000)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(await inspect.alive(pid)).toBe(false);
+      expect(await inspect.listening('udp', port)).toBe(false);
+      // Its processes by user, as ps counts them: a program's user, then none once it is killed.
+      const other = await startBackground(
+        jail,
+        ['setpriv', '--reuid=54321', '--regid=54321', '--clear-groups', 'sleep', '30'],
+        `${jail.home}/sleep.log`,
+      );
+      const ps = await jail.exec(['sh', '-c', 'ps -eo uid= | grep -c 54321']);
+      expect(ps.stdout.trim()).toBe('1');
+      expect((await inspect.users()).filter((u) => u === 54321)).toEqual([54321]);
+      await jail.exec(['kill', '-9', String(other)]);
+      while ((await inspect.alive(other)) && Date.now() - t0 < 20_000)
+        await new Promise((r) => setTimeout(r, 20));
+      expect((await inspect.users()).filter((u) => u !== 0)).toEqual([]);
+      const states = await jail.exec(['ps', '-eo', 'stat=']);
+      expect(states.stdout.split('\n').filter((s) => s.startsWith('Z'))).toEqual([]);
+      expect((await jail.exec(['kill', '-0', String(pid)])).exitCode).not.toBe(0);
     });
 
     it('has the seed notes’ tools: traceroute (one hop), telnet, ifconfig, netstat, ss, curl, tcpdump', async () => {
