@@ -5,11 +5,11 @@
 // machine that has the namespaces (this one for the netns backend; a VM guest for the vm backend),
 // so it needs nothing but util-linux and a shell there.
 
-import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { budgetParts, copyOutThroughExec, copyThroughExec, type Jail, type JailSpec } from '../jail.ts';
 import type { ExecOptions, ExecResult, HostAccess, HostName } from '../lab-host.ts';
 import { budgetReport, type CgroupLayout, cgroupPlan, PROBE_SCRIPT, parseProbe } from './cgroup-budget.ts';
-import { procInspector } from './proc-inspector.ts';
+import { procInspector, stands } from './proc-inspector.ts';
 
 /** Runs a command as root on this machine, the one that holds the namespaces (a vm guest's, in its check). */
 export type MachineRun = (argv: string[], opts?: ExecOptions) => Promise<ExecResult>;
@@ -85,9 +85,11 @@ export async function openNamespaceJail(
   const outer = Number(start.stdout.trim());
   // The namespace's pid 1 is unshare's child; commands enter through it. Read here, not by a
   // command: the machine is this one (see MachineRun), and a command costs 0.2 s under TCG.
+  // Up to 30 s: a loaded emulated CPU (a class graded two at a time under TCG) is slow to mount.
   let init = 0;
-  for (let i = 0; i < 400 && init === 0; i++) {
-    if (!existsSync(`/proc/${outer}`)) break;
+  for (const end = Date.now() + 30_000; init === 0 && Date.now() < end; ) {
+    // Ended (a zombie too, where nothing reaps it): unshare failed, and its log says why.
+    if (/^State:\s+Z/m.test(readText(`/proc/${outer}/status`) || 'State: Z')) break;
     if (readText(log).includes('jail-ready'))
       init = Number(readText(`/proc/${outer}/task/${outer}/children`).trim().split(/\s+/)[0]) || 0;
     if (init === 0) await new Promise((res) => setTimeout(res, 10));
@@ -113,13 +115,7 @@ export async function openNamespaceJail(
     stderr: `the jail of ${spec.name} has ended\n`,
     exitCode: 125,
   });
-  const current = (): boolean => {
-    try {
-      return readlinkSync(`/proc/${init}/ns/mnt`) === mnt;
-    } catch {
-      return false;
-    }
-  };
+  const current = (): boolean => stands(init, mnt);
   const inspect = procInspector(init, mnt);
   let closed = false;
   const jail: Jail = {

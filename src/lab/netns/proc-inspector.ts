@@ -59,12 +59,15 @@ const link = (path: string): string | null => {
   }
 };
 
+/** Whether the jail whose first process is `init` still stands (its mount namespace is still `mnt`). */
+export const stands = (init: number, mnt: string): boolean => link(`/proc/${init}/ns/mnt`) === mnt;
+
 /**
  * The inspector of the jail whose first process is `init` (this machine's pid) and whose mount
  * namespace is `mnt` (the identity that tells the jail from a later process with the same pid).
  */
 export function procInspector(init: number, mnt: string): HostInspector {
-  const current = (): boolean => link(`/proc/${init}/ns/mnt`) === mnt;
+  const current = (): boolean => stands(init, mnt);
   const pidNs = link(`/proc/${init}/ns/pid`);
   // This machine's pid of each jail pid asked about: found once by a scan of /proc (a poll every
   // 50 ms must not take the CPU from the program starting), then checked to be still the same.
