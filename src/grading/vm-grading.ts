@@ -78,11 +78,17 @@ async function socklabInGuest(
 }
 
 /** Which clock timed a guest's work, and how the guest started, in words for the report. */
-function guestClock(out: string): string {
+/** `console`: what vm.sh said, which tells a stale warm guest (then the check booted cold). */
+export function guestClock(out: string, console = ''): string {
   const [accel = 'unknown', start = 'cold'] = existsSync(`${out}.accel`)
     ? readFileSync(`${out}.accel`, 'utf8').trim().split(' ')
     : [];
-  const how = start === 'warm' ? 'a warm guest restored' : 'a guest booted';
+  const how =
+    start === 'warm'
+      ? 'a warm guest restored'
+      : /the warm guest is stale/.test(console)
+        ? 'a guest booted, as the warm guest is stale: socklab images --vm saves it again'
+        : 'a guest booted';
   return accel === 'tcg'
     ? `the vm backend's guest (${how}), QEMU TCG: an emulated CPU, timings coarser than this machine's (1–20 ms)`
     : `the vm backend's guest (${how}), QEMU ${accel === 'kvm' ? 'KVM' : accel}`;
@@ -145,7 +151,7 @@ export async function checkInVm(o: VmCheckOptions): Promise<CheckResult> {
       throw unreadable('check', console);
     }
     if (result.experiment !== 'check') throw unreadable('check', console);
-    return { ...result, backend: 'vm', clock: guestClock(out) };
+    return { ...result, backend: 'vm', clock: guestClock(out, console) };
   } finally {
     rmSync(job, { recursive: true, force: true });
   }
@@ -187,7 +193,7 @@ export async function gradeInVm(o: VmGradeOptions): Promise<{ result: GradeResul
       ...g.result,
       backend: 'vm',
       submissions: g.result.submissions.map((s) =>
-        s.check ? { ...s, check: { ...s.check, backend: 'vm', clock: guestClock(table) } } : s,
+        s.check ? { ...s, check: { ...s.check, backend: 'vm', clock: guestClock(table, console) } } : s,
       ),
       ...(g.shard ? { shard: { ...g.shard, found: g.found } } : {}),
     };
