@@ -209,7 +209,9 @@ describe('the netem engine on a kernel with sch_netem, and the relay beside it',
     const got = {} as Record<Engine, number>;
     for (const engine of ENGINES) {
       await impairUp(labs[engine], up);
-      got[engine] = (await udp(labs[engine], { count: n, window: 20 }))[field];
+      // A reply later than its timeout counts as lost: 2.5 s, since a stall of the emulated machine
+      // held a whole window of 20 replies past 1 s once (CI9: netem 110 lost of 400, bound 107).
+      got[engine] = (await udp(labs[engine], { count: n, window: 20, timeoutMs: 2500 }))[field];
     }
     rows.push({
       impairment: up,
@@ -489,12 +491,13 @@ describe('the netem engine on a kernel with sch_netem, and the relay beside it',
       corrupted: 0,
     });
     expect(relayDecided.received, 'relay decisions').toBeGreaterThanOrEqual(n);
-    // Judged by the least RTT added: a rate left behind adds its 87 ms to every datagram, while a
-    // vCPU stall of the emulated machine (CI once saw a p50 of 59 ms) adds to some only.
+    // Judged by the least RTT added: a rate left behind adds its 87 ms to every datagram (107 ms
+    // with the delay), while a vCPU stall of the emulated machine (CI once saw a p50 of 59 ms) adds
+    // to some only, or, in a slow spell, a little to all (CI9: the least 54 ms): 70 ms tells them apart.
     for (const engine of ENGINES) {
       expect(got[engine].received, engine).toBe(n);
       expect(got[engine].least, engine).toBeGreaterThanOrEqual(15);
-      expect(got[engine].least, engine).toBeLessThanOrEqual(50);
+      expect(got[engine].least, engine).toBeLessThanOrEqual(70);
     }
   });
 
