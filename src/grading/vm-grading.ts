@@ -77,8 +77,10 @@ async function socklabInGuest(
   return r.console;
 }
 
-/** Which clock timed a guest's work, and how the guest started, in words for the report. */
-/** `console`: what vm.sh said, which tells a stale warm guest (then the check booted cold). */
+/**
+ * Which clock timed a guest's work, and how the guest started, in words for the report; `console`
+ * (what vm.sh said) tells a stale warm guest, after which the check booted cold.
+ */
 export function guestClock(out: string, console = ''): string {
   const [accel = 'unknown', start = 'cold'] = existsSync(`${out}.accel`)
     ? readFileSync(`${out}.accel`, 'utf8').trim().split(' ')

@@ -5,11 +5,11 @@
 // machine that has the namespaces (this one for the netns backend; a VM guest for the vm backend),
 // so it needs nothing but util-linux and a shell there.
 
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { budgetParts, copyOutThroughExec, copyThroughExec, type Jail, type JailSpec } from '../jail.ts';
 import type { ExecOptions, ExecResult, HostAccess, HostName } from '../lab-host.ts';
 import { budgetReport, type CgroupLayout, cgroupPlan, PROBE_SCRIPT, parseProbe } from './cgroup-budget.ts';
-import { procInspector, stands } from './proc-inspector.ts';
+import { procInspector, read, stands } from './proc-inspector.ts';
 
 /** Runs a command as root on this machine, the one that holds the namespaces (a vm guest's, in its check). */
 export type MachineRun = (argv: string[], opts?: ExecOptions) => Promise<ExecResult>;
@@ -26,13 +26,7 @@ export interface JailHost {
 }
 
 const q = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
-const readText = (path: string): string => {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-};
+const readText = (path: string): string => read(path) ?? '';
 const layouts = new WeakMap<MachineRun, Promise<CgroupLayout>>();
 
 /** Waits for signals forever and reaps every child that has ended (1 is WNOHANG). */
@@ -115,7 +109,6 @@ export async function openNamespaceJail(
     stderr: `the jail of ${spec.name} has ended\n`,
     exitCode: 125,
   });
-  const current = (): boolean => stands(init, mnt);
   const inspect = procInspector(init, mnt);
   let closed = false;
   const jail: Jail = {
@@ -129,7 +122,7 @@ export async function openNamespaceJail(
     program: (name) => host.program(name),
     // The jail checked before each command (here, where it costs no process): a pid alone could
     // be another process's once the jail ended.
-    exec: async (cmd, opts) => (current() ? machine(enter(cmd), opts) : ended()),
+    exec: async (cmd, opts) => (stands(init, mnt) ? machine(enter(cmd), opts) : ended()),
     inspect,
     copyIn: (dir, files) => copyThroughExec(jail.exec, jail.describe, dir, files),
     copyOut: (path) => copyOutThroughExec(jail.exec, path),

@@ -43,7 +43,8 @@ export function tableListens(table: string, proto: Proto, port: number): boolean
   return false;
 }
 
-const read = (path: string): string | null => {
+/** A file's text, or null where it cannot be read (a process that has ended). */
+export const read = (path: string): string | null => {
   try {
     return readFileSync(path, 'utf8');
   } catch {
