@@ -7,6 +7,8 @@
 // Zero dependencies, like every program on the hosts.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
+import { createInterface } from 'node:readline';
+import { type OptionSpecs, parseOptions } from '../common/app-args.ts';
 import { SocklabError } from '../common/errors.ts';
 import { defineProgram } from '../common/host-program.ts';
 import { runMain } from '../common/program-errors.ts';
@@ -15,8 +17,15 @@ import { resolveHost } from './resolve-host.ts';
 
 export const SCRIPT_SCHEMA = 1;
 
-/** No options: the script comes on stdin; the result carries its schema. */
-export const PROGRAM = defineProgram<Record<never, never>, ScriptResult>('socket-script', SCRIPT_SCHEMA, {});
+const OPTIONS = {
+  serve: {
+    type: 'boolean',
+    help: 'stay: read one ScriptLine a line on stdin, answer each with a ScriptReply line, until stdin ends',
+  },
+} as const satisfies OptionSpecs;
+
+/** The script comes on stdin; the result carries its schema. `--serve`: many, one a line (below). */
+export const PROGRAM = defineProgram<typeof OPTIONS, ScriptResult>('socket-script', SCRIPT_SCHEMA, OPTIONS);
 
 export type Step =
   /** TCP: open the connection (the handshake completes even if the server never accepts). */
@@ -81,6 +90,21 @@ export interface ScriptResult {
   schema: typeof SCRIPT_SCHEMA;
   actors: ActorResult[];
 }
+
+/** `--serve`: one request a line; requests run at once and are answered as each ends. */
+export interface ScriptLine {
+  id: number;
+  request: ScriptRequest;
+}
+
+/**
+ * `--serve`'s lines: first `ready` (the program runs and reads this schema), then one per request,
+ * with its result or why it had none.
+ */
+export type ScriptReply =
+  | { schema: typeof SCRIPT_SCHEMA; ready: true }
+  | { schema: typeof SCRIPT_SCHEMA; id: number; result: ScriptResult }
+  | { schema: typeof SCRIPT_SCHEMA; id: number; error: string };
 
 const PROG = 'socket-script';
 const b64 = (s: string): Buffer => Buffer.from(s, 'base64');
@@ -322,27 +346,78 @@ export async function runScript(req: ScriptRequest): Promise<ScriptResult> {
   return { schema: SCRIPT_SCHEMA, actors };
 }
 
-async function main(argv: string[]): Promise<number> {
-  if (argv.includes('--help')) {
-    process.stdout.write('usage: node socket-script.ts < script.json   (see the ScriptRequest type)\n');
-    return 0;
-  }
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  let req: ScriptRequest;
+/** A request read as text: the script, or why it is not one (one line naming the rule). */
+function parseRequest(text: string): ScriptRequest {
   try {
-    req = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ScriptRequest;
+    return checkRequest(JSON.parse(text) as ScriptRequest);
   } catch (err) {
+    if (err instanceof SocklabError) throw err;
     throw new SocklabError(
       'usage.invalid',
       `the script on stdin is not JSON (${(err as Error).message}); see --help`,
     );
   }
-  if (req.schema !== SCRIPT_SCHEMA || !Array.isArray(req.actors))
+}
+
+function checkRequest(req: ScriptRequest): ScriptRequest {
+  if (req?.schema !== SCRIPT_SCHEMA || !Array.isArray(req.actors))
     throw new SocklabError(
       'usage.invalid',
-      `the script must be schema ${SCRIPT_SCHEMA} with actors; got schema ${req.schema}`,
+      `the script must be schema ${SCRIPT_SCHEMA} with actors; got schema ${req?.schema}`,
     );
+  return req;
+}
+
+/**
+ * Many scripts from one process: a check runs several, and under an emulated CPU each new Node
+ * process costs about a second of start-up. Each script's sockets are closed when it ends (as
+ * its process's end closed them), so one script leaves nothing behind for the next.
+ */
+async function serve(): Promise<void> {
+  const say = (reply: ScriptReply): void => void process.stdout.write(`${JSON.stringify(reply)}\n`);
+  say({ schema: SCRIPT_SCHEMA, ready: true });
+  const running: Promise<void>[] = [];
+  for await (const text of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    if (text.trim() === '') continue;
+    let line: ScriptLine;
+    try {
+      line = JSON.parse(text) as ScriptLine;
+    } catch {
+      say({
+        schema: SCRIPT_SCHEMA,
+        id: -1,
+        error: 'a line on stdin is not JSON: send one ScriptLine a line',
+      });
+      continue;
+    }
+    const id = typeof line?.id === 'number' ? line.id : -1;
+    const done = (async () => {
+      try {
+        say({ schema: SCRIPT_SCHEMA, id, result: await runScript(checkRequest(line.request)) });
+      } catch (err) {
+        say({ schema: SCRIPT_SCHEMA, id, error: (err as Error).message });
+      }
+    })();
+    running.push(done);
+  }
+  await Promise.all(running);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const opts = parseOptions(
+    PROG,
+    "the checker's clients: a ScriptRequest (JSON) on stdin, a ScriptResult on stdout",
+    OPTIONS,
+    argv,
+  );
+  if (!opts) return 0;
+  if (opts.serve) {
+    await serve();
+    return 0;
+  }
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  const req = parseRequest(Buffer.concat(chunks).toString('utf8'));
   process.stdout.write(`${JSON.stringify(await runScript(req))}\n`);
   return 0;
 }

@@ -1,12 +1,7 @@
 // The CheckContext of one check: how its verdicts reach the program and the lab. The checker's
-// clients run as one socket script in the client host, socklab's own programs with typed options,
-// the link is set clean or to the assignment's profile (each restarting its streams from the seed).
-import {
-  type Actor,
-  SCRIPT_SCHEMA,
-  type ScriptRequest,
-  PROGRAM as SOCKET_SCRIPT,
-} from '../apps/socket-script.ts';
+// clients run as socket scripts in the client host (one worker process for the check's scripts),
+// socklab's own programs with typed options, the link is set clean or to the assignment's profile (each restarting its streams from the seed).
+import { type Actor, SCRIPT_SCHEMA, type ScriptRequest } from '../apps/socket-script.ts';
 import { runProgram } from '../lab/run-program.ts';
 import type { StartedLab } from '../lab/started-lab.ts';
 import type { RelayStats } from '../link/control/relay-stats.ts';
@@ -14,6 +9,7 @@ import type { CheckPlan } from './check.ts';
 import type { CheckContext } from './context.ts';
 import { exchangeOf } from './exchange.ts';
 import type { ProgramUnderTest } from './program.ts';
+import type { ScriptWorker } from './script-worker.ts';
 
 /** Frames the link dropped as forged since its counters last started. */
 export const forged = (s: RelayStats): number => s.up.total.droppedForged + s.down.total.droppedForged;
@@ -21,7 +17,12 @@ export const forged = (s: RelayStats): number => s.up.total.droppedForged + s.do
 /** How many lines of a client's run are kept as the check's output. */
 const OUTPUT_LINES = 20;
 
-export function makeContext(lab: StartedLab, plan: CheckPlan, program: ProgramUnderTest): CheckContext {
+export function makeContext(
+  lab: StartedLab,
+  plan: CheckPlan,
+  program: ProgramUnderTest,
+  scripts: ScriptWorker,
+): CheckContext {
   const { assignment, role, port, profile, seed } = plan;
   const client = lab.client;
   const ctx: CheckContext = {
@@ -37,12 +38,7 @@ export function makeContext(lab: StartedLab, plan: CheckPlan, program: ProgramUn
     forgedFrames: 0,
     async script(actors: Actor[], timeoutMs = 120_000) {
       const request: ScriptRequest = { schema: SCRIPT_SCHEMA, actors };
-      const result = await runProgram(
-        client,
-        SOCKET_SCRIPT,
-        {},
-        { stdin: JSON.stringify(request), timeoutMs },
-      );
+      const result = await scripts.run(request, timeoutMs);
       return { result, exchange: exchangeOf(actors, result) };
     },
     run(program, values, stdin) {

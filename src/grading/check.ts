@@ -18,6 +18,7 @@ import type { CheckContext } from './context.ts';
 import { evidenceOf } from './evidence.ts';
 import type { ProgramRole } from './framing.ts';
 import { programKind, uidFor } from './sandbox.ts';
+import { ScriptWorker } from './script-worker.ts';
 import { VerdictLog } from './verdict-log.ts';
 import { heldProbe } from './verdicts/concurrency-verdicts.ts';
 import { ensureRunning } from './verdicts/lifecycle-verdicts.ts';
@@ -121,6 +122,8 @@ export async function runCheck(o: CheckOptions): Promise<CheckResult> {
   const kind = plan.kind.kind;
   await using session = await CheckSession.open({ ...o, seed: plan.seed });
   timings.labMs = session.labMs;
+  await using scripts = new ScriptWorker(session.lab.client);
+  scripts.start();
   const deployStart = performance.now();
   const { assignment: a, role, port } = plan;
   const host = role === 'server' ? session.lab.server : session.lab.client;
@@ -132,7 +135,7 @@ export async function runCheck(o: CheckOptions): Promise<CheckResult> {
     limits: a.limits,
     files: a.framing === 'http' ? WEB_FILES : {},
   });
-  const ctx = makeContext(session.lab, plan, program);
+  const ctx = makeContext(session.lab, plan, program, scripts);
   if (role === 'server') await session.freePort(a.protocol, port);
   else await session.echoServerOn(a.protocol, port);
   const gates: Verdict[] = [
