@@ -216,6 +216,15 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const direct = await withLab('direct', measurePath);
+  // The same direct path with the ends' checksum and segmentation offloads on, as a lab without a
+  // relay could have them: the columns above have them off at both ends, as the relay's must.
+  const directOffloaded = await withLab('direct', async (lab) => {
+    for (const ns of [lab.client, lab.server]) {
+      const r = await lab.exec(ns, 'ethtool', ['-K', 'lab0', 'tx', 'on', 'tso', 'on']);
+      if (r.code !== 0) throw new Error(`ethtool -K lab0 tx on in ${ns}: ${r.stderr.trim()}`);
+    }
+    return (await iperf(lab, [])).end.sum_received.bits_per_second / 1e9;
+  });
   // The pure-Node data plane, for the ratio: the same measurements, nothing else.
   const viaNode = await withLab('relay', measurePath, 'node');
   // The native plane without UDP GRO/UDP_SEGMENT: what the offloads add, TCP bulk only.
@@ -290,6 +299,9 @@ async function main(): Promise<void> {
   console.log(row('loss-free pps, 1400 B', (p) => p.pps1400, 0));
   console.log(row('TCP bulk (Gbit/s)', (p) => p.tcpGbps, 2));
   console.log(
+    `  the direct path with the ends' checksum and segmentation offloads on: ${f(directOffloaded, 2)} Gbit/s (the columns have them off, as a relay's ends must: linkd gets each frame as bytes and cannot finish a checksum left to a device); native/that ${ratio(relay.tcpGbps, directOffloaded)}`,
+  );
+  console.log(
     line(
       'TCP retransmits',
       [direct, relay, viaNode].map((p) => String(p.retransmits)),
@@ -347,7 +359,7 @@ function targets(
   const cpu = relay.cpuPerGbit ?? Number.NaN;
   // Each direction has its own thread; TCP bulk is one direction's data and the other's ACKs.
   const sys = relay.systemPerGbit ?? Number.NaN;
-  const perFrame = `linkd used ${cpu.toFixed(2)} CPU s per Gbit on the native plane (${(viaNode.cpuPerGbit ?? Number.NaN).toFixed(2)} on dgram), ${sys.toFixed(2)} of it in the kernel: the system time is charged to linkd because its send crosses the veth and runs the receiving end's VXLAN and TCP work in the same call. ${(1.5 * cpu).toFixed(1)} cores for 1.5 Gbit/s, on a machine of ${cores()} shared with both iperf3 ends. In user mode (each frame's decision and copy, in JavaScript and the addon) it used ${(relay.userPerGbit ?? Number.NaN).toFixed(2)} s per Gbit: the kernel's per-frame work is the larger part. The direct path pays it once, in the kernel, per MTU-sized frame; through linkd every frame is a datagram received and sent again. UDP_SEGMENT already makes a run of frames one send; UDP GRO does not coalesce here (the kernel VXLAN ends send frame by frame, and veth hands each over before the next). Next: take the VXLAN ends' frames as TSO super-frames (lab0's checksum offload kept on, linkd completing the inner checksums and cutting the segments), or forward the frames a clean link leaves alone in the kernel (a tc/eBPF redirect), keeping userspace for frames the model acts on`;
+  const perFrame = `linkd used ${cpu.toFixed(2)} CPU s per Gbit on the native plane (${(viaNode.cpuPerGbit ?? Number.NaN).toFixed(2)} on dgram), ${sys.toFixed(2)} of it in the kernel: the system time is charged to linkd because its send crosses the veth and runs the receiving end's VXLAN and TCP work in the same call. ${(1.5 * cpu).toFixed(1)} cores for 1.5 Gbit/s, on a machine of ${cores()} shared with both iperf3 ends. In user mode (each frame's decision and copy, in JavaScript and the addon) it used ${(relay.userPerGbit ?? Number.NaN).toFixed(2)} s per Gbit: the kernel's per-frame work is the larger part. The direct path pays it once, in the kernel, per MTU-sized frame; through linkd every frame is a datagram received and sent again. UDP_SEGMENT already makes a run of frames one send; UDP GRO does not coalesce here (the kernel VXLAN ends send frame by frame, and veth hands each over before the next). Next: with the ends' offloads on, their TSO super-frames reach linkd whole (58 KB datagrams cross the veth; tcpdump, 2026-12-06), but cutting them in linkd saves only the sending end's per-frame work while a fair direct path gains the offloads too (the line under the table); what would count is sending on, as one datagram, a run of one flow's segments the model all delivers at the same moment (decided and recorded one by one; the receiving end's GRO merges them anyway), or forwarding the frames a clean link leaves alone in the kernel (a tc/eBPF redirect), keeping userspace for frames the model acts on`;
   const added = (k: 'p50' | 'p99') => (relay.rtt[k] - direct.rtt[k]) * 1000;
   const late = fidelity.flatMap((x) => [x.lateP99, x.busyLateP99]);
   if (lossy) late.push(lossy.lateP99);
