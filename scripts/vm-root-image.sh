@@ -2,14 +2,15 @@
 # from this machine. The cold guest reads this machine's files over 9p instead, but QEMU cannot
 # save a guest that has 9p mounted, so the guest that is saved warm needs a root of its own:
 #   - the Debian packages a lab's hosts and a student's program use (the shell and core tools,
-#     iproute2, ethtool, util-linux, procps, python3, gcc and libc's headers) with everything they
+#     iproute2, ethtool, util-linux, procps, python3, gcc and libc's headers, curl for the web server's
+#     verdicts) with everything they
 #     depend on, and the Essential ones, as dpkg lists their files (documentation left out);
 #   - /etc, and the node running socklab;
 #   - socklab's package and its production dependencies (vm-package-files.mjs).
 # Also what decides whether a saved guest is still this machine's: root_manifest, a digest of the
 # copied files' names, sizes and times (a changed package, node or dpkg's database makes it stale).
 
-ROOT_PACKAGES="bash coreutils util-linux mount iproute2 ethtool procps python3 gcc libc6-dev findutils grep sed mawk iputils-ping netcat-openbsd"
+ROOT_PACKAGES="bash coreutils util-linux mount iproute2 ethtool procps python3 gcc libc6-dev findutils grep sed mawk iputils-ping netcat-openbsd curl"
 
 # The installed packages named above, the Essential ones and all they depend on, one per line.
 root_packages() {

@@ -27,6 +27,7 @@ export const ERRORS = {
   'lab.host-down': { exit: 1, cause: 'a host of the lab stopped while it came up' },
   'lab.not-ready': { exit: 1, cause: 'the lab did not become ready in time' },
   'lab.no-host': { exit: 2, cause: 'the lab has no host of that name (a client it was not started with)' },
+  'lab.tool-missing': { exit: 1, cause: "a tool the verdicts use (curl) is not installed on a lab's host" },
   'netns.unavailable': { exit: 1, cause: 'network namespaces cannot be used here (not root, no ip netns)' },
   'netns.command-failed': { exit: 1, cause: 'an ip or ethtool command building a namespace lab failed' },
   'host.exec-timeout': { exit: 1, cause: 'a command in a lab host did not finish in time' },

@@ -199,7 +199,8 @@ async function judgeAll(ctx: CheckContext, log: VerdictLog, deadline: number, si
     let outcome = await verdictEntry(v.id)
       .run(ctx)
       .catch((err: unknown) => {
-        if (!(err instanceof SocklabError)) throw err;
+        // A tool this machine lacks stops the check: every verdict it is missing from would fail.
+        if (!(err instanceof SocklabError) || err.code === 'lab.tool-missing') throw err;
         return { status: 'fail' as const, reason: `the check could not complete: ${err.message}` };
       });
     if (restarted)

@@ -27,9 +27,10 @@ cd /autograder/source
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # The vm backend's guest (qemu, a static busybox, cpio), what the lab's hosts run (iproute2,
-# ethtool, util-linux's unshare, nsenter, prlimit, setpriv), and what students write in.
+# ethtool, util-linux's unshare, nsenter, prlimit, setpriv; curl, the web server's verdicts fetch
+# with it), and what students write in.
 apt-get install -y -qq --no-install-recommends qemu-system-x86 busybox-static cpio iproute2 ethtool \\
-  util-linux procps python3 gcc libc6-dev ca-certificates >/dev/null
+  util-linux procps python3 gcc libc6-dev ca-certificates curl >/dev/null
 # Node 24 (socklab runs its TypeScript directly), unless the image has a new enough one.
 if ! node -e 'process.exit(+process.versions.node.split(".")[0] >= 24 ? 0 : 1)' 2>/dev/null; then
   apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null

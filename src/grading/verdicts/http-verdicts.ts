@@ -1,7 +1,9 @@
 // The web server project: real HTTP clients in the client host ask for the files the check put in
 // the program's directory. curl for some requests, Node's fetch for others: the textbook's minimal
 // answer (status line, blank line, body, close) satisfies both.
+
 import { PROGRAM as HTTP_GET, type HttpGetRequest, type HttpGetResult } from '../../apps/http-get.ts';
+import { SocklabError } from '../../common/errors.ts';
 import { shellQuote } from '../../lab/host-processes.ts';
 import { type CheckContext, failed, type Outcome, passed } from '../context.ts';
 import { preview } from '../exchange.ts';
@@ -28,6 +30,13 @@ export async function curl(ctx: CheckContext, path: string): Promise<Fetched> {
     ],
     { timeoutMs: 30_000 },
   );
+  // The shell's "not found": this machine's problem, never the program's (it would fail every
+  // fetch of a correct server); the check stops and says what to install.
+  if (r.exitCode === 127)
+    throw new SocklabError(
+      'lab.tool-missing',
+      `curl is not installed on the lab's ${host.name} host, and the web server's verdicts fetch with it: install curl there (apt-get install curl; for the vm backend, then socklab images --vm)`,
+    );
   const status = Number(r.stdout.trim());
   const body = await host.copyOut(out).catch(() => Buffer.alloc(0));
   await host.exec(['rm', '-f', out]);

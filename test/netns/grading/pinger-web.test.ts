@@ -1,5 +1,9 @@
 // udp-pinger (judged line by line against the link's record) and the web server project.
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
 import { type Case, fixture, gradingCases, textbook } from '../../helpers/grading.ts';
+import { ROOT, run } from '../../support/programs.ts';
 
 const cases: [string, Case][] = [
   [
@@ -53,3 +57,40 @@ const cases: [string, Case][] = [
 ];
 
 gradingCases('udp-pinger and web-server', cases);
+
+/** A PATH with every command this machine has but curl (each one a link to the real file). */
+function pathWithoutCurl(): string {
+  // Not under /tmp or /var/tmp: a program's jail mounts its own over them.
+  const dir = mkdtempSync('/run/socklab-no-curl-');
+  for (const d of (process.env.PATH ?? '').split(':'))
+    for (const name of existsSync(d) ? readdirSync(d) : [])
+      if (name !== 'curl' && !existsSync(join(dir, name))) symlinkSync(join(d, name), join(dir, name));
+  return dir;
+}
+
+it('a machine without curl stops a web-server check in one line that says what to install, failing no verdict of the program', async () => {
+  const path = pathWithoutCurl();
+  const r = await run(
+    process.execPath,
+    [
+      `${ROOT}src/cli/socklab.ts`,
+      'check',
+      '--assignment',
+      'web-server',
+      '--server',
+      textbook('WebServer.py'),
+      '--backend',
+      'netns',
+    ],
+    '',
+    120_000,
+    { ...process.env, PATH: path },
+  ).finally(() => rmSync(path, { recursive: true, force: true }));
+  expect(r.code, r.stdout).toBe(1);
+  expect(r.stderr.trim().split('\n')).toEqual([
+    expect.stringMatching(
+      /curl is not installed on the lab's client host.*install curl there \(apt-get install curl/,
+    ),
+  ]);
+  expect(r.stdout).not.toMatch(/FAIL/);
+}, 120_000);
