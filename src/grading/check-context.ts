@@ -1,6 +1,7 @@
 // The CheckContext of one check: how its verdicts reach the program and the lab. The checker's
 // clients run as socket scripts in the client host (one worker process for the check's scripts),
-// socklab's own programs with typed options, the link is set clean or to the assignment's profile (each restarting its streams from the seed).
+// socklab's own programs with typed options, the link is set clean or to the assignment's profile
+// (each restarting its streams from the seed).
 import { type Actor, SCRIPT_SCHEMA, type ScriptRequest } from '../apps/socket-script.ts';
 import { runProgram } from '../lab/run-program.ts';
 import type { StartedLab } from '../lab/started-lab.ts';

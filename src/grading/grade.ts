@@ -234,8 +234,12 @@ async function gradeOne(run: GradeRun, slot: LabSlot, s: Submission): Promise<Su
     );
   }
   if (o.signal?.aborted) return null;
-  // No submission can be judged where sandboxes cannot be made: the batch stops, with why.
-  if (outcome.error instanceof SocklabError && outcome.error.code === 'sandbox.unavailable')
+  // No submission can be judged where sandboxes cannot be made, or a tool the verdicts use is
+  // missing: the batch stops, with why.
+  if (
+    outcome.error instanceof SocklabError &&
+    (outcome.error.code === 'sandbox.unavailable' || outcome.error.code === 'lab.tool-missing')
+  )
     throw outcome.error;
   // A lab that failed under a check is not trusted with the next one.
   await slot.drop('down');

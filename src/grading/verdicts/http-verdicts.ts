@@ -1,7 +1,6 @@
 // The web server project: real HTTP clients in the client host ask for the files the check put in
 // the program's directory. curl for some requests, Node's fetch for others: the textbook's minimal
 // answer (status line, blank line, body, close) satisfies both.
-
 import { PROGRAM as HTTP_GET, type HttpGetRequest, type HttpGetResult } from '../../apps/http-get.ts';
 import { SocklabError } from '../../common/errors.ts';
 import { shellQuote } from '../../lab/host-processes.ts';

@@ -1,5 +1,6 @@
 // udp-pinger (judged line by line against the link's record) and the web server project.
-import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { type Case, fixture, gradingCases, textbook } from '../../helpers/grading.ts';
@@ -68,12 +69,20 @@ function pathWithoutCurl(): string {
   return dir;
 }
 
-it('a machine without curl stops a web-server check in one line that says what to install, failing no verdict of the program', async () => {
+it('a machine without curl stops a web-server check, or a grade, in one line that says what to install, failing no verdict of the program', async () => {
   const path = pathWithoutCurl();
-  const r = await run(
-    process.execPath,
-    [
-      `${ROOT}src/cli/socklab.ts`,
+  const socklab = (args: string[]) =>
+    run(process.execPath, [`${ROOT}src/cli/socklab.ts`, ...args], '', 120_000, {
+      ...process.env,
+      PATH: path,
+    });
+  const klass = mkdtempSync(join(tmpdir(), 'socklab-web-class-'));
+  for (const student of ['alice', 'bob']) {
+    mkdirSync(join(klass, student));
+    copyFileSync(textbook('WebServer.py'), join(klass, student, 'WebServer.py'));
+  }
+  try {
+    const check = await socklab([
       'check',
       '--assignment',
       'web-server',
@@ -81,16 +90,28 @@ it('a machine without curl stops a web-server check in one line that says what t
       textbook('WebServer.py'),
       '--backend',
       'netns',
-    ],
-    '',
-    120_000,
-    { ...process.env, PATH: path },
-  ).finally(() => rmSync(path, { recursive: true, force: true }));
-  expect(r.code, r.stdout).toBe(1);
-  expect(r.stderr.trim().split('\n')).toEqual([
-    expect.stringMatching(
-      /curl is not installed on the lab's client host.*install curl there \(apt-get install curl/,
-    ),
-  ]);
-  expect(r.stdout).not.toMatch(/FAIL/);
-}, 120_000);
+    ]);
+    // The batch stops at its first submission instead of scoring the class without curl.
+    const grade = await socklab([
+      'grade',
+      klass,
+      '--assignment',
+      'web-server',
+      '--backend',
+      'netns',
+      '--jobs',
+      '1',
+    ]);
+    for (const r of [check, grade]) {
+      expect(r.code, r.stdout).toBe(1);
+      expect(r.stderr.trim().split('\n').at(-1)).toMatch(
+        /curl is not installed on the lab's client host.*install curl there \(apt-get install curl/,
+      );
+      expect(r.stdout).not.toMatch(/FAIL|\/100/);
+    }
+    expect(check.stderr.trim().split('\n')).toHaveLength(1);
+  } finally {
+    rmSync(path, { recursive: true, force: true });
+    rmSync(klass, { recursive: true, force: true });
+  }
+}, 240_000);
