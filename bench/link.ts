@@ -2,9 +2,11 @@
 // network namespaces on this machine, measured side by side in one run, the relay on each data
 // plane (native batches, Node's dgram): added RTT (p50, p99),
 // loss-free packets per second at 64 and 1400 bytes, TCP bulk throughput and retransmits; then
-// the relay's delay fidelity at 10 ms and 40 ms, idle and under a bulk transfer; linkd's CPU
-// seconds per gigabit; TCP bulk through `delay 20ms loss 1%`. Ends with the issue's targets, each
-// met or not (with the measured cause when not). Needs root and iperf3.
+// the relay's delay fidelity at 10 ms and 40 ms, idle and under a bulk transfer, with held frames
+// woken by the native plane's timerfd and by polling; linkd's CPU seconds per gigabit; TCP bulk
+// through `delay 20ms loss 1%`. Every path is up at once and measured in BENCH_ROUNDS rounds that
+// take turns (medians). Ends with the issue's targets, each met or not (with the measured cause
+// when not). Needs root and iperf3.
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -169,24 +171,30 @@ async function bulk(lab: BareLab): Promise<BulkResult> {
   };
 }
 
-async function measurePath(lab: BareLab): Promise<PathResult> {
-  const s = summarizeRtt(await rtts(lab, PINGS))!;
-  return {
-    rtt: { p50: s.p50, p99: s.p99 },
-    ...(await bulk(lab)),
-    pps64: await lossFreePps(lab, 64),
-    pps1400: await lossFreePps(lab, 1400),
-  };
+/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
+function median(xs: number[]): number {
+  const v = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (v.length === 0) return Number.NaN;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
 }
 
-async function withLab<T>(
+/** Each numeric field's median over the rounds (the rounds' bulk runs of one path). */
+function medianBulk(runs: BulkResult[]): BulkResult {
+  const out: Record<string, number> = {};
+  for (const k of Object.keys(runs[0]!) as (keyof BulkResult)[])
+    out[k] = median(runs.map((r) => r[k] ?? Number.NaN));
+  return out as unknown as BulkResult;
+}
+
+/** A lab with its servers (the UDP echo for pings, iperf3), closed by `close`. */
+async function openLab(
   path: 'relay' | 'direct',
-  body: (lab: BareLab) => Promise<T>,
   plane?: 'native' | 'node',
   env?: NodeJS.ProcessEnv,
-): Promise<T> {
+): Promise<BareLab> {
   const lab = await startBareLab({
-    tag: `b${path[0]}${plane?.[1] ?? ''}${env ? 'e' : ''}${process.pid % 1000}`,
+    tag: `b${path[0]}${plane?.[1] ?? ''}${env ? Object.keys(env).length + (env.SOCKLAB_TIMERFD ? 't' : 'o') : ''}${process.pid % 1000}`,
     path,
     ...(plane ? { linkdArgs: ['--data-plane', plane] } : {}),
     ...(env ? { linkdEnv: env } : {}),
@@ -194,10 +202,63 @@ async function withLab<T>(
   try {
     await startAppIn(lab, lab.server, 'udp-echo-server', ['--quiet']);
     await lab.start(lab.server, 'iperf3', ['-s', '--forceflush'], /Server listening/);
-    return await body(lab);
-  } finally {
+  } catch (err) {
     await lab[Symbol.asyncDispose]();
+    throw err;
   }
+  return lab;
+}
+
+/** Turns the ends' checksum and segmentation offloads on or off (the direct lab only). */
+async function endOffloads(lab: BareLab, on: boolean): Promise<void> {
+  const v = on ? 'on' : 'off';
+  for (const ns of [lab.client, lab.server]) {
+    const r = await lab.exec(ns, 'ethtool', ['-K', 'lab0', 'tx', v, 'tso', v]);
+    if (r.code !== 0) throw new Error(`ethtool -K lab0 tx ${v} in ${ns}: ${r.stderr.trim()}`);
+  }
+}
+
+/** linkd's lateness p99 and CPU (cores) while a TCP bulk transfer and a ping cross `delay` ms. */
+/** linkd's lateness p50 and p99 while pings alone (one in flight) cross `delay` ms. */
+async function idleLateness(lab: BareLab, delay: number): Promise<{ p50: number; p99: number }> {
+  const linkd = lab.linkd!;
+  await linkd.call({ cmd: 'set', impair: parseDirection(`delay ${delay}ms`) });
+  await linkd.call({ cmd: 'reset' });
+  await rtts(lab, 150);
+  const late = (await linkd.call({ cmd: 'stats' })).stats.lateMs;
+  await linkd.call({ cmd: 'set', impair: parseDirection('') });
+  return { p50: late?.p50 ?? Number.NaN, p99: late?.p99 ?? Number.NaN };
+}
+
+async function busyLateness(
+  lab: BareLab,
+  delay: number,
+): Promise<{ lateP99: number; cores: number; gbps: number }> {
+  const linkd = lab.linkd!;
+  await linkd.call({ cmd: 'set', impair: parseDirection(`delay ${delay}ms`) });
+  await linkd.call({ cmd: 'reset' });
+  const pid = linkdPid(lab);
+  const c0 = cpuSeconds(pid);
+  const t0 = performance.now();
+  const [t] = await Promise.all([iperf(lab, []), rtts(lab, 100)]);
+  const c1 = cpuSeconds(pid);
+  const late = (await linkd.call({ cmd: 'stats' })).stats.lateMs;
+  await linkd.call({ cmd: 'set', impair: parseDirection('') });
+  return {
+    lateP99: late?.p99 ?? Number.NaN,
+    cores: (c1.user + c1.system - c0.user - c0.system) / ((performance.now() - t0) / 1000),
+    gbps: t.end.sum_received.bits_per_second / 1e9,
+  };
+}
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+interface Held {
+  lateP99: number;
+  cores: number;
+  gbps: number;
+  /** The same path's lateness with pings alone. */
+  idle: { p50: number; p99: number };
 }
 
 async function main(): Promise<void> {
@@ -215,61 +276,116 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
-  const direct = await withLab('direct', measurePath);
-  // The same direct path with the ends' checksum and segmentation offloads on, as a lab without a
-  // relay could have them: the columns above have them off at both ends, as the relay's must.
-  const directOffloaded = await withLab('direct', async (lab) => {
-    for (const ns of [lab.client, lab.server]) {
-      const r = await lab.exec(ns, 'ethtool', ['-K', 'lab0', 'tx', 'on', 'tso', 'on']);
-      if (r.code !== 0) throw new Error(`ethtool -K lab0 tx on in ${ns}: ${r.stderr.trim()}`);
+  // Every path is up at once and measured in rounds, each round taking its turn on every path:
+  // this machine is shared and its speed drifts by 2-3x within minutes, so figures taken minutes
+  // apart compare the machine, not the paths. Medians over the rounds, ratios per round.
+  const labs: BareLab[] = [];
+  const open = async (...a: Parameters<typeof openLab>): Promise<BareLab> => {
+    const lab = await openLab(...a);
+    labs.push(lab);
+    return lab;
+  };
+  try {
+    const directLab = await open('direct');
+    const nativeLab = await open('relay', 'native');
+    const nodeLab = await open('relay', 'node');
+    // The native plane without UDP GRO/UDP_SEGMENT, and without its timerfd (polling instead).
+    const noOffloadLab = await open('relay', 'native', { SOCKLAB_UDP_OFFLOAD: 'off' });
+    const pollingLab = await open('relay', 'native', { SOCKLAB_TIMERFD: 'off' });
+    const paths = [directLab, nativeLab, nodeLab];
+    const pings: number[][] = [[], [], []];
+    const bulks: BulkResult[][] = [[], [], []];
+    const noOffloadBulks: BulkResult[] = [];
+    const offloaded: number[] = [];
+    const held: Record<'timerfd' | 'polling', Held[]> = { timerfd: [], polling: [] };
+    for (let r = 0; r < ROUNDS; r++) {
+      // Each round starts on another path, so none always goes first.
+      const order = paths.map((_, i) => (i + r) % paths.length);
+      for (const i of order) pings[i]!.push(...(await rtts(paths[i]!, Math.ceil(PINGS / ROUNDS))));
+      for (const i of order) bulks[i]!.push(await bulk(paths[i]!));
+      noOffloadBulks.push(await bulk(noOffloadLab));
+      // The direct path with the ends' checksum and segmentation offloads on, as a lab without a
+      // relay could have them: the columns have them off at both ends, as the relay's must.
+      await endOffloads(directLab, true);
+      offloaded.push((await iperf(directLab, [])).end.sum_received.bits_per_second / 1e9);
+      await endOffloads(directLab, false);
+      // Held frames under bulk through 10 ms: the native plane's timerfd against polling.
+      for (const [k, lab] of [
+        ['timerfd', nativeLab],
+        ['polling', pollingLab],
+      ] as const)
+        held[k].push({ ...(await busyLateness(lab, 10)), idle: await idleLateness(lab, 10) });
     }
-    return (await iperf(lab, [])).end.sum_received.bits_per_second / 1e9;
-  });
-  // The pure-Node data plane, for the ratio: the same measurements, nothing else.
-  const viaNode = await withLab('relay', measurePath, 'node');
-  // The native plane without UDP GRO/UDP_SEGMENT: what the offloads add, TCP bulk only.
-  const noOffload = await withLab('relay', bulk, 'native', { SOCKLAB_UDP_OFFLOAD: 'off' });
-  const fidelity: Fidelity[] = [];
-  let lossy: { gbps: number; retransmits: number; lateP99: number; drops: number } | null = null;
-  const relay = await withLab(
-    'relay',
-    async (lab) => {
-      const r = await measurePath(lab);
-      const base = summarizeRtt(await rtts(lab, 500))!.p50;
-      const linkd = lab.linkd!;
-      for (const delay of [10, 40]) {
-        await linkd.call({ cmd: 'set', impair: parseDirection(`delay ${delay}ms`) });
-        await linkd.call({ cmd: 'reset' });
-        const errs = (await rtts(lab, 300)).map((x) => x - base - 2 * delay);
-        const abs = errs.map(Math.abs).sort((a, b) => a - b);
-        const late = (await linkd.call({ cmd: 'stats' })).stats.lateMs;
-        // The same delay while a bulk transfer and a ping cross the link at once: linkd's own lateness.
-        await linkd.call({ cmd: 'reset' });
-        await Promise.all([iperf(lab, []), rtts(lab, 100)]);
-        const busy = (await linkd.call({ cmd: 'stats' })).stats.lateMs;
-        fidelity.push({
-          delay,
-          meanErr: errs.reduce((a, b) => a + b, 0) / errs.length,
-          p99Err: abs[Math.ceil(abs.length * 0.99) - 1]!,
-          lateP99: late?.p99 ?? Number.NaN,
-          lateMax: late?.max ?? Number.NaN,
-          busyLateP99: busy?.p99 ?? Number.NaN,
-        });
-      }
-      await linkd.call({ cmd: 'set', impair: parseDirection('delay 20ms loss 1%'), seed: 1 });
-      await linkd.call({ cmd: 'reset' });
-      const t = await iperf(lab, []);
-      const st = (await linkd.call({ cmd: 'stats' })).stats;
-      lossy = {
-        gbps: t.end.sum_received.bits_per_second / 1e9,
-        retransmits: t.end.sum_sent.retransmits ?? 0,
-        lateP99: st.lateMs?.p99 ?? Number.NaN,
-        drops: st.unintendedDrops,
+    const result = (i: number): PathResult => {
+      const s = summarizeRtt(pings[i]!)!;
+      return {
+        rtt: { p50: s.p50, p99: s.p99 },
+        ...medianBulk(bulks[i]!),
+        pps64: Number.NaN,
+        pps1400: Number.NaN,
       };
-      return r;
-    },
-    'native',
-  );
+    };
+    const [direct, relay, viaNode] = [result(0), result(1), result(2)];
+    const tcpRatio = median(bulks[1]!.map((b, k) => b.tcpGbps / bulks[0]![k]!.tcpGbps));
+    const noOffload = medianBulk(noOffloadBulks);
+    const directOffloaded = median(offloaded);
+    // Loss-free packet rates: a bisection of iperf3 runs each, one path after the other.
+    for (const [i, p] of [direct, relay, viaNode].entries()) {
+      p.pps64 = await lossFreePps(paths[i]!, 64);
+      p.pps1400 = await lossFreePps(paths[i]!, 1400);
+    }
+    const fidelity: Fidelity[] = [];
+    const base = summarizeRtt(await rtts(nativeLab, 500))!.p50;
+    const linkd = nativeLab.linkd!;
+    for (const delay of [10, 40]) {
+      await linkd.call({ cmd: 'set', impair: parseDirection(`delay ${delay}ms`) });
+      await linkd.call({ cmd: 'reset' });
+      const errs = (await rtts(nativeLab, 300)).map((x) => x - base - 2 * delay);
+      const abs = errs.map(Math.abs).sort((a, b) => a - b);
+      const late = (await linkd.call({ cmd: 'stats' })).stats.lateMs;
+      // The same delay while a bulk transfer and a ping cross the link at once (10 ms: the rounds').
+      const busy: { lateP99: number }[] = delay === 10 ? held.timerfd : [];
+      for (let r = 0; delay !== 10 && r < ROUNDS; r++) busy.push(await busyLateness(nativeLab, delay));
+      fidelity.push({
+        delay,
+        meanErr: errs.reduce((a, b) => a + b, 0) / errs.length,
+        p99Err: abs[Math.ceil(abs.length * 0.99) - 1]!,
+        lateP99: late?.p99 ?? Number.NaN,
+        lateMax: late?.max ?? Number.NaN,
+        busyLateP99: median(busy.map((b) => b.lateP99)),
+      });
+    }
+    await linkd.call({ cmd: 'set', impair: parseDirection('delay 20ms loss 1%'), seed: 1 });
+    await linkd.call({ cmd: 'reset' });
+    const t = await iperf(nativeLab, []);
+    const st = (await linkd.call({ cmd: 'stats' })).stats;
+    const lossy = {
+      gbps: t.end.sum_received.bits_per_second / 1e9,
+      retransmits: t.end.sum_sent.retransmits ?? 0,
+      lateP99: st.lateMs?.p99 ?? Number.NaN,
+      drops: st.unintendedDrops,
+    };
+    report({ direct, relay, viaNode, tcpRatio, noOffload, directOffloaded, held, fidelity, lossy });
+  } finally {
+    for (const lab of labs) await lab[Symbol.asyncDispose]();
+  }
+}
+
+interface Report {
+  direct: PathResult;
+  relay: PathResult;
+  viaNode: PathResult;
+  /** The native relay's TCP bulk over the direct path's, the median of the rounds' ratios. */
+  tcpRatio: number;
+  noOffload: BulkResult;
+  directOffloaded: number;
+  held: Record<'timerfd' | 'polling', Held[]>;
+  fidelity: Fidelity[];
+  lossy: { gbps: number; retransmits: number; lateP99: number; drops: number };
+}
+
+function report(o: Report): void {
+  const { direct, relay, viaNode, noOffload, directOffloaded, fidelity } = o;
   const f = (x: number, d = 3): string => x.toFixed(d);
   const line = (name: string, cells: string[]): string =>
     `${name.padEnd(26)} ${cells.map((c) => c.padStart(11)).join(' ')}`;
@@ -283,7 +399,7 @@ async function main(): Promise<void> {
       ratio(get(relay), get(viaNode)),
     ]);
   console.log(
-    `link benchmark: kernel VXLAN direct vs through linkd (relay, no impairment) on the native data plane and on Node's dgram, ${SECONDS} s iperf3 runs, ${PINGS} pings`,
+    `link benchmark: kernel VXLAN direct vs through linkd (relay, no impairment) on the native data plane and on Node's dgram, all up at once and measured in ${ROUNDS} rounds that take turns (medians; ratios of TCP per round), ${SECONDS} s iperf3 runs, ${PINGS} pings a path`,
   );
   console.log(line('', ['direct', 'native', 'node', 'native/dir', 'native/node']));
   console.log(row('RTT p50 (ms)', (p) => p.rtt.p50, 3));
@@ -298,6 +414,7 @@ async function main(): Promise<void> {
   console.log(row('loss-free pps, 64 B', (p) => p.pps64, 0));
   console.log(row('loss-free pps, 1400 B', (p) => p.pps1400, 0));
   console.log(row('TCP bulk (Gbit/s)', (p) => p.tcpGbps, 2));
+  console.log(`  native/direct, the median of the rounds' own ratios: ${f(o.tcpRatio, 2)}x`);
   console.log(
     `  the direct path with the ends' checksum and segmentation offloads on: ${f(directOffloaded, 2)} Gbit/s (the columns have them off, as a relay's ends must: linkd gets each frame as bytes and cannot finish a checksum left to a device); native/that ${ratio(relay.tcpGbps, directOffloaded)}`,
   );
@@ -327,14 +444,17 @@ async function main(): Promise<void> {
       `delay fidelity at ${x.delay} ms each way: RTT error mean ${f(x.meanErr)} ms, p99 |error| ${f(x.p99Err)} ms; linkd's own lateness p99 ${f(x.lateP99)} ms, max ${f(x.lateMax)} ms; during TCP bulk p99 ${f(x.busyLateP99)} ms`,
     );
   }
-  const l = lossy as { gbps: number; retransmits: number; lateP99: number; drops: number } | null;
-  if (l) {
-    console.log(
-      `TCP bulk through delay 20ms loss 1% (seed 1): ${f(l.gbps * 1000, 1)} Mbit/s, ${l.retransmits} retransmits, linkd lateness p99 ${f(l.lateP99)} ms, drops linkd did not decide ${l.drops}`,
-    );
-  }
+  const heldText = (h: Held[]): string =>
+    `under bulk lateness p99 ${f(median(h.map((x) => x.lateP99)))} ms (rounds ${h.map((x) => f(x.lateP99, 2)).join(', ')}), linkd ${f(median(h.map((x) => x.cores)), 2)} cores, ${f(median(h.map((x) => x.gbps)), 2)} Gbit/s; pings alone lateness p50 ${f(median(h.map((x) => x.idle.p50)))} ms, p99 ${f(median(h.map((x) => x.idle.p99)))} ms`;
+  console.log(
+    `held frames through delay 10ms, native plane, medians of the rounds: the timerfd (polling the last 1.5 ms within a tenth of the thread's time): ${heldText(o.held.timerfd)}; polling alone (SOCKLAB_TIMERFD=off, as Node's plane does): ${heldText(o.held.polling)}`,
+  );
+  const l = o.lossy;
+  console.log(
+    `TCP bulk through delay 20ms loss 1% (seed 1): ${f(l.gbps * 1000, 1)} Mbit/s, ${l.retransmits} retransmits, linkd lateness p99 ${f(l.lateP99)} ms, drops linkd did not decide ${l.drops}`,
+  );
   console.log('targets:');
-  for (const t of targets(direct, relay, viaNode, fidelity, l)) {
+  for (const t of targets(direct, relay, viaNode, o.tcpRatio, fidelity, l)) {
     console.log(`  ${t.met ? 'MET    ' : 'NOT MET'} ${t.what}: ${t.measured}${t.met ? '' : `; ${t.cause}`}`);
   }
 }
@@ -353,6 +473,7 @@ function targets(
   direct: PathResult,
   relay: PathResult,
   viaNode: PathResult,
+  tcpRatio: number,
   fidelity: Fidelity[],
   lossy: { lateP99: number; drops: number } | null,
 ): Target[] {
@@ -374,8 +495,8 @@ function targets(
     },
     {
       what: 'TCP bulk ≥ 0.45× the direct path',
-      measured: `${(relay.tcpGbps / direct.tcpGbps).toFixed(2)}×`,
-      met: relay.tcpGbps / direct.tcpGbps >= 0.45,
+      measured: `${tcpRatio.toFixed(2)}×`,
+      met: tcpRatio >= 0.45,
       cause: perFrame,
     },
     {

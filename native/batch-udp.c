@@ -29,6 +29,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "addon.h"
+
 #define BATCH 64
 #define MAX_ROUNDS 16
 // A VXLAN frame is at most the lab's MTU plus its headers; a slot holds any UDP datagram, so a
@@ -606,6 +608,7 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_value batch;
   napi_create_uint32(env, BATCH, &batch);
   napi_set_named_property(env, exports, "batch", batch);
+  alarm_init(env, exports);
   return exports;
 }
 

@@ -6,6 +6,6 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 # linkd's native data plane, built again when its source is newer (npm ci builds it too: the
 # package's install script); where it cannot be built, linkd uses Node's dgram and says so.
-if [ ! -f native/build/batch-udp.node ] || [ native/batch-udp.c -nt native/build/batch-udp.node ]; then
+if [ ! -f native/build/batch-udp.node ] || [ -n "$(find native -maxdepth 1 \( -name '*.c' -o -name '*.h' \) -newer native/build/batch-udp.node)" ]; then
   sh native/build.sh
 fi

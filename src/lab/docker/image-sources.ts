@@ -16,6 +16,8 @@ const IMAGE_INPUTS = [
   'src',
   'lab',
   'native/batch-udp.c',
+  'native/alarm.c',
+  'native/addon.h',
   'native/build.sh',
   'docker/Dockerfile',
   'docker/entrypoint.sh',

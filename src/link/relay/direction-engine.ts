@@ -12,7 +12,7 @@ import type { DirectionReplay } from '../model/replay-file.ts';
 import type { DirectionMemory } from './direction-memory.ts';
 import { type Decision, DirectionShaper } from './direction-shaper.ts';
 import type { PacketRecordRing, RawRecord } from './record-ring.ts';
-import { TimerQueue } from './timer-queue.ts';
+import { type AlarmFactory, TimerQueue } from './timer-queue.ts';
 import { type FrameInfo, fingerprint, type InnerProtocol, probeSeq, VXLAN_HEADER } from './vxlan-frame.ts';
 
 /** Where a direction's frames go. */
@@ -66,6 +66,8 @@ export interface EngineOptions {
   timeShiftMs: number;
   /** A recorded run's fates for this path and direction (replay-file.ts). */
   replay?: DirectionReplay;
+  /** The data plane's alarm for held frames, where it has one (open-relay-socket.ts). */
+  alarms?: AlarmFactory | undefined;
 }
 
 /**
@@ -120,7 +122,7 @@ export class DirectionEngine {
       // Out of flight only once counted as forwarded: a thread that reads none in flight then
       // finds every held frame where it went (it read 0 in flight and one frame short otherwise).
       this.#memory.inFlight(-1);
-    });
+    }, o.alarms);
     this.#scratch = {
       t: 0,
       dir: o.dir,

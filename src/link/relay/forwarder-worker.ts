@@ -6,7 +6,7 @@ import { type Direction, pathOf } from '../model/impairment-model.ts';
 import { ALL, clientRouter } from './client-router.ts';
 import { DirectionEngine, type FrameSender } from './direction-engine.ts';
 import { DirectionMemory } from './direction-memory.ts';
-import { openRelaySocket } from './open-relay-socket.ts';
+import { openAlarms, openRelaySocket } from './open-relay-socket.ts';
 import { PacketRecordRing } from './record-ring.ts';
 import type { ForwarderConfig, FromForwarder, PeerAddress, ToForwarder } from './relay-messages.ts';
 import type { FrameSource } from './relay-socket.ts';
@@ -54,6 +54,7 @@ async function run(cfg: ForwarderConfig): Promise<void> {
   const tx = single
     ? rx
     : openRelaySocket(cfg.dataPlane, { ...buffers, receiveBufferBytes: 0, reuseAddr: false });
+  const alarms = openAlarms(cfg.dataPlane, cfg.timerfd);
   // An engine per client and direction: each client's path has its own model, streams, counters.
   const engines: Partial<Record<Direction, DirectionEngine[]>> = {};
   for (const dir of cfg.directions)
@@ -76,6 +77,7 @@ async function run(cfg: ForwarderConfig): Promise<void> {
         impairDiscovery: cfg.impairDiscovery,
         timeShiftMs,
         replay: cfg.replay?.[name]?.[dir],
+        alarms,
       });
     });
   const all = Object.values(engines).flat();

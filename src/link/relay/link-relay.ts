@@ -333,6 +333,7 @@ export class LinkRelay {
       receiveBufferBytes: this.#opts.receiveBufferBytes ?? 64 << 20,
       dataPlane: this.#dataPlane.name,
       offload: this.#dataPlane.offload ?? false,
+      timerfd: this.#dataPlane.timerfd ?? false,
       peers: this.#peerAddresses(),
       identities: this.#opts.peers.map((p) =>
         p.labAddress ? { ip: ipv4Number(p.labAddress), mac: macBytes(labMac(p.labAddress)) } : null,

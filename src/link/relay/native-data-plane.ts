@@ -23,6 +23,11 @@ export interface BatchUdpAddon {
   track(handle: object, counts: Float64Array): void;
   /** 1: UDP GRO is on; 2: UDP_SEGMENT is (until a send is refused it); 3: both. */
   offload(handle: object): number;
+  /** A timerfd on this thread's loop (native/alarm.c): a handle, or a negative errno. */
+  alarmOpen(onFire: () => void): object | number;
+  alarmArm(handle: object, delayMs: number): void;
+  alarmStop(handle: object): void;
+  alarmClose(handle: object): void;
 }
 
 /** Whether the native plane asks the kernel for UDP GRO and UDP_SEGMENT: yes unless SOCKLAB_UDP_OFFLOAD=off. */
@@ -60,7 +65,12 @@ export function chooseDataPlane(choice: DataPlaneChoice, offloadAllowed = true):
   if (choice === 'node') return { name: 'node', batch: 1, why: 'asked for (--data-plane node)' };
   const addon = loadBatchUdp();
   if (typeof addon !== 'string')
-    return { name: 'native', batch: addon.batch, offload: offloadAllowed && udpOffload() };
+    return {
+      name: 'native',
+      batch: addon.batch,
+      offload: offloadAllowed && udpOffload(),
+      timerfd: process.env.SOCKLAB_TIMERFD !== 'off',
+    };
   if (choice === 'native')
     throw new Error(`--data-plane native: the native data plane is ${addon}; build it or use auto`);
   return { name: 'node', batch: 1, why: `native data plane ${addon}` };
@@ -68,7 +78,7 @@ export function chooseDataPlane(choice: DataPlaneChoice, offloadAllowed = true):
 
 export const dataPlaneText = (p: DataPlaneInfo): string =>
   p.name === 'native'
-    ? `native (recvmmsg/sendmmsg, up to ${p.batch} frames a call${p.offload ? '; UDP GRO and GSO where the kernel has them' : ''})`
+    ? `native (recvmmsg/sendmmsg, up to ${p.batch} frames a call${p.offload ? '; UDP GRO and GSO where the kernel has them' : ''}${p.timerfd ? '; held frames wake it on a timerfd' : ''})`
     : `node dgram (one frame a call${p.why ? `; ${p.why}` : ''})`;
 
 export type { DataPlaneName };

@@ -32,6 +32,8 @@ export interface ForwarderConfig {
   dataPlane: DataPlaneName;
   /** The native plane's sockets ask for UDP GRO and UDP_SEGMENT. */
   offload: boolean;
+  /** The native plane's held frames wake the thread on a timerfd. */
+  timerfd: boolean;
   /** The clients (from 0), then the server, last. */
   peers: PeerAddress[];
   /** Each peer's own lab0, in the same order: other inner sources are forged; null: not checked. */

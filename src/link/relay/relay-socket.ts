@@ -39,6 +39,8 @@ export interface DataPlaneInfo {
   batch: number;
   /** The native plane asks the kernel for UDP GRO and UDP_SEGMENT (SOCKLAB_UDP_OFFLOAD=off: not). */
   offload?: boolean;
+  /** Held frames wake the thread on a timerfd (native/alarm.c; SOCKLAB_TIMERFD=off: not). */
+  timerfd?: boolean;
   /** Why the native plane is not in use, where it is not. */
   why?: string;
 }

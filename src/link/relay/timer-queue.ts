@@ -1,11 +1,31 @@
 // One timer queue for every delayed packet, on the monotonic clock (performance.now(), in ms).
-// A setTimeout per packet would cost a timer each and fire up to a millisecond late; here one
-// timer sleeps until just before the earliest deadline and the last stretch is polled through
-// setImmediate, which keeps serving I/O while it waits, so packets leave within tens of µs of
-// their time.
+// A setTimeout per packet would cost a timer each and fire up to a millisecond late (libuv counts
+// whole milliseconds). Without an alarm (Node's plane), one timer sleeps until just before the
+// earliest deadline and the last stretch is polled through setImmediate, which keeps serving I/O
+// while it waits, so packets leave within tens of µs of their time, at the price of a thread that
+// spins whenever a packet is that close to its time (under a bulk transfer through a delay,
+// always: a core per direction).
+//
+// With an alarm (the native plane's timerfd, native/alarm.c) the thread can sleep to the deadline
+// itself. But a thread woken from sleep runs 0.1-0.2 ms after its time here, over a millisecond
+// now and then (a virtual CPU that idled must be scheduled again), so the queue still polls the
+// last stretch, only while polling has taken under POLL_BUDGET of the thread's recent time: a
+// ping through the link polls a little per frame and leaves on time; a bulk transfer spends the
+// budget at once and then sleeps on the alarm to each deadline.
 
 /** How long before a deadline to stop sleeping and start polling. */
 const SPIN_MS = 1.5;
+/** The share of its recent time (about POLL_WINDOW_MS) a thread with an alarm may spend polling. */
+const POLL_BUDGET = 0.1;
+const POLL_WINDOW_MS = 100;
+
+/** A one-shot alarm on this thread's loop: `arm` (re)sets it, `fire` runs when it goes off. */
+export interface Alarm {
+  arm(delayMs: number): void;
+  stop(): void;
+  close(): void;
+}
+export type AlarmFactory = (fire: () => void) => Alarm;
 
 interface Entry<T> {
   at: number;
@@ -20,9 +40,23 @@ export class TimerQueue<T> {
   #timer: NodeJS.Timeout | null = null;
   #immediate: NodeJS.Immediate | null = null;
   #closed = false;
+  readonly #alarm: Alarm | null;
+  /** The time the alarm is set for (NaN: not set), so an unchanged head costs no system call. */
+  #alarmAt = Number.NaN;
+  /** Polling time spent lately (ms, decaying over POLL_WINDOW_MS), as of #spentAt. */
+  #spent = 0;
+  #spentAt = 0;
+  /** When the current stretch of polling began its turn. */
+  #pollFrom = 0;
 
-  constructor(fire: (item: T, at: number) => void) {
+  constructor(fire: (item: T, at: number) => void, alarm?: AlarmFactory) {
     this.#fire = fire;
+    this.#alarm = alarm
+      ? alarm(() => {
+          this.#alarmAt = Number.NaN;
+          this.#run();
+        })
+      : null;
   }
 
   get size(): number {
@@ -46,6 +80,7 @@ export class TimerQueue<T> {
   close(): void {
     this.#closed = true;
     this.#disarm();
+    this.#alarm?.close();
     this.#heap.length = 0;
   }
 
@@ -75,18 +110,58 @@ export class TimerQueue<T> {
   }
 
   #disarm(): void {
+    if (this.#alarm && !Number.isNaN(this.#alarmAt)) this.#alarm.stop();
+    this.#alarmAt = Number.NaN;
+    this.#stopPolling();
+  }
+
+  #stopPolling(): void {
     if (this.#timer) clearTimeout(this.#timer);
     if (this.#immediate) clearImmediate(this.#immediate);
     this.#timer = null;
     this.#immediate = null;
   }
 
+  #poll(now: number): void {
+    this.#pollFrom = now;
+    this.#immediate = setImmediate(() => {
+      this.#immediate = null;
+      const t = performance.now();
+      this.#mayPoll(t);
+      this.#spent += t - this.#pollFrom;
+      this.#run();
+    });
+  }
+
+  /** Whether polling is within its budget (and the decay of what it spent, up to `now`). */
+  #mayPoll(now: number): boolean {
+    this.#spent *= Math.exp(-(now - this.#spentAt) / POLL_WINDOW_MS);
+    this.#spentAt = now;
+    return this.#spent < POLL_BUDGET * POLL_WINDOW_MS;
+  }
+
   #arm(): void {
-    this.#disarm();
+    this.#stopPolling();
     if (this.#closed || this.#heap.length === 0) return;
-    const wait = this.#heap[0]!.at - performance.now();
-    if (wait > SPIN_MS) this.#timer = setTimeout(() => this.#run(), Math.floor(wait - SPIN_MS));
-    else this.#immediate = setImmediate(() => this.#run());
+    const at = this.#heap[0]!.at;
+    const now = performance.now();
+    const wait = at - now;
+    if (!this.#alarm) {
+      if (wait > SPIN_MS) this.#timer = setTimeout(() => this.#run(), Math.floor(wait - SPIN_MS));
+      else this.#poll(now);
+      return;
+    }
+    const mayPoll = this.#mayPoll(now);
+    if (mayPoll && wait <= SPIN_MS) {
+      this.#poll(now);
+      return;
+    }
+    // Woken early enough to poll the rest, or at the deadline itself once the budget is spent.
+    const target = mayPoll ? at - SPIN_MS : at;
+    if (target !== this.#alarmAt) {
+      this.#alarmAt = target;
+      this.#alarm.arm(target - now);
+    }
   }
 
   /**
