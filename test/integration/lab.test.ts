@@ -52,6 +52,11 @@ describe('the lab', () => {
     });
   });
 
+  it('the link runs the native data plane, its forwarding threads at nice -10', async () => {
+    const shown = await lab.link.exec(['linkctl', 'show']);
+    expect(shown.stdout).toMatch(/^data plane: native \(.*\); forwarding threads at nice -10$/m);
+  });
+
   it('UDP under 20% loss each way loses inside the 99% binomial interval, and the link accounts for every loss', async () => {
     await lab.resetLink();
     const n = 1000;

@@ -3,6 +3,7 @@
 // it reports (captured frames, log lines).
 import { Worker } from 'node:worker_threads';
 import type { ForwarderConfig, FromForwarder, ToForwarder } from './relay-messages.ts';
+import type { ThreadPriority } from './thread-priority.ts';
 
 // The worker's source sits next to this module, compiled (.js) or not (.ts, run by type stripping).
 const WORKER_URL = new URL(
@@ -23,6 +24,8 @@ export class ForwarderThread {
   #next = 1;
   #exited = false;
   port = 0;
+  /** The priority the thread runs at (or why it could not raise it). */
+  priority: ThreadPriority = { nice: 0 };
 
   private constructor(worker: Worker) {
     this.#worker = worker;
@@ -40,6 +43,7 @@ export class ForwarderThread {
         switch (m.type) {
           case 'ready':
             thread.port = m.port;
+            thread.priority = m.priority;
             resolve(thread);
             break;
           case 'failed': {

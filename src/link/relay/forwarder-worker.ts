@@ -10,6 +10,7 @@ import { openAlarms, openRelaySocket } from './open-relay-socket.ts';
 import { PacketRecordRing } from './record-ring.ts';
 import type { ForwarderConfig, FromForwarder, PeerAddress, ToForwarder } from './relay-messages.ts';
 import type { FrameSource } from './relay-socket.ts';
+import { raiseThisThread } from './thread-priority.ts';
 import { emptyFrameInfo, innerSourceIs, parseVxlan } from './vxlan-frame.ts';
 
 function post(m: FromForwarder, transfer: ArrayBuffer[] = []): void {
@@ -33,6 +34,7 @@ export function peerIndex(peers: readonly PeerAddress[], rinfo: FrameSource): nu
 }
 
 async function run(cfg: ForwarderConfig): Promise<void> {
+  const priority = raiseThisThread(cfg.nice);
   const peers = cfg.peers;
   const identities = cfg.identities;
   const clients = cfg.clients.length;
@@ -185,7 +187,7 @@ async function run(cfg: ForwarderConfig): Promise<void> {
         break;
     }
   });
-  post({ type: 'ready', port: rx.port });
+  post({ type: 'ready', port: rx.port, priority });
 }
 
 await run(workerData as ForwarderConfig);

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../common/data-files.ts';
 import type { DataPlaneInfo, DataPlaneName } from './relay-socket.ts';
+import { priorityText } from './thread-priority.ts';
 
 /** The addon's functions (native/batch-udp.c says what each does). */
 export interface BatchUdpAddon {
@@ -77,8 +78,9 @@ export function chooseDataPlane(choice: DataPlaneChoice, offloadAllowed = true):
 }
 
 export const dataPlaneText = (p: DataPlaneInfo): string =>
-  p.name === 'native'
+  (p.name === 'native'
     ? `native (recvmmsg/sendmmsg, up to ${p.batch} frames a call${p.offload ? '; UDP GRO and GSO where the kernel has them' : ''}${p.timerfd ? '; held frames wake it on a timerfd' : ''})`
-    : `node dgram (one frame a call${p.why ? `; ${p.why}` : ''})`;
+    : `node dgram (one frame a call${p.why ? `; ${p.why}` : ''})`) +
+  (p.priority ? `; ${priorityText(p.priority)}` : '');
 
 export type { DataPlaneName };

@@ -1,6 +1,7 @@
 // What a forwarding thread needs of a UDP socket, whichever data plane carries its frames: Node's
 // dgram (one system call per frame) or the native batched one (native/batch-udp.c). The frames'
 // fates are decided above this seam, so both give the same record for the same traffic.
+import type { ThreadPriority } from './thread-priority.ts';
 
 /** Where a frame came from (one object, reused: read it in the handler, do not keep it). */
 export interface FrameSource {
@@ -41,6 +42,8 @@ export interface DataPlaneInfo {
   offload?: boolean;
   /** Held frames wake the thread on a timerfd (native/alarm.c; SOCKLAB_TIMERFD=off: not). */
   timerfd?: boolean;
+  /** The forwarding threads' priority, once they run. */
+  priority?: ThreadPriority;
   /** Why the native plane is not in use, where it is not. */
   why?: string;
 }

@@ -54,6 +54,8 @@ export class TimerQueue<T> {
     this.#alarm = alarm
       ? alarm(() => {
           this.#alarmAt = Number.NaN;
+          // Whatever else was waiting (a poll begun since) is replaced: one waiter at a time.
+          this.#stopPolling();
           this.#run();
         })
       : null;
@@ -147,7 +149,14 @@ export class TimerQueue<T> {
     const now = performance.now();
     const wait = at - now;
     if (!this.#alarm) {
-      if (wait > SPIN_MS) this.#timer = setTimeout(() => this.#run(), Math.floor(wait - SPIN_MS));
+      if (wait > SPIN_MS)
+        this.#timer = setTimeout(
+          () => {
+            this.#timer = null;
+            this.#run();
+          },
+          Math.floor(wait - SPIN_MS),
+        );
       else this.#poll(now);
       return;
     }
@@ -178,9 +187,8 @@ export class TimerQueue<T> {
     this.#arm();
   }
 
+  /** A waiter's turn (the timer, a poll, the alarm), each having cleared its own handle. */
   #run(): void {
-    this.#timer = null;
-    this.#immediate = null;
     this.runDue(performance.now());
     // Nothing was due (a timer that fired early): wait again.
     if (!this.#timer && !this.#immediate) this.#arm();

@@ -325,7 +325,7 @@ describe('linkd without the native data plane', () => {
       );
       const show = await run(process.execPath, [LINKCTL, '--control', control, 'show']);
       expect(show.stdout).toMatch(
-        /^data plane: node dgram \(one frame a call; native data plane not built \(\/nonexistent\/batch-udp\.node is missing: run native\/build\.sh\)\)$/m,
+        /^data plane: node dgram \(one frame a call; native data plane not built \(\/nonexistent\/batch-udp\.node is missing: run native\/build\.sh\)\); forwarding threads at /m,
       );
       for (let i = 0; i < 20; i++)
         a.send(vxlanUdpFrame({ payload: Buffer.from(`${i}:x`) }), d.port, '127.0.0.1');

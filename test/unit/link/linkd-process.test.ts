@@ -1,7 +1,7 @@
 // linkd and linkctl as the lab runs them: processes, a control socket, one-line errors.
 
 import { createSocket } from 'node:dgram';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -62,6 +62,80 @@ describe('linkd: bad input is one line per problem and a non-zero exit', () => {
   });
 });
 
+/** The nice value of each of a process's threads named like `pattern`, from /proc. */
+function threadNice(pid: number, pattern: RegExp): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    // After the name: state is field 3, nice field 19.
+    return pattern.test(name) ? [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])] : [];
+  });
+}
+
+describe('linkd: its forwarding threads’ priority', () => {
+  const startLinkd = async (prefix: string[], control: string) =>
+    start(
+      prefix[0] ?? process.execPath,
+      [
+        ...prefix.slice(1),
+        ...(prefix.length ? [process.execPath] : []),
+        LINKD,
+        '--peer',
+        '127.0.0.1:1',
+        '--peer',
+        '127.0.0.1:2',
+        '--listen',
+        '127.0.0.1:0',
+        '--control',
+        control,
+      ],
+      /linkd: relaying VXLAN/,
+    );
+
+  it.runIf(process.getuid?.() === 0)(
+    'runs them at nice -10 (the link does not wait for the ends’ CPU); without CAP_SYS_NICE at 0, and show says why',
+    async () => {
+      const control = join(tmpdir(), `socklab-nice-${process.pid}.sock`);
+      {
+        await using d = await startLinkd([], control);
+        await vi.waitUntil(() => threadNice(d.child.pid!, /^linkd /).length > 0, {
+          timeout: 10_000,
+        });
+        // Both peers on one address: one thread forwards both directions (`linkd up+down`).
+        expect(threadNice(d.child.pid!, /^linkd /)).toEqual([-10]);
+        // The main thread (control, resolving names) keeps the default.
+        expect(threadNice(d.child.pid!, /^MainThread$/)).toEqual([0]);
+        expect((await linkctl(control, ['show'])).stdout).toMatch(/; forwarding threads at nice -10\n$/);
+      }
+      {
+        await using d = await startLinkd(['setpriv', '--bounding-set=-sys_nice', '--'], control);
+        await vi.waitUntil(() => threadNice(d.child.pid!, /^linkd /).length > 0, {
+          timeout: 10_000,
+        });
+        expect(threadNice(d.child.pid!, /^linkd /)).toEqual([0]);
+        expect((await linkctl(control, ['show'])).stdout).toMatch(
+          /; forwarding threads at the default priority \(nice -10 was refused: EACCES; the link host needs CAP_SYS_NICE, or SOCKLAB_LINKD_NICE=0\)\n$/,
+        );
+      }
+    },
+  );
+
+  it('refuses a SOCKLAB_LINKD_NICE that is not a nice value, in one line', async () => {
+    const r = await run(
+      process.execPath,
+      [LINKD, '--peer', '127.0.0.1:1', '--peer', '127.0.0.1:2', '--listen', '127.0.0.1:0'],
+      '',
+      30_000,
+      { ...process.env, SOCKLAB_LINKD_NICE: '-30' },
+    );
+    expect(r.code).toBe(2);
+    expect(isOneLineError(r.stderr)).toBe(true);
+    expect(r.stderr).toMatch(
+      /SOCKLAB_LINKD_NICE must be a whole number from -20 to 19 .* got '-30'; e.g. SOCKLAB_LINKD_NICE=0/,
+    );
+  });
+});
+
 describe('linkctl drives a running linkd without restarting it', () => {
   it('show, set, stats, record, capture, reset', async () => {
     const control = join(tmpdir(), `socklab-linkctl-${process.pid}.sock`);
@@ -103,8 +177,10 @@ describe('linkctl drives a running linkd without restarting it', () => {
       );
     };
     // The data plane is named: native where native/build.sh built it, Node's dgram and why otherwise.
+    // Its forwarding threads at nice -10 where it may raise them (root, CAP_SYS_NICE).
+    const priority = process.getuid?.() === 0 ? { nice: -10 } : { refused: 'EACCES', asked: -10 };
     expect((await linkctl(control, ['show'])).stdout).toBe(
-      `up: loss 100%; down: none; seed 1 (engine relay)\ndata plane: ${dataPlaneText(chooseDataPlane('auto'))}\n`,
+      `up: loss 100%; down: none; seed 1 (engine relay)\ndata plane: ${dataPlaneText({ ...chooseDataPlane('auto'), priority })}\n`,
     );
     // raw, the Docker backend's transport: exactly one line per request, in order, nothing between
     // (an empty line after each once paired a reply with the wrong request on the live view).
