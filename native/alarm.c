@@ -72,26 +72,22 @@ static void on_expired(uv_poll_t *h, int status, int events) {
   napi_env env = a->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value cb, recv, result;
-  napi_get_reference_value(env, a->on_fire, &cb);
-  napi_get_global(env, &recv);
-  // make_callback: microtasks (the send queue's flush) run when the callback returns.
-  if (napi_make_callback(env, a->async, recv, cb, 0, NULL, &result) == napi_pending_exception) {
-    napi_value err;
-    napi_get_and_clear_last_exception(env, &err);
-    napi_fatal_exception(env, err);
-  }
+  call_js(env, a->async, a->on_fire, 0, NULL);
   napi_close_handle_scope(env, scope);
 }
 
-static alarm_t *unwrap_alarm(napi_env env, napi_value v) {
+// The alarm a call names in its first argument (of `n`), NULL once it is closed (arming a closed
+// alarm does nothing) or where it is not one (a TypeError is pending).
+static alarm_t *alarm_arg(napi_env env, napi_callback_info info, napi_value *argv, size_t n) {
+  size_t argc = n;
   void *p = NULL;
-  if (napi_get_value_external(env, v, &p) != napi_ok || p == NULL) {
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < n) return NULL;
+  if (napi_get_value_external(env, argv[0], &p) != napi_ok || p == NULL) {
     napi_throw_type_error(env, NULL, "batch-udp: not an alarm handle");
     return NULL;
   }
   alarm_t *a = p;
-  return a->fd < 0 ? NULL : a;  // closed: arming it does nothing
+  return a->fd < 0 ? NULL : a;
 }
 
 // alarmOpen(onFire) -> handle, or a negative errno. onFire runs on this thread's loop.
@@ -128,10 +124,8 @@ static napi_value js_alarm_open(napi_env env, napi_callback_info info) {
 // alarmArm(handle, delayMs): fires once, delayMs from now (at once, on the next turn, if <= 0);
 // replaces any earlier setting.
 static napi_value js_alarm_arm(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2) return NULL;
-  alarm_t *a = unwrap_alarm(env, argv[0]);
+  alarm_t *a = alarm_arg(env, info, argv, 2);
   if (a == NULL) return NULL;
   double ms = 0;
   napi_get_value_double(env, argv[1], &ms);
@@ -145,10 +139,8 @@ static napi_value js_alarm_arm(napi_env env, napi_callback_info info) {
 
 // alarmStop(handle): disarmed until armed again.
 static napi_value js_alarm_stop(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return NULL;
-  alarm_t *a = unwrap_alarm(env, argv[0]);
+  alarm_t *a = alarm_arg(env, info, argv, 1);
   if (a == NULL) return NULL;
   struct itimerspec t = {0};
   timerfd_settime(a->fd, 0, &t, NULL);
@@ -157,10 +149,8 @@ static napi_value js_alarm_stop(napi_env env, napi_callback_info info) {
 
 // alarmClose(handle): closed for good (the thread's loop can end).
 static napi_value js_alarm_close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return NULL;
-  alarm_t *a = unwrap_alarm(env, argv[0]);
+  alarm_t *a = alarm_arg(env, info, argv, 1);
   if (a != NULL) shut(env, a);
   return NULL;
 }

@@ -271,6 +271,19 @@ static uint32_t frames_in(sock_t *s, int i, uint32_t *size) {
   return n;
 }
 
+void call_js(napi_env env, napi_async_context async, napi_ref fn, size_t argc, napi_value *argv) {
+  napi_value cb, recv, result;
+  napi_get_reference_value(env, fn, &cb);
+  // make_callback wants an object for `this`; the handlers do not use it.
+  napi_get_global(env, &recv);
+  // make_callback: JavaScript's microtasks (the send queue's flush) run when it returns.
+  if (napi_make_callback(env, async, recv, cb, argc, argv, &result) == napi_pending_exception) {
+    napi_value err;
+    napi_get_and_clear_last_exception(env, &err);
+    napi_fatal_exception(env, err);
+  }
+}
+
 // Hands one received batch to JavaScript: onBatch(bytes, meta, count), one meta entry per frame
 // (a coalesced datagram's frames each have their own, in the order they were sent).
 static void deliver(sock_t *s, int n) {
@@ -290,7 +303,7 @@ static void deliver(sock_t *s, int n) {
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   void *bytes = NULL;
-  napi_value ab, metab, meta, cb, recv, argv[3], result;
+  napi_value ab, metab, meta, argv[3];
   uint32_t *m = NULL;
   if (napi_create_arraybuffer(env, total > 0 ? total : 1, &bytes, &ab) != napi_ok ||
       napi_create_arraybuffer(env, (size_t)frames * 4 * sizeof(uint32_t), (void **)&m, &metab) != napi_ok ||
@@ -316,15 +329,7 @@ static void deliver(sock_t *s, int n) {
   argv[0] = ab;
   argv[1] = meta;
   argv[2] = num(env, frames);
-  napi_get_reference_value(env, s->on_batch, &cb);
-  // make_callback wants an object for `this`; the handler does not use it.
-  napi_get_global(env, &recv);
-  // make_callback: JavaScript's microtasks (the send queue's flush) run when it returns.
-  if (napi_make_callback(env, s->async, recv, cb, 3, argv, &result) == napi_pending_exception) {
-    napi_value err;
-    napi_get_and_clear_last_exception(env, &err);
-    napi_fatal_exception(env, err);
-  }
+  call_js(env, s->async, s->on_batch, 3, argv);
   napi_close_handle_scope(env, scope);
 }
 
