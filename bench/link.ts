@@ -194,7 +194,10 @@ async function openLab(
   env?: NodeJS.ProcessEnv,
 ): Promise<BareLab> {
   const lab = await startBareLab({
-    tag: `b${path[0]}${plane?.[1] ?? ''}${env ? (env.SOCKLAB_TIMERFD ? 't' : env.SOCKLAB_LINKD_NICE ? 'p' : 'o') : ''}${process.pid % 1000}`,
+    // Each lab's own namespaces: a letter for each setting that differs from linkd's defaults.
+    tag: `b${path[0]}${plane?.[1] ?? ''}${Object.keys(env ?? {})
+      .map((k) => k.split('_').at(-1)![0]!.toLowerCase())
+      .join('')}${process.pid % 1000}`,
     path,
     ...(plane ? { linkdArgs: ['--data-plane', plane] } : {}),
     ...(env ? { linkdEnv: env } : {}),
@@ -274,8 +277,11 @@ async function busyLateness(
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-/** The native plane as linkd runs it (timerfd, nice -10), polling instead, and at nice 0. */
-type HeldWay = 'timerfd' | 'polling' | 'niceZero';
+/**
+ * The native plane as linkd runs it (timerfd, SCHED_RR), polling instead, its threads at nice -10
+ * (real time not asked for, as where it is refused) and at the default priority.
+ */
+type HeldWay = 'timerfd' | 'polling' | 'niceTen' | 'niceZero';
 
 interface Held {
   lateP99: number;
@@ -318,14 +324,15 @@ async function main(): Promise<void> {
     // The native plane without UDP GRO/UDP_SEGMENT, and without its timerfd (polling instead).
     const noOffloadLab = await open('relay', 'native', { SOCKLAB_UDP_OFFLOAD: 'off' });
     const pollingLab = await open('relay', 'native', { SOCKLAB_TIMERFD: 'off' });
-    // And with its forwarding threads at the default priority.
-    const niceZeroLab = await open('relay', 'native', { SOCKLAB_LINKD_NICE: '0' });
+    // And with its forwarding threads at nice -10 (as where real time is refused) and at the default.
+    const niceTenLab = await open('relay', 'native', { SOCKLAB_LINKD_RT: '0' });
+    const niceZeroLab = await open('relay', 'native', { SOCKLAB_LINKD_RT: '0', SOCKLAB_LINKD_NICE: '0' });
     const paths = [directLab, nativeLab, nodeLab];
     const pings: number[][] = [[], [], []];
     const bulks: BulkResult[][] = [[], [], []];
     const noOffloadBulks: BulkResult[] = [];
     const offloaded: number[] = [];
-    const held: Record<HeldWay, Held[]> = { timerfd: [], polling: [], niceZero: [] };
+    const held: Record<HeldWay, Held[]> = { timerfd: [], polling: [], niceTen: [], niceZero: [] };
     for (let r = 0; r < ROUNDS; r++) {
       // Each round starts on another path, so none always goes first.
       const order = paths.map((_, i) => (i + r) % paths.length);
@@ -338,10 +345,11 @@ async function main(): Promise<void> {
       offloaded.push((await iperf(directLab, [])).end.sum_received.bits_per_second / 1e9);
       await endOffloads(directLab, false);
       // Held frames under bulk through 10 ms: the native plane's timerfd against polling, and
-      // its threads at nice -10 against the default.
+      // its threads under SCHED_RR against nice -10 and the default.
       for (const [k, lab] of [
         ['timerfd', nativeLab],
         ['polling', pollingLab],
+        ['niceTen', niceTenLab],
         ['niceZero', niceZeroLab],
       ] as const)
         held[k].push({ ...(await busyLateness(lab, 10)), idle: await idleLateness(lab, 10) });
@@ -483,7 +491,7 @@ function report(o: Report): void {
   const heldText = (h: Held[]): string =>
     `under bulk lateness p99 ${f(median(h.map((x) => x.lateP99)))} ms (rounds ${h.map((x) => f(x.lateP99, 2)).join(', ')}), linkd ${f(median(h.map((x) => x.cores)), 2)} cores, its forwarding threads waited ${f(median(h.map((x) => x.waitMsPerS)), 0)} ms a second for a core, ${f(median(h.map((x) => x.gbps)), 2)} Gbit/s; pings alone lateness p50 ${f(median(h.map((x) => x.idle.p50)))} ms, p99 ${f(median(h.map((x) => x.idle.p99)))} ms`;
   console.log(
-    `held frames through delay 10ms, native plane, medians of the rounds:\n  as linkd runs (the timerfd, polling the last 1.5 ms within a tenth of the thread's time; threads at nice -10): ${heldText(o.held.timerfd)}\n  polling alone (SOCKLAB_TIMERFD=off, as Node's plane does): ${heldText(o.held.polling)}\n  threads at the default priority (SOCKLAB_LINKD_NICE=0): ${heldText(o.held.niceZero)}`,
+    `held frames through delay 10ms, native plane, medians of the rounds:\n  as linkd runs (the timerfd, polling the last 1.5 ms within a tenth of the thread's time; threads under SCHED_RR at 1): ${heldText(o.held.timerfd)}\n  polling alone (SOCKLAB_TIMERFD=off, as Node's plane does): ${heldText(o.held.polling)}\n  threads at nice -10, as where real time is refused (SOCKLAB_LINKD_RT=0): ${heldText(o.held.niceTen)}\n  threads at the default priority (SOCKLAB_LINKD_RT=0 SOCKLAB_LINKD_NICE=0): ${heldText(o.held.niceZero)}`,
   );
   const l = o.lossy;
   console.log(
@@ -549,7 +557,7 @@ function targets(
       measured: `${added('p99').toFixed(0)} µs`,
       met: added('p99') <= 300,
       cause:
-        'the tail is scheduling: a relay thread that is not running when a frame arrives waits for a core (two cores here, shared); a busy-polling native data plane or a dedicated core would be needed',
+        "each round trip wakes linkd's two forwarding threads (under SCHED_RR they waited about a hundredth of a second a second for a core even under bulk: the held-frames line) besides the ends' programs, and a woken thread here runs 0.1-0.2 ms late, now and then over a millisecond; the direct path's own p99 moves by 3x between runs. Busy polling would not help: with both cores kept busy (a SCHED_IDLE spinner each) the native p99 rose to 3.7-3.9 ms (a one-off check, 2026-12-07: the machine's virtual CPUs run slower when busy). Needed: a core of linkd's own, unshared",
     },
     {
       what: 'zero drops linkd did not decide (TCP bulk, clean and lossy)',
@@ -562,7 +570,7 @@ function targets(
       what: 'linkd lateness p99 ≤ 1 ms at 10 and 40 ms, idle and under bulk with a ping',
       measured: `worst ${worstLate.toFixed(3)} ms`,
       met: worstLate <= 1,
-      cause: `under bulk the ${cores()} cores are shared by both iperf3 ends, their kernel work and linkd (${(cpu * relay.tcpGbps).toFixed(1)} cores alone at ${relay.tcpGbps.toFixed(2)} Gbit/s clean): through 10 ms its forwarding threads, at nice -10 and asleep between deadlines, still waited ${waitedMsPerS.toFixed(0)} ms a second on a run queue for a core (schedstat), and a frame whose thread waits leaves late; the rounds differ by 2x with the machine's load. Needed: a core of linkd's own (a cpuset the ends stay off), or less CPU at the ends per frame`,
+      cause: `under bulk the ${cores()} cores are shared by both iperf3 ends, their kernel work and linkd (${(cpu * relay.tcpGbps).toFixed(1)} cores alone at ${relay.tcpGbps.toFixed(2)} Gbit/s clean): through 10 ms its forwarding threads, under SCHED_RR and asleep between deadlines, still waited ${waitedMsPerS.toFixed(0)} ms a second on a run queue for a core (schedstat), and a frame whose thread waits leaves late; the rounds differ by 2x with the machine's load. Needed: a core of linkd's own (a cpuset the ends stay off), or less CPU at the ends per frame`,
     },
   ];
 }

@@ -9,3 +9,6 @@ void call_js(napi_env env, napi_async_context async, napi_ref fn, size_t argc, n
 
 // alarm.c: alarmOpen, alarmArm, alarmStop, alarmClose.
 void alarm_init(napi_env env, napi_value exports);
+
+// realtime.c: realtime.
+void realtime_init(napi_env env, napi_value exports);

@@ -614,6 +614,7 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_create_uint32(env, BATCH, &batch);
   napi_set_named_property(env, exports, "batch", batch);
   alarm_init(env, exports);
+  realtime_init(env, exports);
   return exports;
 }
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Builds linkd's batched data plane (batch-udp.c, alarm.c) with the C compiler and Node's own headers: on
+# Builds linkd's batched data plane (batch-udp.c, alarm.c, realtime.c) with the C compiler and Node's own headers: on
 # `npm install` for the netns and vm backends, and in the lab image for Docker. It never fails the
 # install: where it cannot build, linkd uses Node's dgram instead and says so (`linkctl show`).
 #   usage: native/build.sh [OUT]   (OUT defaults to native/build/batch-udp.node)
@@ -21,7 +21,7 @@ done
 cc="${CC:-cc}"
 command -v "$cc" >/dev/null 2>&1 || { say "not built: no C compiler ($cc); linkd uses Node's dgram"; exit 0; }
 mkdir -p "$(dirname "$out")"
-if "$cc" -O2 -Wall -Wextra -fPIC -shared -fvisibility=hidden -I"$headers" -o "$out.tmp" batch-udp.c alarm.c 2>build.log; then
+if "$cc" -O2 -Wall -Wextra -fPIC -shared -fvisibility=hidden -I"$headers" -o "$out.tmp" batch-udp.c alarm.c realtime.c 2>build.log; then
   mv "$out.tmp" "$out" && rm -f build.log
 else
   rm -f "$out.tmp"

@@ -17,6 +17,7 @@ const IMAGE_INPUTS = [
   'lab',
   'native/batch-udp.c',
   'native/alarm.c',
+  'native/realtime.c',
   'native/addon.h',
   'native/build.sh',
   'docker/Dockerfile',

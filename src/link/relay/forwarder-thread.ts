@@ -25,7 +25,7 @@ export class ForwarderThread {
   #exited = false;
   port = 0;
   /** The priority the thread runs at (or why it could not raise it). */
-  priority: ThreadPriority = { nice: 0 };
+  priority: ThreadPriority = { got: { nice: 0 }, refused: [] };
 
   private constructor(worker: Worker) {
     this.#worker = worker;

@@ -6,6 +6,7 @@ import { type Direction, pathOf } from '../model/impairment-model.ts';
 import { ALL, clientRouter } from './client-router.ts';
 import { DirectionEngine, type FrameSender } from './direction-engine.ts';
 import { DirectionMemory } from './direction-memory.ts';
+import { loadBatchUdp } from './native-data-plane.ts';
 import { openAlarms, openRelaySocket } from './open-relay-socket.ts';
 import { PacketRecordRing } from './record-ring.ts';
 import type { ForwarderConfig, FromForwarder, PeerAddress, ToForwarder } from './relay-messages.ts';
@@ -34,7 +35,11 @@ export function peerIndex(peers: readonly PeerAddress[], rinfo: FrameSource): nu
 }
 
 async function run(cfg: ForwarderConfig): Promise<void> {
-  const priority = raiseThisThread(cfg.nice);
+  // Real time through the addon where it loads (on Node's plane too, so the planes compare alike).
+  const addon = loadBatchUdp();
+  const realtime =
+    typeof addon !== 'string' && typeof addon.realtime === 'function' ? addon.realtime : undefined;
+  const priority = raiseThisThread(cfg.priority, realtime);
   const peers = cfg.peers;
   const identities = cfg.identities;
   const clients = cfg.clients.length;

@@ -42,7 +42,7 @@ import { PacketRecordRing } from './record-ring.ts';
 import type { ForwarderConfig, FromForwarder, PeerAddress } from './relay-messages.ts';
 import type { DataPlaneInfo } from './relay-socket.ts';
 import { udpSocketDrops } from './socket-drops.ts';
-import { forwardingNice } from './thread-priority.ts';
+import { forwardingPriority, type PriorityAsk } from './thread-priority.ts';
 import { bindUdp } from './udp-bind.ts';
 import { VXLAN_HEADER } from './vxlan-frame.ts';
 
@@ -118,7 +118,7 @@ export class LinkRelay {
   #closed = false;
   #model: LinkModel;
   readonly #dataPlane: DataPlaneInfo;
-  readonly #nice: number;
+  readonly #priority: PriorityAsk;
   /** A replay in force, and the last record number before it began. */
   #replay: { plan: ReplayPlan; after: number } | null = null;
   #capture: PcapngWriter | null = null;
@@ -127,9 +127,9 @@ export class LinkRelay {
   #resolver: NodeJS.Timeout | null = null;
   #watcher: NodeJS.Timeout | null = null;
 
-  private constructor(socket: Socket, opts: RelayOptions, dataPlane: DataPlaneInfo, nice: number) {
+  private constructor(socket: Socket, opts: RelayOptions, dataPlane: DataPlaneInfo, priority: PriorityAsk) {
     this.#dataPlane = dataPlane;
-    this.#nice = nice;
+    this.#priority = priority;
     this.#socket = socket;
     this.#port = socket.address().port;
     this.#opts = opts;
@@ -149,10 +149,10 @@ export class LinkRelay {
   static async start(opts: RelayOptions): Promise<LinkRelay> {
     // Chosen before anything binds: a plane asked for and missing is refused at once.
     const dataPlane = chooseDataPlane(opts.dataPlane ?? 'auto', opts.udpOffload ?? true);
-    const nice = forwardingNice();
+    const priority = forwardingPriority();
     const socket = createSocket({ type: 'udp4', reuseAddr: true });
     await bindUdp(socket, opts.listenPort ?? VXLAN_PORT, opts.listenAddress ?? '0.0.0.0');
-    const relay = new LinkRelay(socket, opts, dataPlane, nice);
+    const relay = new LinkRelay(socket, opts, dataPlane, priority);
     socket.on('message', () => relay.#foreign++);
     socket.on('error', (err) => relay.#log(`linkd: socket error: ${err.message}`));
     relay.#dropsBase = udpSocketDrops(relay.#port) ?? 0;
@@ -338,7 +338,7 @@ export class LinkRelay {
       dataPlane: this.#dataPlane.name,
       offload: this.#dataPlane.offload ?? false,
       timerfd: this.#dataPlane.timerfd ?? false,
-      nice: this.#nice,
+      priority: this.#priority,
       peers: this.#peerAddresses(),
       identities: this.#opts.peers.map((p) =>
         p.labAddress ? { ip: ipv4Number(p.labAddress), mac: macBytes(labMac(p.labAddress)) } : null,

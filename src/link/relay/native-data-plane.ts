@@ -29,6 +29,8 @@ export interface BatchUdpAddon {
   alarmArm(handle: object, delayMs: number): void;
   alarmStop(handle: object): void;
   alarmClose(handle: object): void;
+  /** The calling thread under SCHED_RR at `priority` (native/realtime.c): 0, or a negative errno. */
+  realtime?(priority: number): number;
 }
 
 /** Whether the native plane asks the kernel for UDP GRO and UDP_SEGMENT: yes unless SOCKLAB_UDP_OFFLOAD=off. */

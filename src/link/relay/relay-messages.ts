@@ -8,7 +8,7 @@ import type { Direction, LinkModel } from '../model/impairment-model.ts';
 import type { ReplayPlan } from '../model/replay-file.ts';
 import type { DirectionBuffers } from './direction-memory.ts';
 import type { DataPlaneName } from './relay-socket.ts';
-import type { ThreadPriority } from './thread-priority.ts';
+import type { PriorityAsk, ThreadPriority } from './thread-priority.ts';
 import type { InnerIdentity } from './vxlan-frame.ts';
 
 export interface PeerAddress {
@@ -35,8 +35,8 @@ export interface ForwarderConfig {
   offload: boolean;
   /** The native plane's held frames wake the thread on a timerfd. */
   timerfd: boolean;
-  /** The nice value the thread asks for (thread-priority.ts). */
-  nice: number;
+  /** The scheduling priority the thread asks for (thread-priority.ts). */
+  priority: PriorityAsk;
   /** The clients (from 0), then the server, last. */
   peers: PeerAddress[];
   /** Each peer's own lab0, in the same order: other inner sources are forged; null: not checked. */

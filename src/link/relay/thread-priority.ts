@@ -1,43 +1,124 @@
 // The forwarding threads' scheduling priority. linkd stands for the network, which does not wait
 // for the programs at its ends to yield a core: on a machine whose cores the ends (and their
 // kernel work) keep busy, a forwarding thread woken at a frame's time waited its turn behind them
-// (bench:link: 60-140 ms a second on the run queue under TCP bulk through 10 ms, lateness p99
-// about 2 ms). At nice -10 it is let in first, and it takes only what it needs: it sleeps between
-// frames (the native plane's timerfd; see timer-queue.ts).
-import { setPriority } from 'node:os';
+// (bench:link, TCP bulk through 10 ms: 60-140 ms a second on the run queue at nice 0, lateness
+// p99 about 2 ms). At nice -10 the scheduler still shares the core out by weight (64-113 ms a
+// second); under SCHED_RR, the lowest real-time priority, a woken thread runs at once ahead of
+// every ordinary process (8-11 ms a second, lateness p99 0.21-0.34 ms against 0.38-1.04 at nice
+// -10, the same run). It takes only what it needs: it sleeps between frames (the native plane's
+// timerfd; see timer-queue.ts), and the kernel's real-time throttling keeps a twentieth of each
+// core for the rest. Priority 1 is above any ordinary process and below the kernel's own
+// real-time threads (interrupt threads at 50). Where real time is refused (no CAP_SYS_NICE; or a
+// kernel built to budget real time per cgroup, CONFIG_RT_GROUP_SCHED, whose container cgroups get
+// none unless the engine's daemon was given some: Docker on this lab's machine), the threads ask
+// for nice -10; `linkctl show` says which and why.
+import { constants, setPriority } from 'node:os';
 
-/** What linkd asks for unless SOCKLAB_LINKD_NICE says otherwise (0: the default priority). */
+/** What linkd asks for unless SOCKLAB_LINKD_RT / SOCKLAB_LINKD_NICE say otherwise. */
+export const DEFAULT_REALTIME = 1;
 export const DEFAULT_NICE = -10;
 
-/** What a thread got: the nice value it runs at, or why raising it was refused. */
-export type ThreadPriority = { nice: number } | { refused: string; asked: number };
+/** What a forwarding thread asks for: SCHED_RR at `realtime` (0: not), else `nice` (0: nothing). */
+export interface PriorityAsk {
+  realtime: number;
+  nice: number;
+}
 
-/** SOCKLAB_LINKD_NICE as a nice value, -20 to 19; one line that says so otherwise. */
-export function forwardingNice(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.SOCKLAB_LINKD_NICE;
-  if (raw === undefined || raw === '') return DEFAULT_NICE;
+/** What a thread got, and what it asked for and was refused on the way (errno names). */
+export interface ThreadPriority {
+  got: { realtime: number } | { nice: number };
+  refused: { what: 'realtime' | 'nice'; asked: number; code: string }[];
+}
+
+function wholeIn(
+  name: string,
+  raw: string | undefined,
+  lo: number,
+  hi: number,
+  dflt: number,
+  what: string,
+): number {
+  if (raw === undefined || raw === '') return dflt;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < -20 || n > 19)
+  if (!Number.isInteger(n) || n < lo || n > hi)
     throw new Error(
-      `SOCKLAB_LINKD_NICE must be a whole number from -20 to 19 (the forwarding threads' nice value), got '${raw}'; e.g. SOCKLAB_LINKD_NICE=0 for the default priority`,
+      `${name} must be a whole number from ${lo} to ${hi} (${what}), got '${raw}'; e.g. ${name}=0`,
     );
   return n;
 }
 
-/** Sets the calling thread's priority (Linux: setpriority with pid 0 is this thread alone). */
-export function raiseThisThread(nice: number): ThreadPriority {
-  if (nice === 0) return { nice: 0 };
+/** SOCKLAB_LINKD_RT (0-99) and SOCKLAB_LINKD_NICE (-20 to 19); one line that says so otherwise. */
+export function forwardingPriority(env: NodeJS.ProcessEnv = process.env): PriorityAsk {
+  return {
+    realtime: wholeIn(
+      'SOCKLAB_LINKD_RT',
+      env.SOCKLAB_LINKD_RT,
+      0,
+      99,
+      DEFAULT_REALTIME,
+      "the forwarding threads' SCHED_RR priority; 0 does not ask for real time",
+    ),
+    nice: wholeIn(
+      'SOCKLAB_LINKD_NICE',
+      env.SOCKLAB_LINKD_NICE,
+      -20,
+      19,
+      DEFAULT_NICE,
+      "the forwarding threads' nice value where real time is refused or not asked for; 0 for the default priority",
+    ),
+  };
+}
+
+/** The errno's name for a negative errno (the addon's answer). */
+function errnoName(negative: number): string {
+  const e = Object.entries(constants.errno).find(([, v]) => v === -negative);
+  return e ? e[0] : `errno ${-negative}`;
+}
+
+/**
+ * Sets the calling thread's priority: SCHED_RR through the addon's `realtime` (undefined where
+ * the addon is not loaded), else a nice value (Linux: setpriority with pid 0 is this thread alone).
+ */
+export function raiseThisThread(ask: PriorityAsk, realtime?: (priority: number) => number): ThreadPriority {
+  const refused: ThreadPriority['refused'] = [];
+  if (ask.realtime > 0) {
+    const r = realtime ? realtime(ask.realtime) : null;
+    if (r === 0) return { got: { realtime: ask.realtime }, refused };
+    refused.push({
+      what: 'realtime',
+      asked: ask.realtime,
+      code: r === null ? 'the native addon is not loaded' : errnoName(r),
+    });
+  }
+  if (ask.nice === 0) return { got: { nice: 0 }, refused };
   try {
-    setPriority(nice);
-    return { nice };
+    setPriority(ask.nice);
+    return { got: { nice: ask.nice }, refused };
   } catch (err) {
     // Node wraps it (ERR_SYSTEM_ERROR); the errno's name is in `info`.
     const e = err as NodeJS.ErrnoException & { info?: { code?: string } };
-    return { refused: e.info?.code ?? e.code ?? e.message, asked: nice };
+    refused.push({ what: 'nice', asked: ask.nice, code: e.info?.code ?? e.code ?? e.message });
+    return { got: { nice: 0 }, refused };
   }
 }
 
-export const priorityText = (p: ThreadPriority): string =>
-  'nice' in p
-    ? `forwarding threads at nice ${p.nice}`
-    : `forwarding threads at the default priority (nice ${p.asked} was refused: ${p.refused}; the link host needs CAP_SYS_NICE, or SOCKLAB_LINKD_NICE=0)`;
+export function priorityText(p: ThreadPriority): string {
+  const got =
+    'realtime' in p.got
+      ? `real-time priority ${p.got.realtime} (SCHED_RR)`
+      : p.got.nice === 0
+        ? 'the default priority'
+        : `nice ${p.got.nice}`;
+  if (p.refused.length === 0) return `forwarding threads at ${got}`;
+  const what = p.refused
+    .map((r) => `${r.what === 'realtime' ? 'real-time priority' : 'nice'} ${r.asked} was refused: ${r.code}`)
+    .join('; ');
+  const rt = p.refused.some((r) => r.what === 'realtime');
+  const off = p.refused
+    .map((r) => (r.what === 'realtime' ? 'SOCKLAB_LINKD_RT=0' : 'SOCKLAB_LINKD_NICE=0'))
+    .join(' ');
+  const needs = rt
+    ? 'the link host needs CAP_SYS_NICE, and where the kernel budgets real time per cgroup (CONFIG_RT_GROUP_SCHED) a budget for its cgroup'
+    : 'the link host needs CAP_SYS_NICE';
+  return `forwarding threads at ${got} (${what}; ${needs}, or ${off})`;
+}

@@ -8,7 +8,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { probeNetem } from '../../../src/link/control/netem-engine.ts';
 import { vxlanUdpFrame } from '../../../src/link/relay/frame-builder.ts';
 import { chooseDataPlane, dataPlaneText } from '../../../src/link/relay/native-data-plane.ts';
+import type { ThreadPriority } from '../../../src/link/relay/thread-priority.ts';
 import { isOneLineError, ROOT, run, start } from '../../support/programs.ts';
+import { parseThreadStats, type ThreadSched } from '../../support/thread-sched.ts';
 
 const LINKD = `${ROOT}src/link/linkd.ts`;
 const LINKCTL = `${ROOT}src/link/linkctl.ts`;
@@ -62,14 +64,12 @@ describe('linkd: bad input is one line per problem and a non-zero exit', () => {
   });
 });
 
-/** The nice value of each of a process's threads named like `pattern`, from /proc. */
-function threadNice(pid: number, pattern: RegExp): number[] {
-  return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    // After the name: state is field 3, nice field 19.
-    return pattern.test(name) ? [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])] : [];
-  });
+/** How the kernel schedules each of a process's threads named like `pattern`, from /proc. */
+function threads(pid: number, pattern: RegExp): ThreadSched[] {
+  const text = readdirSync(`/proc/${pid}/task`)
+    .map((tid) => readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'))
+    .join('\n');
+  return parseThreadStats(text).filter((t) => pattern.test(t.name));
 }
 
 describe('linkd: its forwarding threads’ priority', () => {
@@ -92,33 +92,87 @@ describe('linkd: its forwarding threads’ priority', () => {
       /linkd: relaying VXLAN/,
     );
 
+  // What the kernel says the forwarding threads got, and what `linkctl show` says, started under
+  // `prefix`. Both peers on one address: one thread forwards both directions (`linkd up+down`).
+  const startedUnder = async (prefix: string[]) => {
+    const control = join(tmpdir(), `socklab-priority-${process.pid}.sock`);
+    await using d = await startLinkd(prefix, control);
+    await vi.waitUntil(() => threads(d.child.pid!, /^linkd /).length > 0, { timeout: 10_000 });
+    const show = (await linkctl(control, ['show'])).stdout;
+    return {
+      forwarding: threads(d.child.pid!, /^linkd /).map(({ policy, rtPriority, nice }) => ({
+        policy,
+        rtPriority,
+        nice,
+      })),
+      main: threads(d.child.pid!, /^MainThread$/).map(({ policy, nice }) => ({ policy, nice })),
+      priority: show.slice(show.lastIndexOf('; forwarding threads') + 2).trim(),
+    };
+  };
+  const SCHED_OTHER = 0;
+  const SCHED_RR = 2;
+
   it.runIf(process.getuid?.() === 0)(
-    'runs them at nice -10 (the link does not wait for the ends’ CPU); without CAP_SYS_NICE at 0, and show says why',
+    'runs them under SCHED_RR at priority 1 (the link does not wait for the ends’ CPU), only them',
     async () => {
-      const control = join(tmpdir(), `socklab-nice-${process.pid}.sock`);
-      {
-        await using d = await startLinkd([], control);
-        await vi.waitUntil(() => threadNice(d.child.pid!, /^linkd /).length > 0, {
-          timeout: 10_000,
-        });
-        // Both peers on one address: one thread forwards both directions (`linkd up+down`).
-        expect(threadNice(d.child.pid!, /^linkd /)).toEqual([-10]);
-        // The main thread (control, resolving names) keeps the default.
-        expect(threadNice(d.child.pid!, /^MainThread$/)).toEqual([0]);
-        expect((await linkctl(control, ['show'])).stdout).toMatch(/; forwarding threads at nice -10\n$/);
-      }
-      {
-        await using d = await startLinkd(['setpriv', '--bounding-set=-sys_nice', '--'], control);
-        await vi.waitUntil(() => threadNice(d.child.pid!, /^linkd /).length > 0, {
-          timeout: 10_000,
-        });
-        expect(threadNice(d.child.pid!, /^linkd /)).toEqual([0]);
-        expect((await linkctl(control, ['show'])).stdout).toMatch(
-          /; forwarding threads at the default priority \(nice -10 was refused: EACCES; the link host needs CAP_SYS_NICE, or SOCKLAB_LINKD_NICE=0\)\n$/,
-        );
-      }
+      const r = await startedUnder([]);
+      expect(r.forwarding).toEqual([{ policy: SCHED_RR, rtPriority: 1, nice: 0 }]);
+      // The main thread (control, resolving names) keeps the default.
+      expect(r.main).toEqual([{ policy: SCHED_OTHER, nice: 0 }]);
+      expect(r.priority).toBe('forwarding threads at real-time priority 1 (SCHED_RR)');
     },
   );
+
+  it.runIf(process.getuid?.() === 0)(
+    'where real time is refused, at the nice value asked for; where that is refused too, at the default; show says which and why',
+    async () => {
+      // No CAP_SYS_NICE: real time is refused, and a nice value below the default (ordinary
+      // processes may lower their own priority: 5 here) is granted.
+      const niceOnly = await startedUnder([
+        'env',
+        'SOCKLAB_LINKD_NICE=5',
+        'setpriv',
+        '--bounding-set=-sys_nice',
+        '--',
+      ]);
+      expect(niceOnly.forwarding).toEqual([{ policy: SCHED_OTHER, rtPriority: 0, nice: 5 }]);
+      expect(niceOnly.priority).toBe(
+        'forwarding threads at nice 5 (real-time priority 1 was refused: EPERM; the link host needs CAP_SYS_NICE, and where the kernel budgets real time per cgroup (CONFIG_RT_GROUP_SCHED) a budget for its cgroup, or SOCKLAB_LINKD_RT=0)',
+      );
+      const neither = await startedUnder([
+        'prlimit',
+        '--rtprio=0',
+        '--nice=0',
+        '--',
+        'setpriv',
+        '--bounding-set=-sys_nice',
+        '--',
+      ]);
+      expect(neither.forwarding).toEqual([{ policy: SCHED_OTHER, rtPriority: 0, nice: 0 }]);
+      expect(neither.priority).toBe(
+        'forwarding threads at the default priority (real-time priority 1 was refused: EPERM; nice -10 was refused: EACCES; the link host needs CAP_SYS_NICE, and where the kernel budgets real time per cgroup (CONFIG_RT_GROUP_SCHED) a budget for its cgroup, or SOCKLAB_LINKD_RT=0 SOCKLAB_LINKD_NICE=0)',
+      );
+      // Real time not asked for: nice -10, as asked.
+      const asked = await startedUnder(['env', 'SOCKLAB_LINKD_RT=0']);
+      expect(asked.forwarding).toEqual([{ policy: SCHED_OTHER, rtPriority: 0, nice: -10 }]);
+      expect(asked.priority).toBe('forwarding threads at nice -10');
+    },
+  );
+
+  it('refuses a SOCKLAB_LINKD_RT that is not a real-time priority, in one line', async () => {
+    const r = await run(
+      process.execPath,
+      [LINKD, '--peer', '127.0.0.1:1', '--peer', '127.0.0.1:2', '--listen', '127.0.0.1:0'],
+      '',
+      30_000,
+      { ...process.env, SOCKLAB_LINKD_RT: 'high' },
+    );
+    expect(r.code).toBe(2);
+    expect(isOneLineError(r.stderr)).toBe(true);
+    expect(r.stderr).toMatch(
+      /SOCKLAB_LINKD_RT must be a whole number from 0 to 99 .* got 'high'; e.g. SOCKLAB_LINKD_RT=0/,
+    );
+  });
 
   it('refuses a SOCKLAB_LINKD_NICE that is not a nice value, in one line', async () => {
     const r = await run(
@@ -177,8 +231,17 @@ describe('linkctl drives a running linkd without restarting it', () => {
       );
     };
     // The data plane is named: native where native/build.sh built it, Node's dgram and why otherwise.
-    // Its forwarding threads at nice -10 where it may raise them (root, CAP_SYS_NICE).
-    const priority = process.getuid?.() === 0 ? { nice: -10 } : { refused: 'EACCES', asked: -10 };
+    // Its forwarding threads under SCHED_RR where it may raise them (root, CAP_SYS_NICE).
+    const priority: ThreadPriority =
+      process.getuid?.() === 0
+        ? { got: { realtime: 1 }, refused: [] }
+        : {
+            got: { nice: 0 },
+            refused: [
+              { what: 'realtime', asked: 1, code: 'EPERM' },
+              { what: 'nice', asked: -10, code: 'EACCES' },
+            ],
+          };
     expect((await linkctl(control, ['show'])).stdout).toBe(
       `up: loss 100%; down: none; seed 1 (engine relay)\ndata plane: ${dataPlaneText({ ...chooseDataPlane('auto'), priority })}\n`,
     );
