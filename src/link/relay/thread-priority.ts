@@ -18,6 +18,9 @@ import { constants, setPriority } from 'node:os';
 export const DEFAULT_REALTIME = 1;
 export const DEFAULT_NICE = -10;
 
+/** Why real time was not asked of the kernel: the call is the addon's (native/realtime.c). */
+const NO_ADDON = 'the native addon is not loaded';
+
 /** What a forwarding thread asks for: SCHED_RR at `realtime` (0: not), else `nice` (0: nothing). */
 export interface PriorityAsk {
   realtime: number;
@@ -87,7 +90,7 @@ export function raiseThisThread(ask: PriorityAsk, realtime?: (priority: number) 
     refused.push({
       what: 'realtime',
       asked: ask.realtime,
-      code: r === null ? 'the native addon is not loaded' : errnoName(r),
+      code: r === null ? NO_ADDON : errnoName(r),
     });
   }
   if (ask.nice === 0) return { got: { nice: 0 }, refused };
@@ -113,12 +116,18 @@ export function priorityText(p: ThreadPriority): string {
   const what = p.refused
     .map((r) => `${r.what === 'realtime' ? 'real-time priority' : 'nice'} ${r.asked} was refused: ${r.code}`)
     .join('; ');
-  const rt = p.refused.some((r) => r.what === 'realtime');
+  // What each refusal needs: real time by the kernel's rules (which cover nice's), or the addon.
+  const rt = p.refused.find((r) => r.what === 'realtime');
+  const needs: string[] = [];
+  if (rt?.code === NO_ADDON) needs.push('real time needs the native addon (native/build.sh)');
+  else if (rt)
+    needs.push(
+      'the link host needs CAP_SYS_NICE, and where the kernel budgets real time per cgroup (CONFIG_RT_GROUP_SCHED) a budget for its cgroup',
+    );
+  if (p.refused.some((r) => r.what === 'nice') && (!rt || rt.code === NO_ADDON))
+    needs.push('the link host needs CAP_SYS_NICE');
   const off = p.refused
     .map((r) => (r.what === 'realtime' ? 'SOCKLAB_LINKD_RT=0' : 'SOCKLAB_LINKD_NICE=0'))
     .join(' ');
-  const needs = rt
-    ? 'the link host needs CAP_SYS_NICE, and where the kernel budgets real time per cgroup (CONFIG_RT_GROUP_SCHED) a budget for its cgroup'
-    : 'the link host needs CAP_SYS_NICE';
-  return `forwarding threads at ${got} (${what}; ${needs}, or ${off})`;
+  return `forwarding threads at ${got} (${what}; ${needs.join('; ')}, or ${off})`;
 }

@@ -327,6 +327,12 @@ describe('linkd without the native data plane', () => {
       expect(show.stdout).toMatch(
         /^data plane: node dgram \(one frame a call; native data plane not built \(\/nonexistent\/batch-udp\.node is missing: run native\/build\.sh\)\); forwarding threads at /m,
       );
+      // Real time is the addon's call: without it, nice -10 (root), and show says why.
+      expect(show.stdout).toContain(
+        process.getuid?.() === 0
+          ? '; forwarding threads at nice -10 (real-time priority 1 was refused: the native addon is not loaded; real time needs the native addon (native/build.sh), or SOCKLAB_LINKD_RT=0)\n'
+          : '; forwarding threads at the default priority (real-time priority 1 was refused: the native addon is not loaded; nice -10 was refused: EACCES; real time needs the native addon (native/build.sh); the link host needs CAP_SYS_NICE, or SOCKLAB_LINKD_RT=0 SOCKLAB_LINKD_NICE=0)\n',
+      );
       for (let i = 0; i < 20; i++)
         a.send(vxlanUdpFrame({ payload: Buffer.from(`${i}:x`) }), d.port, '127.0.0.1');
       const end = Date.now() + 20_000;
