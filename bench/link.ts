@@ -5,7 +5,8 @@
 // the relay's delay fidelity at 10 ms and 40 ms, idle and under a bulk transfer, with held frames
 // woken by the native plane's timerfd and by polling; linkd's CPU seconds per gigabit; TCP bulk
 // through `delay 20ms loss 1%`. Every path is up at once and measured in BENCH_ROUNDS rounds that
-// take turns (medians). Ends with the issue's targets, each met or not (with the measured cause
+// take turns (medians); with the link's veths gathering frames for UDP GRO (the netns backend's)
+// and not. Ends with the issue's targets, each met or not (with the measured cause
 // when not). Needs root and iperf3.
 
 import { execFileSync } from 'node:child_process';
@@ -47,8 +48,9 @@ interface PathResult {
   /** The same, split: JavaScript and the addon (user), the kernel's work on linkd's behalf (system). */
   userPerGbit?: number;
   systemPerGbit?: number;
-  /** During TCP bulk: frames per receive call, per send call and per datagram sent (UDP_SEGMENT). */
+  /** During TCP bulk: frames per receive call, per datagram received (GRO), per send call and per datagram sent (UDP_SEGMENT). */
   framesPerReceiveCall?: number;
+  framesPerReceivedDatagram?: number;
   framesPerSendCall?: number;
   framesPerSentDatagram?: number;
 }
@@ -133,6 +135,7 @@ type BulkResult = Pick<
   | 'userPerGbit'
   | 'systemPerGbit'
   | 'framesPerReceiveCall'
+  | 'framesPerReceivedDatagram'
   | 'framesPerSendCall'
   | 'framesPerSentDatagram'
 >;
@@ -164,6 +167,7 @@ async function bulk(lab: BareLab): Promise<BulkResult> {
     ...(io
       ? {
           framesPerReceiveCall: io.receivedFrames / io.receiveCalls,
+          framesPerReceivedDatagram: io.receivedFrames / io.receivedDatagrams,
           framesPerSendCall: io.sentFrames / io.sendCalls,
           framesPerSentDatagram: io.sentFrames / io.sentDatagrams,
         }
@@ -192,12 +196,14 @@ async function openLab(
   path: 'relay' | 'direct',
   plane?: 'native' | 'node',
   env?: NodeJS.ProcessEnv,
+  gather = true,
 ): Promise<BareLab> {
   const lab = await startBareLab({
+    gather,
     // Each lab's own namespaces: a letter for each setting that differs from linkd's defaults.
     tag: `b${path[0]}${plane?.[1] ?? ''}${Object.keys(env ?? {})
       .map((k) => k.split('_').at(-1)![0]!.toLowerCase())
-      .join('')}${process.pid % 1000}`,
+      .join('')}${gather ? '' : 'g'}${process.pid % 1000}`,
     path,
     ...(plane ? { linkdArgs: ['--data-plane', plane] } : {}),
     ...(env ? { linkdEnv: env } : {}),
@@ -279,9 +285,10 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 /**
  * The native plane as linkd runs it (timerfd, SCHED_RR), polling instead, its threads at nice -10
- * (real time not asked for, as where it is refused) and at the default priority.
+ * (real time not asked for, as where it is refused) and at the default priority, and with the
+ * link's veths handing frames over alone.
  */
-type HeldWay = 'timerfd' | 'polling' | 'niceTen' | 'niceZero';
+type HeldWay = 'timerfd' | 'polling' | 'niceTen' | 'niceZero' | 'noGather';
 
 interface Held {
   lateP99: number;
@@ -324,6 +331,8 @@ async function main(): Promise<void> {
     // The native plane without UDP GRO/UDP_SEGMENT, and without its timerfd (polling instead).
     const noOffloadLab = await open('relay', 'native', { SOCKLAB_UDP_OFFLOAD: 'off' });
     const pollingLab = await open('relay', 'native', { SOCKLAB_TIMERFD: 'off' });
+    // And with the link's veths handing each frame over alone (no NAPI, so no GRO to gather them).
+    const noGatherLab = await open('relay', 'native', undefined, false);
     // And with its forwarding threads at nice -10 (as where real time is refused) and at the default.
     const niceTenLab = await open('relay', 'native', { SOCKLAB_LINKD_RT: '0' });
     const niceZeroLab = await open('relay', 'native', { SOCKLAB_LINKD_RT: '0', SOCKLAB_LINKD_NICE: '0' });
@@ -331,26 +340,35 @@ async function main(): Promise<void> {
     const pings: number[][] = [[], [], []];
     const bulks: BulkResult[][] = [[], [], []];
     const noOffloadBulks: BulkResult[] = [];
+    const noGatherBulks: BulkResult[] = [];
     const offloaded: number[] = [];
-    const held: Record<HeldWay, Held[]> = { timerfd: [], polling: [], niceTen: [], niceZero: [] };
+    const held: Record<HeldWay, Held[]> = {
+      timerfd: [],
+      polling: [],
+      niceTen: [],
+      niceZero: [],
+      noGather: [],
+    };
     for (let r = 0; r < ROUNDS; r++) {
       // Each round starts on another path, so none always goes first.
       const order = paths.map((_, i) => (i + r) % paths.length);
       for (const i of order) pings[i]!.push(...(await rtts(paths[i]!, Math.ceil(PINGS / ROUNDS))));
       for (const i of order) bulks[i]!.push(await bulk(paths[i]!));
       noOffloadBulks.push(await bulk(noOffloadLab));
+      noGatherBulks.push(await bulk(noGatherLab));
       // The direct path with the ends' checksum and segmentation offloads on, as a lab without a
       // relay could have them: the columns have them off at both ends, as the relay's must.
       await endOffloads(directLab, true);
       offloaded.push((await iperf(directLab, [])).end.sum_received.bits_per_second / 1e9);
       await endOffloads(directLab, false);
-      // Held frames under bulk through 10 ms: the native plane's timerfd against polling, and
-      // its threads under SCHED_RR against nice -10 and the default.
+      // Held frames under bulk through 10 ms: the native plane's timerfd against polling, its
+      // threads under SCHED_RR against nice -10 and the default, and frames gathered or not.
       for (const [k, lab] of [
         ['timerfd', nativeLab],
         ['polling', pollingLab],
         ['niceTen', niceTenLab],
         ['niceZero', niceZeroLab],
+        ['noGather', noGatherLab],
       ] as const)
         held[k].push({ ...(await busyLateness(lab, 10)), idle: await idleLateness(lab, 10) });
     }
@@ -366,6 +384,8 @@ async function main(): Promise<void> {
     const [direct, relay, viaNode] = [result(0), result(1), result(2)];
     const tcpRatio = median(bulks[1]!.map((b, k) => b.tcpGbps / bulks[0]![k]!.tcpGbps));
     const noOffload = medianBulk(noOffloadBulks);
+    const noGather = medianBulk(noGatherBulks);
+    const gatherRatio = median(bulks[1]!.map((b, k) => b.tcpGbps / noGatherBulks[k]!.tcpGbps));
     const directOffloaded = median(offloaded);
     // Loss-free packet rates: a bisection of iperf3 runs each, one path after the other.
     for (const [i, p] of [direct, relay, viaNode].entries()) {
@@ -409,7 +429,19 @@ async function main(): Promise<void> {
       lateP99: st.lateMs?.p99 ?? Number.NaN,
       drops: st.unintendedDrops,
     };
-    report({ direct, relay, viaNode, tcpRatio, noOffload, directOffloaded, held, fidelity, lossy });
+    report({
+      direct,
+      relay,
+      viaNode,
+      tcpRatio,
+      noOffload,
+      noGather,
+      gatherRatio,
+      directOffloaded,
+      held,
+      fidelity,
+      lossy,
+    });
   } finally {
     for (const lab of labs) await lab[Symbol.asyncDispose]();
   }
@@ -422,6 +454,9 @@ interface Report {
   /** The native relay's TCP bulk over the direct path's, the median of the rounds' ratios. */
   tcpRatio: number;
   noOffload: BulkResult;
+  /** The native relay with the link's veths not gathering frames (no NAPI GRO), and on/off per round. */
+  noGather: BulkResult;
+  gatherRatio: number;
   directOffloaded: number;
   held: Record<HeldWay, Held[]>;
   fidelity: Fidelity[];
@@ -478,10 +513,13 @@ function report(o: Report): void {
     `linkd CPU during TCP bulk, CPU seconds per gigabit (all threads): native ${cpuText(relay)}, node ${cpuText(viaNode)} (native/node ${ratio(relay.cpuPerGbit ?? Number.NaN, viaNode.cpuPerGbit ?? Number.NaN)})`,
   );
   const calls = (p: BulkResult): string =>
-    `${n(p.framesPerReceiveCall, 1)} frames a receive call, ${n(p.framesPerSendCall, 1)} a send call, ${n(p.framesPerSentDatagram, 1)} a datagram sent`;
+    `${n(p.framesPerReceiveCall, 1)} frames a receive call, ${n(p.framesPerReceivedDatagram, 1)} a datagram received, ${n(p.framesPerSendCall, 1)} a send call, ${n(p.framesPerSentDatagram, 1)} a datagram sent`;
   console.log(`  during TCP bulk: native ${calls(relay)}; node ${calls(viaNode)}`);
   console.log(
     `UDP offload (GRO on receive, UDP_SEGMENT on send), native plane, TCP bulk: on ${f(relay.tcpGbps, 2)} Gbit/s, off ${f(noOffload.tcpGbps, 2)} Gbit/s (${ratio(relay.tcpGbps, noOffload.tcpGbps)}); CPU per gigabit on ${cpuText(relay)}, off ${cpuText(noOffload)}; off: ${calls(noOffload)}`,
+  );
+  console.log(
+    `the link's veths gathering frames for GRO (NAPI; the netns backend's labs): on ${f(relay.tcpGbps, 2)} Gbit/s, off ${f(o.noGather.tcpGbps, 2)} Gbit/s (on/off, the median of the rounds' ratios: ${f(o.gatherRatio, 2)}x); CPU per gigabit on ${cpuText(relay)}, off ${cpuText(o.noGather)}; off: ${calls(o.noGather)}`,
   );
   for (const x of fidelity) {
     console.log(
@@ -491,7 +529,7 @@ function report(o: Report): void {
   const heldText = (h: Held[]): string =>
     `under bulk lateness p99 ${f(median(h.map((x) => x.lateP99)))} ms (rounds ${h.map((x) => f(x.lateP99, 2)).join(', ')}), linkd ${f(median(h.map((x) => x.cores)), 2)} cores, its forwarding threads waited ${f(median(h.map((x) => x.waitMsPerS)), 0)} ms a second for a core, ${f(median(h.map((x) => x.gbps)), 2)} Gbit/s; pings alone lateness p50 ${f(median(h.map((x) => x.idle.p50)))} ms, p99 ${f(median(h.map((x) => x.idle.p99)))} ms`;
   console.log(
-    `held frames through delay 10ms, native plane, medians of the rounds:\n  as linkd runs (the timerfd, polling the last 1.5 ms within a tenth of the thread's time; threads under SCHED_RR at 1): ${heldText(o.held.timerfd)}\n  polling alone (SOCKLAB_TIMERFD=off, as Node's plane does): ${heldText(o.held.polling)}\n  threads at nice -10, as where real time is refused (SOCKLAB_LINKD_RT=0): ${heldText(o.held.niceTen)}\n  threads at the default priority (SOCKLAB_LINKD_RT=0 SOCKLAB_LINKD_NICE=0): ${heldText(o.held.niceZero)}`,
+    `held frames through delay 10ms, native plane, medians of the rounds:\n  as linkd runs (the timerfd, polling the last 1.5 ms within a tenth of the thread's time; threads under SCHED_RR at 1): ${heldText(o.held.timerfd)}\n  polling alone (SOCKLAB_TIMERFD=off, as Node's plane does): ${heldText(o.held.polling)}\n  threads at nice -10, as where real time is refused (SOCKLAB_LINKD_RT=0): ${heldText(o.held.niceTen)}\n  threads at the default priority (SOCKLAB_LINKD_RT=0 SOCKLAB_LINKD_NICE=0): ${heldText(o.held.niceZero)}\n  the link's veths not gathering frames (no NAPI GRO): ${heldText(o.held.noGather)}`,
   );
   const l = o.lossy;
   console.log(
@@ -526,7 +564,7 @@ function targets(
   const cpu = relay.cpuPerGbit ?? Number.NaN;
   // Each direction has its own thread; TCP bulk is one direction's data and the other's ACKs.
   const sys = relay.systemPerGbit ?? Number.NaN;
-  const perFrame = `linkd used ${cpu.toFixed(2)} CPU s per Gbit on the native plane (${(viaNode.cpuPerGbit ?? Number.NaN).toFixed(2)} on dgram), ${sys.toFixed(2)} of it in the kernel: the system time is charged to linkd because its send crosses the veth and runs the receiving end's VXLAN and TCP work in the same call. ${(1.5 * cpu).toFixed(1)} cores for 1.5 Gbit/s, on a machine of ${cores()} shared with both iperf3 ends. In user mode (each frame's decision and copy, in JavaScript and the addon) it used ${(relay.userPerGbit ?? Number.NaN).toFixed(2)} s per Gbit: the kernel's per-frame work is the larger part. The direct path pays it once, in the kernel, per MTU-sized frame; through linkd every frame is a datagram received and sent again. UDP_SEGMENT already makes a run of frames one send; UDP GRO does not coalesce here (the kernel VXLAN ends send frame by frame, and veth hands each over before the next). Next: with the ends' offloads on, their TSO super-frames reach linkd whole (58 KB datagrams cross the veth; tcpdump, 2026-12-06), but cutting them in linkd saves only the sending end's per-frame work while a fair direct path gains the offloads too (the line under the table); what would count is sending on, as one datagram, a run of one flow's segments the model all delivers at the same moment (decided and recorded one by one; the receiving end's GRO merges them anyway), or forwarding the frames a clean link leaves alone in the kernel (a tc/eBPF redirect), keeping userspace for frames the model acts on`;
+  const perFrame = `linkd used ${cpu.toFixed(2)} CPU s per Gbit on the native plane (${(viaNode.cpuPerGbit ?? Number.NaN).toFixed(2)} on dgram), ${sys.toFixed(2)} of it in the kernel: the system time is charged to linkd because its send crosses the veth and runs the receiving end's VXLAN and TCP work in the same call. ${(1.5 * cpu).toFixed(1)} cores for 1.5 Gbit/s, on a machine of ${cores()} shared with both iperf3 ends. In user mode (each frame's decision and copy, in JavaScript and the addon) it used ${(relay.userPerGbit ?? Number.NaN).toFixed(2)} s per Gbit: the kernel's per-frame work is the larger part. The direct path pays it once, in the kernel, per MTU-sized frame; through linkd every frame is a datagram received and sent again. UDP_SEGMENT makes a run of frames one send, and UDP GRO one receive where the link's veths gather them (the line on veths above; a veth without NAPI hands each frame over alone, as a Docker network's do: there the link host cannot ask the bridge's end to stop TSO). Next: with the ends' offloads on, their TSO super-frames reach linkd whole (58 KB datagrams cross the veth; tcpdump, 2026-12-06), but cutting them in linkd saves only the sending end's per-frame work while a fair direct path gains the offloads too (the line under the table); what would count is sending on, as one datagram, a run of one flow's segments the model all delivers at the same moment (decided and recorded one by one; the receiving end's GRO merges them anyway), or forwarding the frames a clean link leaves alone in the kernel (a tc/eBPF redirect), keeping userspace for frames the model acts on`;
   const added = (k: 'p50' | 'p99') => (relay.rtt[k] - direct.rtt[k]) * 1000;
   const late = fidelity.flatMap((x) => [x.lateP99, x.busyLateP99]);
   if (lossy) late.push(lossy.lateP99);

@@ -5,7 +5,7 @@
 // kernel's own path. Addresses stay inside the namespaces.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { addNamespace, veth, vxlanEnd } from '../../src/lab/netns/netns-devices.ts';
+import { addNamespace, gatherAtLink, veth, vxlanEnd } from '../../src/lab/netns/netns-devices.ts';
 import { LinkControl, unixTransport } from '../../src/link/control/control-client.ts';
 import { appPath, ROOT, type Running, run as runToEnd, start } from './programs.ts';
 
@@ -50,6 +50,8 @@ export interface BareLabOptions {
   linkdEnv?: Record<string, string | undefined>;
   /** How long linkd may take to start (ms): longer in an emulated VM. */
   readyTimeoutMs?: number;
+  /** The link's veths gather frames for linkd's UDP GRO, as the netns backend's do (default: yes). */
+  gather?: boolean;
 }
 
 export async function startBareLab(opts: BareLabOptions): Promise<BareLab> {
@@ -80,6 +82,10 @@ export async function startBareLab(opts: BareLabOptions): Promise<BareLab> {
     if (link) {
       await veth(client, 'c0', '198.19.250.1', link, 'lc', '198.19.250.2');
       await veth(server, 's0', '198.19.251.1', link, 'ls', '198.19.251.2');
+      if (opts.gather !== false) {
+        await gatherAtLink(client, 'c0', link, 'lc');
+        await gatherAtLink(server, 's0', link, 'ls');
+      }
       await vxlanEnd(client, 'c0', '198.19.250.2', CLIENT_LAB_IP);
       await vxlanEnd(server, 's0', '198.19.251.2', SERVER_LAB_IP);
       const env = Object.entries(opts.linkdEnv ?? {}).map(([k, v]) => `${k}=${v ?? ''}`);

@@ -23,7 +23,7 @@ import type { HostName } from '../lab-host.ts';
 import { startLabServer } from '../lab-servers.ts';
 import { clientAddress, LAB_SUBNET, makeStartedLab, type StartedLab } from '../started-lab.ts';
 import { NamespaceHost, runCollect } from './namespace-host.ts';
-import { addNamespace, bridge, ip, veth, vxlanEnd } from './netns-devices.ts';
+import { addNamespace, bridge, gatherAtLink, ip, veth, vxlanEnd } from './netns-devices.ts';
 
 /** Where this scope's labs keep their state (SOCKLAB_SCOPE, as the Docker labs' label). */
 export const netnsStateRoot = (): string => {
@@ -245,16 +245,23 @@ export async function startNetnsLab(o: NetnsLabOptions): Promise<StartedLab> {
     const [l, s] = [hosts.link.namespace, hosts.server.namespace];
     await Promise.all([
       // One client: a veth straight to the link. Several: each on a bridge of the link's.
+      // Each end's veth gathers its frames for linkd (netns-devices.ts).
       o.clients === 1
-        ? veth(hosts.clients[0]!.namespace, 'eth0', UNDERLAY.client[0]!, l, 'eth0', UNDERLAY.client[1]!)
+        ? veth(hosts.clients[0]!.namespace, 'eth0', UNDERLAY.client[0]!, l, 'eth0', UNDERLAY.client[1]!).then(
+            () => gatherAtLink(hosts.clients[0]!.namespace, 'eth0', l, 'eth0'),
+          )
         : bridge(l, 'eth0', UNDERLAY.client[1]!).then(() =>
             Promise.all(
               hosts.clients.map((h, k) =>
-                veth(h.namespace, 'eth0', clientUnderlay(k), l, `c${k + 1}`, null, 'eth0'),
+                veth(h.namespace, 'eth0', clientUnderlay(k), l, `c${k + 1}`, null, 'eth0').then(() =>
+                  gatherAtLink(h.namespace, 'eth0', l, `c${k + 1}`),
+                ),
               ),
             ),
           ),
-      veth(s, 'eth0', UNDERLAY.server[0]!, l, 'eth1', UNDERLAY.server[1]!),
+      veth(s, 'eth0', UNDERLAY.server[0]!, l, 'eth1', UNDERLAY.server[1]!).then(() =>
+        gatherAtLink(s, 'eth0', l, 'eth1'),
+      ),
     ]);
     o.signal?.throwIfAborted();
     // linkd needs only the underlay; it starts (node, its two threads) while lab0 is made.
