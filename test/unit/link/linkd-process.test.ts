@@ -159,34 +159,28 @@ describe('linkd: its forwarding threads’ priority', () => {
     },
   );
 
-  it('refuses a SOCKLAB_LINKD_RT that is not a real-time priority, in one line', async () => {
-    const r = await run(
-      process.execPath,
-      [LINKD, '--peer', '127.0.0.1:1', '--peer', '127.0.0.1:2', '--listen', '127.0.0.1:0'],
-      '',
-      30_000,
-      { ...process.env, SOCKLAB_LINKD_RT: 'high' },
-    );
-    expect(r.code).toBe(2);
-    expect(isOneLineError(r.stderr)).toBe(true);
-    expect(r.stderr).toMatch(
+  it.each([
+    [
+      'SOCKLAB_LINKD_RT',
+      'high',
       /SOCKLAB_LINKD_RT must be a whole number from 0 to 99 .* got 'high'; e.g. SOCKLAB_LINKD_RT=0/,
-    );
-  });
-
-  it('refuses a SOCKLAB_LINKD_NICE that is not a nice value, in one line', async () => {
+    ],
+    [
+      'SOCKLAB_LINKD_NICE',
+      '-30',
+      /SOCKLAB_LINKD_NICE must be a whole number from -20 to 19 .* got '-30'; e.g. SOCKLAB_LINKD_NICE=0/,
+    ],
+  ])('refuses %s=%s (not a priority of its kind), in one line', async (name, value, says) => {
     const r = await run(
       process.execPath,
       [LINKD, '--peer', '127.0.0.1:1', '--peer', '127.0.0.1:2', '--listen', '127.0.0.1:0'],
       '',
       30_000,
-      { ...process.env, SOCKLAB_LINKD_NICE: '-30' },
+      { ...process.env, [name]: value },
     );
     expect(r.code).toBe(2);
     expect(isOneLineError(r.stderr)).toBe(true);
-    expect(r.stderr).toMatch(
-      /SOCKLAB_LINKD_NICE must be a whole number from -20 to 19 .* got '-30'; e.g. SOCKLAB_LINKD_NICE=0/,
-    );
+    expect(r.stderr).toMatch(says);
   });
 });
 
