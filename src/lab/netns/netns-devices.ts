@@ -96,8 +96,9 @@ async function ethtool(ns: string, dev: string, features: string[]): Promise<voi
  * in frames already (lab0's offloads are off). Under TCP bulk linkd then got 15-20 frames a
  * datagram, took 0.38 CPU seconds a gigabit against 0.55, and carried 1.07x and 1.11x as much (the
  * medians of the rounds' ratios, bench:link's labs, 2026-12-07); frames held 10 ms under bulk left
- * a little later (lateness p99 0.54 ms against 0.31, six rounds: NAPI's receive work runs as a
- * softirq, ahead of any thread). A kernel before 5.13 takes the flag and forwards as before.
+ * a little later (lateness p99 0.54 ms against 0.31, six rounds; why is not settled: with NAPI in
+ * a thread of its own rather than a softirq it was the same, 0.65 against 0.68, and TCP slower).
+ * A kernel before 5.13 takes the flag and forwards as before.
  */
 export async function gatherAtLink(
   endNs: string,
