@@ -191,15 +191,20 @@ export function measureUdp(
         lastSent = performance.now();
         if (err) onEvent({ kind: 'send-error', seq, message: err.message });
       });
+      // The timeout is judged one turn later (setImmediate runs after the loop's poll phase):
+      // where this process stalled past the timeout (a busy machine, a pause), its timers run
+      // before it reads what arrived meanwhile, and a reply already waiting in the socket would
+      // otherwise count as lost, a loss the network never made.
       const t = setTimeout(() => {
         timers.delete(t);
-        if (state[seq] === 0) {
+        setImmediate(() => {
+          if (state[seq] !== 0) return;
           state[seq] = 2;
           resolved++;
           onEvent({ kind: 'timeout', seq });
           finishIfDone();
           settle();
-        }
+        });
       }, timeoutMs);
       timers.add(t);
     };

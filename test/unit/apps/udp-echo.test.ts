@@ -1,7 +1,9 @@
 // The UDP echo server and client as real processes exchanging real datagrams on loopback.
+import type { ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { runApp, startApp } from '../../support/programs.ts';
+import { appPath, runApp, type Spawned, spawnCollecting, startApp } from '../../support/programs.ts';
 import { prng, randomBytes, udpRoundTrip } from '../../support/sockets.ts';
 
 describe('udp-echo-server', () => {
@@ -139,6 +141,41 @@ describe('udp-echo-client', () => {
       reordered: 1,
       corrupted: 1,
     });
+  });
+
+  it('measurement: a pause of the client itself does not turn the replies waiting in its socket into losses', async () => {
+    // A peer that answers every datagram 20 ms later; the client is stopped twice for 700 ms
+    // (SIGSTOP, SIGCONT) while it sends, past its 500 ms timeout. The replies to what it had
+    // sent reach its socket during the pause: they were not lost, and must not be counted so
+    // (before, its timers ran first on waking and called them lost: 4 seqs a pause).
+    const peer = createSocket('udp4');
+    const pause = async (child: ChildProcess): Promise<void> => {
+      for (let i = 0; i < 2; i++) {
+        child.kill('SIGSTOP');
+        await sleep(700);
+        child.kill('SIGCONT');
+        await sleep(100);
+      }
+    };
+    let client: Spawned | undefined;
+    let paused: Promise<void> | undefined;
+    peer.on('message', (msg, rinfo) => {
+      const reply = Buffer.from(msg.toString('latin1').toUpperCase(), 'latin1');
+      setTimeout(() => peer.send(reply, rinfo.port, rinfo.address), 20);
+      if (!paused && msg.toString('latin1').startsWith('20:')) paused = pause(client!.child);
+    });
+    await new Promise<void>((r) => peer.bind(0, '127.0.0.1', r));
+    const args = ['--host', '127.0.0.1', '--port', String(peer.address().port), '--count', '200'];
+    client = spawnCollecting(process.execPath, [
+      appPath('udp-echo-client'),
+      ...args,
+      ...['--interval', '5', '--timeout', '500', '--json'],
+    ]);
+    const r = await client.exited;
+    await paused;
+    peer.close();
+    expect(paused).toBeDefined();
+    expect(JSON.parse(r.stdout)).toMatchObject({ sent: 200, received: 200, lost: 0, late: 0 });
   });
 
   it('measurement: prints a ping-like summary without --json', async () => {
