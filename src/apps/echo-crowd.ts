@@ -13,6 +13,7 @@ import {
   SERVER_OPTIONS,
   stringOption,
 } from '../common/app-args.ts';
+import { deadline } from '../common/deadline.ts';
 import { SocklabError } from '../common/errors.ts';
 import { defineProgram, printResult } from '../common/host-program.ts';
 import { runMain } from '../common/program-errors.ts';
@@ -73,9 +74,9 @@ async function udpConversation(
     async ask(m) {
       const text = Buffer.from(`client ${i} message ${m}`);
       const got = await new Promise<Buffer | null>((resolve) => {
-        const timer = setTimeout(() => resolve(null), timeoutMs);
+        const timer = deadline(timeoutMs, () => resolve(null));
         wake = () => {
-          clearTimeout(timer);
+          timer.cancel();
           resolve(replies.shift()!);
         };
         socket.send(text, port, address);

@@ -9,6 +9,7 @@ import {
   SERVER_OPTIONS,
   stringOption,
 } from '../common/app-args.ts';
+import { deadline } from '../common/deadline.ts';
 import { defineProgram, printResult } from '../common/host-program.ts';
 import { LineFramer } from '../common/line-framer.ts';
 import { runMain } from '../common/program-errors.ts';
@@ -60,17 +61,17 @@ async function main(argv: string[]): Promise<number> {
   const framer = new LineFramer();
   const lines: Buffer[] = [];
   const done = new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, timeoutMs);
+    const timer = deadline(timeoutMs, resolve);
     socket.on('data', (chunk: Buffer) => {
       recvSizes.push(chunk.length);
       lines.push(...framer.push(chunk));
       if (lines.length >= n) {
-        clearTimeout(timer);
+        timer.cancel();
         resolve();
       }
     });
     socket.on('close', () => {
-      clearTimeout(timer);
+      timer.cancel();
       resolve();
     });
     socket.on('error', () => {});

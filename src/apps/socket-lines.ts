@@ -1,6 +1,7 @@
 // Reads newline-framed replies from a TCP socket one at a time, with a timeout, and tells apart
 // the ways a wait can end: a line, the server closing (with any unframed rest), an error, or time.
 import type { Socket } from 'node:net';
+import { deadline } from '../common/deadline.ts';
 import { LineFramer } from '../common/line-framer.ts';
 
 export type LineResult =
@@ -44,14 +45,14 @@ export class SocketLines {
     const now = ready();
     if (now) return Promise.resolve(now);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const timer = deadline(timeoutMs, () => {
         this.#wake = null;
         resolve({ kind: 'timeout' });
-      }, timeoutMs);
+      });
       this.#wake = () => {
         const r = ready();
         if (!r) return;
-        clearTimeout(timer);
+        timer.cancel();
         this.#wake = null;
         resolve(r);
       };

@@ -9,6 +9,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { type OptionSpecs, parseOptions } from '../common/app-args.ts';
+import { deadline } from '../common/deadline.ts';
 import { SocklabError } from '../common/errors.ts';
 import { defineProgram } from '../common/host-program.ts';
 import { runMain } from '../common/program-errors.ts';
@@ -128,10 +129,13 @@ class Signals {
     this.#get(name).resolve();
   }
   wait(name: string, timeoutMs: number): Promise<boolean> {
-    return Promise.race([
-      this.#get(name).promise.then(() => true),
-      new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs).unref()),
-    ]);
+    return new Promise<boolean>((resolve) => {
+      const t = deadline(timeoutMs, () => resolve(false));
+      void this.#get(name).promise.then(() => {
+        t.cancel();
+        resolve(true);
+      });
+    });
   }
 }
 
@@ -156,9 +160,9 @@ class Inbox {
   /** Resolves when something happens or after `ms`. */
   next(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(done, Math.max(0, ms));
+      const t = deadline(Math.max(0, ms), done);
       function done(): void {
-        clearTimeout(t);
+        t.cancel();
         resolve();
       }
       this.#wake = () => {
@@ -191,16 +195,16 @@ async function runActor(actor: Actor, signals: Signals, t0: number): Promise<Act
         case 'connect': {
           tcp = await new Promise<Socket>((resolve, reject) => {
             const s = connect({ host: server.address, port: actor.port, noDelay: true, allowHalfOpen: true });
-            const timer = setTimeout(() => {
+            const timer = deadline(step.timeoutMs, () => {
               s.destroy();
               reject(new Error('timeout'));
-            }, step.timeoutMs);
+            });
             s.once('connect', () => {
-              clearTimeout(timer);
+              timer.cancel();
               resolve(s);
             });
             s.once('error', (e: NodeJS.ErrnoException) => {
-              clearTimeout(timer);
+              timer.cancel();
               reject(new Error(e.code ?? e.message));
             });
           });

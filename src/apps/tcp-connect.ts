@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { deadline } from '../common/deadline.ts';
 import { describeSocketError } from '../common/program-errors.ts';
 import { formatEndpoint } from './resolve-host.ts';
 
@@ -7,18 +8,18 @@ export function connectTcp(address: string, port: number, timeoutMs: number): Pr
   return new Promise((resolve, reject) => {
     const socket = connect({ host: address, port, allowHalfOpen: true, noDelay: true });
     const where = `TCP server ${formatEndpoint(address, port)}`;
-    const timer = setTimeout(() => {
+    const timer = deadline(timeoutMs, () => {
       socket.destroy();
       const err = Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' });
       reject(describeSocketError(err, where));
-    }, timeoutMs);
+    });
     socket.once('connect', () => {
-      clearTimeout(timer);
+      timer.cancel();
       socket.removeAllListeners('error');
       resolve(socket);
     });
     socket.once('error', (err) => {
-      clearTimeout(timer);
+      timer.cancel();
       reject(describeSocketError(err, where));
     });
   });

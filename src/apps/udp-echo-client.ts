@@ -9,6 +9,7 @@ import {
   SERVER_OPTIONS,
   stringOption,
 } from '../common/app-args.ts';
+import { deadline } from '../common/deadline.ts';
 import { defineProgram, printResult } from '../common/host-program.ts';
 import { runMain } from '../common/program-errors.ts';
 import { forEachInputLine } from './input-lines.ts';
@@ -97,12 +98,12 @@ async function interactive(server: ResolvedHost, port: number, timeoutMs: number
   let timeouts = 0;
   await forEachInputLine('Input lowercase sentence: ', async (line) => {
     const reply = await new Promise<Buffer | null>((resolve) => {
-      const timer = setTimeout(() => {
+      const timer = deadline(timeoutMs, () => {
         waiting = null;
         resolve(null);
-      }, timeoutMs);
+      });
       waiting = (msg) => {
-        clearTimeout(timer);
+        timer.cancel();
         waiting = null;
         resolve(msg);
       };

@@ -1,6 +1,7 @@
 // Measurement mode of the UDP echo client: sequence-numbered datagrams, each answered or not.
 // UDP neither retransmits nor orders, so every loss, duplicate and reordering shows here.
 import { createSocket } from 'node:dgram';
+import { type Deadline, deadline } from '../common/deadline.ts';
 import { buildMessage, expectedReply, replySeq } from './probe-message.ts';
 import { type RttSummary, summarizeRtt } from './rtt-stats.ts';
 
@@ -73,10 +74,10 @@ export function measureUdp(
   let lastSent = start;
 
   return new Promise<UdpResult>((resolve) => {
-    const timers = new Set<NodeJS.Timeout>();
+    const timers = new Set<Deadline>();
     const finishIfDone = (): void => {
       if (resolved < count) return;
-      for (const t of timers) clearTimeout(t);
+      for (const t of timers) t.cancel();
       socket.close();
       const lostSeqs: number[] = [];
       const samples: number[] = [];
@@ -191,21 +192,16 @@ export function measureUdp(
         lastSent = performance.now();
         if (err) onEvent({ kind: 'send-error', seq, message: err.message });
       });
-      // The timeout is judged one turn later (setImmediate runs after the loop's poll phase):
-      // where this process stalled past the timeout (a busy machine, a pause), its timers run
-      // before it reads what arrived meanwhile, and a reply already waiting in the socket would
-      // otherwise count as lost, a loss the network never made.
-      const t = setTimeout(() => {
+      // Judged after the socket is read (deadline.ts): a pause of this process is not a loss.
+      const t = deadline(timeoutMs, () => {
         timers.delete(t);
-        setImmediate(() => {
-          if (state[seq] !== 0) return;
-          state[seq] = 2;
-          resolved++;
-          onEvent({ kind: 'timeout', seq });
-          finishIfDone();
-          settle();
-        });
-      }, timeoutMs);
+        if (state[seq] !== 0) return;
+        state[seq] = 2;
+        resolved++;
+        onEvent({ kind: 'timeout', seq });
+        finishIfDone();
+        settle();
+      });
       timers.add(t);
     };
     socket.bind(0, () => pump());

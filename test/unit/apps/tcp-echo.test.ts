@@ -1,7 +1,7 @@
 // The TCP echo server and client as real processes over real TCP connections on loopback.
-import type { Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { runApp, startApp } from '../../support/programs.ts';
+import { appPath, runApp, type Spawned, spawnCollecting, startApp } from '../../support/programs.ts';
 import { readAll, readBytes, tcpConnect } from '../../support/sockets.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -196,8 +196,52 @@ describe('tcp-echo-client', () => {
     expect(JSON.parse(big.stdout)).toMatchObject({ intact: true, bytes: 1_000_000 });
   });
 
+  it('measurement: a pause of the client itself past its timeout is not a missing reply', async () => {
+    // A server that answers each line 20 ms later; when the 5th and the 10th lines come, the
+    // client is stopped for 700 ms (SIGSTOP, SIGCONT), past its 500 ms timeout, so the reply
+    // reaches its socket while it is stopped. Before, its timer ran first on waking and the
+    // measurement ended with "no reply"; a grader pausing is not the student's fault.
+    let client: Spawned | undefined;
+    let lines = 0;
+    const pauses: Promise<void>[] = [];
+    const pause = async (): Promise<void> => {
+      client!.child.kill('SIGSTOP');
+      await sleep(700);
+      client!.child.kill('SIGCONT');
+    };
+    const slow = createServer((s) =>
+      s.on('data', (d: Buffer) => {
+        for (const _ of d.toString('latin1').matchAll(/\n/g))
+          if (++lines % 5 === 0 && lines <= 10) pauses.push(pause());
+        setTimeout(() => s.write(d.toString('latin1').toUpperCase(), 'latin1'), 20);
+      }),
+    );
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    const port = String((slow.address() as { port: number }).port);
+    client = spawnCollecting(process.execPath, [
+      appPath('tcp-echo-client'),
+      ...[
+        '--host',
+        '127.0.0.1',
+        '--port',
+        port,
+        '--count',
+        '20',
+        '--interval',
+        '5',
+        '--timeout',
+        '500',
+        '--json',
+      ],
+    ]);
+    const r = await client.exited;
+    await Promise.all(pauses);
+    slow.close();
+    expect(pauses).toHaveLength(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({ sent: 20, received: 20, lost: 0, intact: true });
+  });
+
   it('measurement: a server that answers wrongly is reported as not intact', async () => {
-    const { createServer } = await import('node:net');
     const liar = createServer((s) => s.on('data', (d: Buffer) => s.write(d.toString().toLowerCase())));
     await new Promise<void>((r) => liar.listen(0, '127.0.0.1', r));
     const port = (liar.address() as { port: number }).port;
