@@ -105,15 +105,20 @@ export interface LiveFeedOptions {
   maxFrames?: number;
 }
 
+/** What the feed reads of a lab: its name, its backend and its link's control. */
+export type FeedLab = Pick<StartedLab, 'project' | 'backend' | 'control'>;
+
 export class LiveFeed {
-  readonly #lab: StartedLab;
+  readonly #lab: FeedLab;
   readonly #intervalMs: number;
   readonly #maxFrames: number;
   #since = -1;
+  /** The record's count of resets when last read. */
+  #resets = 0;
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
 
-  constructor(lab: StartedLab, o: LiveFeedOptions = {}) {
+  constructor(lab: FeedLab, o: LiveFeedOptions = {}) {
     this.#lab = lab;
     this.#intervalMs = o.intervalMs ?? 250;
     this.#maxFrames = o.maxFrames ?? 400;
@@ -126,15 +131,24 @@ export class LiveFeed {
       control.call({ cmd: 'show' }),
       control.call({ cmd: 'stats' }),
     ]);
-    // The first snapshot starts at the newest frames; a reset (record numbers going back) too.
+    // The first snapshot starts at the newest frames; after a reset the numbers begin again from 1
+    // and so does the feed, from the reset's first frame: by the count of resets, since the new
+    // numbers may have passed the old place by the time of this poll (a busy machine, a slow poll).
+    // A linkd from before the count says none: then only numbers going back show a reset.
     const head = await control.call({ cmd: 'record', since: Number.MAX_SAFE_INTEGER, limit: 1 });
-    if (this.#since < 0 || head.last < this.#since) this.#since = Math.max(0, head.last - this.#maxFrames);
+    const resets = head.resets ?? this.#resets;
+    if (this.#since < 0) this.#since = Math.max(0, head.last - this.#maxFrames);
+    else if (resets !== this.#resets || head.last < this.#since) this.#since = 0;
+    this.#resets = resets;
     let skipped = 0;
     if (head.last - this.#since > this.#maxFrames) {
       skipped = head.last - this.#maxFrames - this.#since;
       this.#since = head.last - this.#maxFrames;
     }
     const rec = await control.call({ cmd: 'record', since: this.#since, limit: this.#maxFrames });
+    // A reset between the two calls: these are the new numbers' frames from the old place; the
+    // next poll starts the new ones from their first.
+    if ((rec.resets ?? resets) !== resets) rec.records = [];
     if (rec.records.length) this.#since = rec.records.at(-1)!.n;
     return {
       project: this.#lab.project,

@@ -46,10 +46,14 @@ export interface ControlCommands {
   stats: { req: Record<never, never>; res: { stats: RelayStats } };
   /** Zeroes the counters and the record, and restarts the random streams from the seed. */
   reset: { req: Record<never, never>; res: Record<never, never> };
-  /** Records with n > since; `head` adds each payload's first bytes. */
+  /**
+   * Records with n > since; `head` adds each payload's first bytes. Numbers start again from 1 at
+   * each reset, which `resets` counts (since linkd started): a reader that kept its place by number
+   * sees by it that the numbers began again, though the new ones may have passed its place.
+   */
   record: {
     req: { since?: number; limit?: number; head?: boolean };
-    res: { records: PacketRecord[]; last: number; overwritten: number };
+    res: { records: PacketRecord[]; last: number; overwritten: number; resets: number };
   };
   'capture-start': { req: { path: string }; res: Record<never, never> };
   'capture-stop': { req: Record<never, never>; res: { capture: { path: string; frames: number } | null } };

@@ -98,7 +98,7 @@ async function handle(target: ControlTarget, req: ControlRequest): Promise<Contr
       return { ok: true };
     case 'record': {
       const r = relay.record(req.since ?? 0, req.limit, { head: req.head === true });
-      return { ok: true, records: r.records, last: r.last, overwritten: r.overwritten };
+      return { ok: true, ...r };
     }
     case 'capture-start':
       if (typeof req.path !== 'string' || req.path === '')

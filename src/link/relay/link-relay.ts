@@ -108,6 +108,8 @@ export class LinkRelay {
   /** Per direction, a memory per client. */
   readonly #memory: Record<Direction, DirectionMemory[]>;
   readonly #record: PacketRecordRing;
+  /** How many times the record was cleared: its numbers began again that often. */
+  #resets = 0;
   readonly #start = performance.now();
   /** Receives until the forwarding threads do, then whatever reaches neither side. */
   #socket: Socket | null;
@@ -259,6 +261,7 @@ export class LinkRelay {
     if (this.#threads.length === 0) for (const d of DIRECTIONS) for (const m of this.#memory[d]) m.reset();
     await Promise.all(this.#threads.map((t) => t.ask({ type: 'reset' })));
     this.#record.clear();
+    this.#resets++;
     // The streams restarted, a replay's places too: its report starts again.
     if (this.#replay) this.#replay.after = this.#record.last;
     this.#foreign = 0;
@@ -270,7 +273,7 @@ export class LinkRelay {
     since = 0,
     limit?: number,
     opts: { head?: boolean } = {},
-  ): { records: PacketRecord[]; last: number; overwritten: number } {
+  ): { records: PacketRecord[]; last: number; overwritten: number; resets: number } {
     return {
       // A rule is named by the model in force now: one changed since names its own rule.
       records: this.#record.read(since, limit, {
@@ -282,6 +285,7 @@ export class LinkRelay {
       }),
       last: this.#record.last,
       overwritten: this.#record.overwritten,
+      resets: this.#resets,
     };
   }
 
