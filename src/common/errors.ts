@@ -41,6 +41,7 @@ export const ERRORS = {
   'link.netem-missing': { exit: 1, cause: 'the kernel has no sch_netem, which the netem engine needs' },
   'link.tc-failed': { exit: 1, cause: 'tc refused a netem command' },
   'link.no-device': { exit: 1, cause: 'no interface routes toward a peer of the link' },
+  'link.reset-while-read': { exit: 1, cause: 'the link was reset while its record was read in pages' },
   'program.failed': { exit: 1, cause: "one of socklab's programs on a host failed" },
   'sandbox.unavailable': {
     exit: 1,

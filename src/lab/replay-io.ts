@@ -27,14 +27,24 @@ export function replayFileOf(replay: string | ReplayFile): ReplayFile {
   return parseReplayFile(JSON.stringify(replay), 'given', packageVersion()).file;
 }
 
+/** A reset between two pages of the record: its numbers began again, so the pages mix two runs. */
+export const resetWhileRead = (): SocklabError =>
+  new SocklabError(
+    'link.reset-while-read',
+    'the link was reset while its record was read (its numbers began again, so the pages would mix two runs); read it again once nothing resets the link',
+  );
+
 /**
  * The running lab's fates since its link was last reset, as a replay file. All of them or none: a
  * record that lost its first frames to the ring cannot be replayed from the start.
  */
 export async function recordReplay(control: LinkControl): Promise<ReplayFile> {
   const records: PacketRecord[] = [];
+  let resets: number | undefined;
   for (let since = 0; ; ) {
     const r = await control.call({ cmd: 'record', since, limit: 20_000 });
+    resets ??= r.resets;
+    if (r.resets !== resets) throw resetWhileRead();
     if (r.overwritten > 0)
       throw new SocklabError(
         'usage.invalid',
