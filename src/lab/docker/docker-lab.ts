@@ -279,6 +279,19 @@ export async function startDockerLab(o: DockerLabOptions): Promise<StartedLab> {
       until('the server host', hosts.server, ['test', '-f', '/run/socklab-ready']),
       ...hosts.clients.map((h) => until(`the ${h.name} host`, h, ['test', '-f', '/run/socklab-ready'])),
     ]);
+    // linkd answers its control socket before it forwards where a peer's name did not resolve yet
+    // (the containers come up together): a lab is ready when what is sent crosses the link.
+    const control = new LinkControl(execTransport(hosts.link));
+    await waitFor(
+      'linkd forwarding between the hosts (it waits until it has found every peer by name)',
+      o.readyTimeoutMs,
+      () =>
+        control
+          .call({ cmd: 'show' })
+          .then((r) => r.forwarding !== false)
+          .catch(() => false),
+      o.signal,
+    );
     for (const end of ['server', 'client'] as const) {
       const e = o.ends?.[end];
       if (e) await startApp(o.project, end, end === 'server' ? hosts.server : hosts.clients[0]!, e, o.signal);

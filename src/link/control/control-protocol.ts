@@ -20,6 +20,8 @@ export interface ControlCommands {
       engine: string;
       /** Which data plane carries the frames (absent from a linkd older than it). */
       dataPlane?: DataPlaneInfo;
+      /** Whether it forwards yet: not until every peer's address is known (absent from an older linkd). */
+      forwarding?: boolean;
       scenario: ScenarioStatus | null;
       /** The lab's clients, in order (`client`, `client2`, ...). */
       clients: string[];

@@ -79,6 +79,7 @@ async function handle(target: ControlTarget, req: ControlRequest): Promise<Contr
         text: formatLinkModel(model),
         engine: target.engine,
         dataPlane: target.relay.dataPlane,
+        forwarding: target.relay.forwarding,
         scenario: target.scenarios.status(),
         clients: [...target.clients],
         ...(target.scenarios.clientStatuses() ? { clientScenarios: target.scenarios.clientStatuses() } : {}),

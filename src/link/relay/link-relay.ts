@@ -180,6 +180,14 @@ export class LinkRelay {
     return this.#dataPlane;
   }
 
+  /**
+   * Whether the forwarding threads run: they start once every peer's address is known (a
+   * container's name resolves only once it is up), and what arrives before is not forwarded.
+   */
+  get forwarding(): boolean {
+    return this.#threads.length > 0;
+  }
+
   /** The clients' names, in order (`client`, `client2`, ...). */
   get clients(): readonly string[] {
     return this.#clients;
