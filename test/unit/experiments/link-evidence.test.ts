@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { crossCheck, linkFates } from '../../../src/experiments/link-evidence.ts';
 import type { PacketRecord } from '../../../src/link/control/packet-record.ts';
+import { packetRecord } from '../../support/packet-records.ts';
 
 let n = 0;
 const rec = (
@@ -9,29 +10,20 @@ const rec = (
   seq: number,
   fate: PacketRecord['fate'] = 'forwarded',
   extra: Partial<PacketRecord> = {},
-): PacketRecord => ({
-  n: ++n,
-  t: n,
-  dir,
-  client: 'client',
-  proto: 'udp',
-  src: '198.19.0.1',
-  dst: '198.19.0.2',
-  sport: 40000,
-  dport: 12000,
-  len: 106,
-  plen: 64,
-  flags: 0,
-  fp: '0',
-  seq,
-  fate,
-  duplicated: false,
-  corrupted: false,
-  reordered: false,
-  delayMs: fate === 'forwarded' ? 5 : 0,
-  outMs: fate === 'forwarded' ? 5 : -1,
-  ...extra,
-});
+): PacketRecord => {
+  n++;
+  const forwarded = fate === 'forwarded';
+  return packetRecord({
+    n,
+    t: n,
+    dir,
+    seq,
+    fate,
+    delayMs: forwarded ? 5 : 0,
+    outMs: forwarded ? 5 : -1,
+    ...extra,
+  });
+};
 
 describe('crossCheck', () => {
   it('agrees when replies are exactly the sequence numbers carried both ways whole', () => {

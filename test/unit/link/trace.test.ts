@@ -11,6 +11,7 @@ import { relayOnly } from '../../../src/link/model/impairment-model.ts';
 import { buildLinkModel, formatDirection, parseDirection } from '../../../src/link/model/impairment-text.ts';
 import { loadTrace, parseTrace, traceBps, traceNames } from '../../../src/link/model/trace.ts';
 import { startHarness } from '../../helpers/relay-harness.ts';
+import { packetRecord } from '../../support/packet-records.ts';
 
 /** A UDP payload whose IP packet is exactly one opportunity (1500 bytes). */
 const FULL = 1500 - 20 - 8;
@@ -138,28 +139,16 @@ describe('a trace on a relay', () => {
     // 10.5 in a netns run, before busy periods under 100 ms were left out).
     const records: PacketRecord[] = [];
     const frame = (t: number, leaves: number, ipBytes: number): void => {
-      records.push({
-        n: records.length + 1,
-        t,
-        dir: 'up',
-        client: 'client',
-        proto: 'udp',
-        src: '198.19.0.1',
-        dst: '198.19.0.2',
-        sport: 40000,
-        dport: 12000,
-        len: 14 + ipBytes,
-        plen: ipBytes - 28,
-        flags: 0,
-        fp: '0',
-        seq: -1,
-        fate: 'forwarded',
-        duplicated: false,
-        corrupted: false,
-        reordered: false,
-        delayMs: leaves - t,
-        outMs: leaves - t,
-      });
+      records.push(
+        packetRecord({
+          n: records.length + 1,
+          t,
+          len: 14 + ipBytes,
+          plen: ipBytes - 28,
+          delayMs: leaves - t,
+          outMs: leaves - t,
+        }),
+      );
     };
     for (let k = 0; k < 60; k++) {
       const t = 10 * k + 0.3;
