@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { packageVersion } from '../common/data-files.ts';
 import { SocklabError } from '../common/errors.ts';
 import type { LinkControl } from '../link/control/control-client.ts';
+import type { ResultOf } from '../link/control/control-protocol.ts';
 import type { PacketRecord } from '../link/control/packet-record.ts';
 import { parseReplayFile, type ReplayFile, replayFromRecords } from '../link/model/replay-file.ts';
 
@@ -27,12 +28,32 @@ export function replayFileOf(replay: string | ReplayFile): ReplayFile {
   return parseReplayFile(JSON.stringify(replay), 'given', packageVersion()).file;
 }
 
-/** A reset between two pages of the record: its numbers began again, so the pages mix two runs. */
-export const resetWhileRead = (): SocklabError =>
-  new SocklabError(
-    'link.reset-while-read',
-    'the link was reset while its record was read (its numbers began again, so the pages would mix two runs); read it again once nothing resets the link',
-  );
+/** One reply holds at most this many records, whatever the transport. */
+const PAGE = 20_000;
+
+/**
+ * The link's record from `since` on, page by page. A reset between pages starts the numbers again,
+ * so the pages after it would belong to another run: refused in one line.
+ */
+export async function* recordPages(
+  control: LinkControl,
+  since = 0,
+  head?: boolean,
+): AsyncGenerator<ResultOf<'record'>> {
+  let resets: number | undefined;
+  for (let from = since; ; ) {
+    const r = await control.call({ cmd: 'record', since: from, limit: PAGE, head });
+    resets ??= r.resets;
+    if (r.resets !== resets)
+      throw new SocklabError(
+        'link.reset-while-read',
+        'the link was reset while its record was read (its numbers began again, so the pages would mix two runs); read it again once nothing resets the link',
+      );
+    yield r;
+    if (r.records.length < PAGE) return;
+    from = r.records.at(-1)!.n;
+  }
+}
 
 /**
  * The running lab's fates since its link was last reset, as a replay file. All of them or none: a
@@ -40,19 +61,13 @@ export const resetWhileRead = (): SocklabError =>
  */
 export async function recordReplay(control: LinkControl): Promise<ReplayFile> {
   const records: PacketRecord[] = [];
-  let resets: number | undefined;
-  for (let since = 0; ; ) {
-    const r = await control.call({ cmd: 'record', since, limit: 20_000 });
-    resets ??= r.resets;
-    if (r.resets !== resets) throw resetWhileRead();
+  for await (const r of recordPages(control)) {
     if (r.overwritten > 0)
       throw new SocklabError(
         'usage.invalid',
         `the link's record lost its first ${r.overwritten} frames (it keeps the newest only), so the run cannot be replayed from its start; reset the link before the run (socklab record --reset, or lab.resetLink()) and record a shorter one`,
       );
     records.push(...r.records);
-    if (r.records.length < 20_000) break;
-    since = r.records.at(-1)!.n;
   }
   const { model } = await control.call({ cmd: 'show' });
   return replayFromRecords(records, model, packageVersion());

@@ -22,7 +22,7 @@ import type { ReplayFile } from '../link/model/replay-file.ts';
 import type { Scenario } from '../link/model/scenario.ts';
 import { type Exposed, exposePort } from './expose.ts';
 import type { HostName, LabHost } from './lab-host.ts';
-import { recordReplay, replayFileOf, resetWhileRead } from './replay-io.ts';
+import { recordPages, recordReplay, replayFileOf } from './replay-io.ts';
 
 /** The lab network (lab0) of both backends: the client is .1, the server .2, client2 .3, client3 .4, ... */
 export const LAB_SUBNET = '198.19.0';
@@ -211,18 +211,9 @@ export async function makeStartedLab(parts: LabParts): Promise<StartedLab> {
       return (await control.call({ cmd: 'stats' })).stats;
     },
     async linkRecord(since = 0, opts = {}) {
-      // Read in pages: one reply holds at most 20,000 records, whatever the transport. A reset
-      // between pages starts the numbers again: the pages after it would belong to another run.
       const out: PacketRecord[] = [];
-      let resets: number | undefined;
-      for (let from = since; ; ) {
-        const r = await control.call({ cmd: 'record', since: from, limit: 20_000, head: opts.head });
-        resets ??= r.resets;
-        if (r.resets !== resets) throw resetWhileRead();
-        out.push(...r.records);
-        if (r.records.length < 20_000) return out;
-        from = r.records.at(-1)!.n;
-      }
+      for await (const r of recordPages(control, since, opts.head)) out.push(...r.records);
+      return out;
     },
     async resetLink() {
       await control.call({ cmd: 'reset' });
