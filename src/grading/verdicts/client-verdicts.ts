@@ -42,17 +42,19 @@ async function judgeGivesUp(ctx: CheckContext): Promise<Outcome> {
 async function judgeWorksOverLink(ctx: CheckContext): Promise<Outcome> {
   await ctx.lossy();
   let ok = 0;
-  let last: ProgramRun | null = null;
+  // The first run that did not print it is the evidence (a later one may have).
+  let failedRun: { run: ProgramRun; index: number } | null = null;
   for (let i = 0; i < 5; i++) {
-    last = await ctx.runClient(`${SENTENCE}\n`, 60_000);
-    if (printed(last) && !last.timedOut) ok++;
+    const run = await ctx.runClient(`${SENTENCE}\n`, 60_000);
+    if (printed(run) && !run.timedOut) ok++;
+    else failedRun ??= { run, index: i + 1 };
   }
   return ok === 5
     ? passed(
         `through the ${ctx.profile.name} link, 5 of 5 runs printed '${upper(SENTENCE)}': TCP retransmits what the link loses`,
       )
     : failed(
-        `through the ${ctx.profile.name} link, ${ok} of 5 runs printed '${upper(SENTENCE)}'; the last: ${describe(last!, 60)}`,
+        `through the ${ctx.profile.name} link, ${ok} of 5 runs printed '${upper(SENTENCE)}'; run ${failedRun!.index}: ${describe(failedRun!.run, 60)}`,
       );
 }
 
