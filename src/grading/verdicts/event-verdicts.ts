@@ -2,7 +2,8 @@
 // exactly and every run. A lost SYN-ACK costs a TCP connection a second (the client's kernel
 // resends its SYN); a program that gives up on a connection sooner than that fails. A duplicated
 // reply is what UDP may deliver; a client that asked once takes one answer. Each verdict checks in
-// the link's record that its rule hit, so a pass always means the fault happened.
+// the link's record that its rule hit, so a pass always means the fault happened (to the SYN-ACK
+// of a handshake begun in that try, not one the server resent for an earlier, abandoned connection).
 import type { PacketRecord } from '../../link/control/packet-record.ts';
 import { type CheckContext, failed, type Outcome, passed } from '../context.ts';
 import { preview } from '../exchange.ts';
