@@ -4,7 +4,8 @@
 // loss-free packets per second at 64 and 1400 bytes, TCP bulk throughput and retransmits; then
 // the relay's delay fidelity at 10 ms and 40 ms, idle and under a bulk transfer, with held frames
 // woken by the native plane's timerfd and by polling; linkd's CPU seconds per gigabit; TCP bulk
-// through `delay 20ms loss 1%`. Every path is up at once and measured in BENCH_ROUNDS rounds that
+// through `delay 20ms loss 1%`; last, the added RTT and the lateness under bulk again with linkd on
+// a core of its own (taskset). Every path is up at once and measured in BENCH_ROUNDS rounds that
 // take turns (medians); with the link's veths gathering frames for UDP GRO (the netns backend's)
 // and not. Ends with the issue's targets, each met or not (with the measured cause
 // when not). Needs root and iperf3.
@@ -281,6 +282,78 @@ async function busyLateness(
   };
 }
 
+/** The processes in a namespace (its servers, the ends' programs running now). */
+function pidsIn(ns: string): number[] {
+  const out = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' });
+  return out.trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
+/** Every thread of a process on these CPUs (taskset's list: `0`, `1-3`). */
+function setCpus(pid: number, cpus: string): void {
+  execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+}
+
+/**
+ * linkd on a core of its own: its threads on the last CPU; the ends' servers and this benchmark
+ * (whose children are the ends' clients: they inherit it) on the others; `own` false gives every
+ * process every CPU again. What "needed: a core of linkd's own" in the targets would buy.
+ */
+function pinLinkd(labs: BareLab[], own: boolean): void {
+  const n = cores();
+  const all = `0-${n - 1}`;
+  const rest = own ? `0-${n - 2}` : all;
+  setCpus(process.pid, rest);
+  for (const lab of labs) {
+    for (const ns of [lab.client, lab.server]) for (const pid of pidsIn(ns)) setCpus(pid, rest);
+    if (lab.link) setCpus(linkdPid(lab), own ? String(n - 1) : all);
+  }
+}
+
+interface Pinned {
+  /** Added RTT over the direct path pinned the same way, µs. */
+  addedP50: number;
+  addedP99: number;
+  /** The two paths' own RTT p99, ms. */
+  directP99: number;
+  nativeP99: number;
+  /** linkd's lateness p99 through 10 ms under TCP bulk and a ping, the rounds' median. */
+  busyLateP99: number;
+  /** The forwarding threads' wait for a core, ms a second. */
+  waitMsPerS: number;
+  tcpRatio: number;
+}
+
+/** The native relay and the direct path with linkd on a core of its own, in rounds. */
+async function pinnedRun(direct: BareLab, native: BareLab): Promise<Pinned> {
+  await native.linkd!.call({ cmd: 'set', impair: parseDirection('') });
+  pinLinkd([direct, native], true);
+  try {
+    const pings: number[][] = [[], []];
+    const ratios: number[] = [];
+    const busy: { lateP99: number; waitMsPerS: number }[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const order = r % 2 ? [1, 0] : [0, 1];
+      for (const i of order) pings[i]!.push(...(await rtts([direct, native][i]!, Math.ceil(PINGS / ROUNDS))));
+      const d = (await iperf(direct, [])).end.sum_received.bits_per_second;
+      const n = (await iperf(native, [])).end.sum_received.bits_per_second;
+      ratios.push(n / d);
+      busy.push(await busyLateness(native, 10));
+    }
+    const [d, n] = [summarizeRtt(pings[0]!)!, summarizeRtt(pings[1]!)!];
+    return {
+      addedP50: (n.p50 - d.p50) * 1000,
+      addedP99: (n.p99 - d.p99) * 1000,
+      directP99: d.p99,
+      nativeP99: n.p99,
+      busyLateP99: median(busy.map((b) => b.lateP99)),
+      waitMsPerS: median(busy.map((b) => b.waitMsPerS)),
+      tcpRatio: median(ratios),
+    };
+  } finally {
+    pinLinkd([direct, native], false);
+  }
+}
+
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 /**
@@ -429,7 +502,12 @@ async function main(): Promise<void> {
       lateP99: st.lateMs?.p99 ?? Number.NaN,
       drops: st.unintendedDrops,
     };
+    // The link clean again for what follows.
+    await linkd.call({ cmd: 'set', impair: parseDirection('') });
+    // Last, as it moves processes between cores: linkd on a core of its own (two cores at least).
+    const pinned = cores() >= 2 ? await pinnedRun(directLab, nativeLab) : null;
     report({
+      pinned,
       direct,
       relay,
       viaNode,
@@ -461,6 +539,8 @@ interface Report {
   held: Record<HeldWay, Held[]>;
   fidelity: Fidelity[];
   lossy: { gbps: number; retransmits: number; lateP99: number; drops: number };
+  /** linkd on a core of its own; null on one core. */
+  pinned: Pinned | null;
 }
 
 function report(o: Report): void {
@@ -535,14 +615,22 @@ function report(o: Report): void {
   console.log(
     `TCP bulk through delay 20ms loss 1% (seed 1): ${f(l.gbps * 1000, 1)} Mbit/s, ${l.retransmits} retransmits, linkd lateness p99 ${f(l.lateP99)} ms, drops linkd did not decide ${l.drops}`,
   );
+  const p = o.pinned;
+  console.log(
+    p
+      ? `linkd on a core of its own (its threads on CPU ${cores() - 1}; the ends, their kernel work and the benchmark on ${cores() === 2 ? 'CPU 0' : `CPUs 0-${cores() - 2}`}), medians of ${ROUNDS} rounds against the direct path pinned the same way: added RTT p50 ${f(p.addedP50, 0)} µs, p99 ${f(p.addedP99, 0)} µs (p99 ${f(p.directP99)} ms direct, ${f(p.nativeP99)} ms native); lateness p99 through 10 ms under bulk ${f(p.busyLateP99)} ms, its threads waited ${f(p.waitMsPerS, 0)} ms a second for a core; TCP native/direct ${f(p.tcpRatio, 2)}x`
+      : 'linkd on a core of its own: not measured (one core)',
+  );
   console.log('targets:');
   const waited = median(o.held.timerfd.map((x) => x.waitMsPerS));
-  for (const t of targets(direct, relay, viaNode, o.tcpRatio, fidelity, l, waited)) {
+  for (const t of targets(direct, relay, viaNode, o.tcpRatio, fidelity, l, waited, o.pinned)) {
     console.log(`  ${t.met ? 'MET    ' : 'NOT MET'} ${t.what}: ${t.measured}${t.met ? '' : `; ${t.cause}`}`);
   }
 }
 
-const cores = (): number => availableParallelism();
+// Read once: once the benchmark pins itself (pinLinkd) it sees only the CPUs it kept.
+const CORES = availableParallelism();
+const cores = (): number => CORES;
 
 interface Target {
   what: string;
@@ -560,7 +648,17 @@ function targets(
   fidelity: Fidelity[],
   lossy: { lateP99: number; drops: number } | null,
   waitedMsPerS: number,
+  pinned: Pinned | null,
 ): Target[] {
+  // linkd's lateness through 10 ms under bulk as it runs, unpinned (the held-frames line).
+  const waitedLate = fidelity.find((x) => x.delay === 10)?.busyLateP99 ?? Number.NaN;
+  // What a core of linkd's own did (the line above the targets), where there was one to give.
+  const ownRtt = pinned
+    ? `With linkd on a core of its own (the line above the targets) the added p99 was ${pinned.addedP99.toFixed(0)} µs (${pinned.directP99.toFixed(3)} ms direct, ${pinned.nativeP99.toFixed(3)} ms through linkd, the ends sharing the other core): ${pinned.addedP99 <= 300 ? 'within the goal: linkd then added no tail of its own, though the ends, on one core, made both paths slower' : 'over the goal still'}`
+    : 'Not measured with linkd on a core of its own: this machine has one';
+  const ownLate = pinned
+    ? `With linkd on a core of its own lateness under bulk was ${pinned.busyLateP99.toFixed(3)} ms, ${pinned.busyLateP99 > waitedLate ? 'worse' : 'better'}, its threads waiting ${pinned.waitMsPerS.toFixed(0)} ms a second for that core, which they share with each other (two forwarding threads and Node's) and with the kernel's work on the frames they send. Needed: more than one core beyond the ends' (one for each forwarding thread)`
+    : "Needed: a core of linkd's own for each forwarding thread, beyond the ends'";
   const cpu = relay.cpuPerGbit ?? Number.NaN;
   // Each direction has its own thread; TCP bulk is one direction's data and the other's ACKs.
   const sys = relay.systemPerGbit ?? Number.NaN;
@@ -594,8 +692,7 @@ function targets(
       what: 'added RTT p99 ≤ 300 µs',
       measured: `${added('p99').toFixed(0)} µs`,
       met: added('p99') <= 300,
-      cause:
-        "each round trip wakes linkd's two forwarding threads (under SCHED_RR they waited about a hundredth of a second a second for a core even under bulk: the held-frames line) besides the ends' programs, and a woken thread here runs 0.1-0.2 ms late, now and then over a millisecond; the direct path's own p99 moves by 3x between runs. Busy polling would not help: with both cores kept busy (a SCHED_IDLE spinner each) the native p99 rose to 3.7-3.9 ms (a one-off check, 2026-12-07: the machine's virtual CPUs run slower when busy). Needed: a core of linkd's own, unshared",
+      cause: `each round trip wakes linkd's two forwarding threads (under SCHED_RR they waited about a hundredth of a second a second for a core even under bulk: the held-frames line) besides the ends' programs, and a woken thread here runs 0.1-0.2 ms late, now and then over a millisecond; the direct path's own p99 moves by 3x between runs. Busy polling would not help: with both cores kept busy (a SCHED_IDLE spinner each) the native p99 rose to 3.7-3.9 ms (a one-off check, 2026-12-07: the machine's virtual CPUs run slower when busy). ${ownRtt}`,
     },
     {
       what: 'zero drops linkd did not decide (TCP bulk, clean and lossy)',
@@ -608,7 +705,7 @@ function targets(
       what: 'linkd lateness p99 ≤ 1 ms at 10 and 40 ms, idle and under bulk with a ping',
       measured: `worst ${worstLate.toFixed(3)} ms`,
       met: worstLate <= 1,
-      cause: `under bulk the ${cores()} cores are shared by both iperf3 ends, their kernel work and linkd (${(cpu * relay.tcpGbps).toFixed(1)} cores alone at ${relay.tcpGbps.toFixed(2)} Gbit/s clean): through 10 ms its forwarding threads, under SCHED_RR and asleep between deadlines, still waited ${waitedMsPerS.toFixed(0)} ms a second on a run queue for a core (schedstat), and a frame whose thread waits leaves late; the rounds differ by 2x with the machine's load. Needed: a core of linkd's own (a cpuset the ends stay off), or less CPU at the ends per frame`,
+      cause: `under bulk the ${cores()} cores are shared by both iperf3 ends, their kernel work and linkd (${(cpu * relay.tcpGbps).toFixed(1)} cores alone at ${relay.tcpGbps.toFixed(2)} Gbit/s clean): through 10 ms its forwarding threads, under SCHED_RR and asleep between deadlines, still waited ${waitedMsPerS.toFixed(0)} ms a second on a run queue for a core (schedstat), and a frame whose thread waits leaves late; the rounds differ by 2x with the machine's load. ${ownLate}; or less CPU at the ends per frame`,
     },
   ];
 }
