@@ -56,11 +56,17 @@ interface PathResult {
   framesPerSentDatagram?: number;
 }
 
+/** The processes in a namespace (its servers, the ends' programs running now). */
+function pidsIn(ns: string): number[] {
+  const out = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' });
+  return out.trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
 /** linkd's process: the one process in the link namespace. */
 function linkdPid(lab: BareLab): number {
-  const pids = execFileSync('ip', ['netns', 'pids', lab.link!], { encoding: 'utf8' });
-  const pid = Number(pids.trim().split(/\s+/)[0]);
-  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no linkd process in ${lab.link}`);
+  const pid = pidsIn(lab.link!)[0];
+  if (pid === undefined || !Number.isInteger(pid) || pid <= 0)
+    throw new Error(`no linkd process in ${lab.link}`);
   return pid;
 }
 
@@ -282,12 +288,6 @@ async function busyLateness(
   };
 }
 
-/** The processes in a namespace (its servers, the ends' programs running now). */
-function pidsIn(ns: string): number[] {
-  const out = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' });
-  return out.trim().split(/\s+/).filter(Boolean).map(Number);
-}
-
 /** Every thread of a process on these CPUs (taskset's list: `0`, `1-3`). */
 function setCpus(pid: number, cpus: string): void {
   execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
@@ -299,13 +299,12 @@ function setCpus(pid: number, cpus: string): void {
  * process every CPU again. What "needed: a core of linkd's own" in the targets would buy.
  */
 function pinLinkd(labs: BareLab[], own: boolean): void {
-  const n = cores();
-  const all = `0-${n - 1}`;
-  const rest = own ? `0-${n - 2}` : all;
+  const all = `0-${CORES - 1}`;
+  const rest = own ? `0-${CORES - 2}` : all;
   setCpus(process.pid, rest);
   for (const lab of labs) {
     for (const ns of [lab.client, lab.server]) for (const pid of pidsIn(ns)) setCpus(pid, rest);
-    if (lab.link) setCpus(linkdPid(lab), own ? String(n - 1) : all);
+    if (lab.link) setCpus(linkdPid(lab), own ? String(CORES - 1) : all);
   }
 }
 
@@ -355,6 +354,8 @@ async function pinnedRun(direct: BareLab, native: BareLab): Promise<Pinned> {
 }
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+// Read once: once the benchmark pins itself (pinLinkd) it sees only the CPUs it kept.
+const CORES = availableParallelism();
 
 /**
  * The native plane as linkd runs it (timerfd, SCHED_RR), polling instead, its threads at nice -10
@@ -502,10 +503,8 @@ async function main(): Promise<void> {
       lateP99: st.lateMs?.p99 ?? Number.NaN,
       drops: st.unintendedDrops,
     };
-    // The link clean again for what follows.
-    await linkd.call({ cmd: 'set', impair: parseDirection('') });
     // Last, as it moves processes between cores: linkd on a core of its own (two cores at least).
-    const pinned = cores() >= 2 ? await pinnedRun(directLab, nativeLab) : null;
+    const pinned = CORES >= 2 ? await pinnedRun(directLab, nativeLab) : null;
     report({
       pinned,
       direct,
@@ -618,7 +617,7 @@ function report(o: Report): void {
   const p = o.pinned;
   console.log(
     p
-      ? `linkd on a core of its own (its threads on CPU ${cores() - 1}; the ends, their kernel work and the benchmark on ${cores() === 2 ? 'CPU 0' : `CPUs 0-${cores() - 2}`}), medians of ${ROUNDS} rounds against the direct path pinned the same way: added RTT p50 ${f(p.addedP50, 0)} µs, p99 ${f(p.addedP99, 0)} µs (p99 ${f(p.directP99)} ms direct, ${f(p.nativeP99)} ms native); lateness p99 through 10 ms under bulk ${f(p.busyLateP99)} ms, its threads waited ${f(p.waitMsPerS, 0)} ms a second for a core; TCP native/direct ${f(p.tcpRatio, 2)}x`
+      ? `linkd on a core of its own (its threads on CPU ${CORES - 1}; the ends, their kernel work and the benchmark on ${CORES === 2 ? 'CPU 0' : `CPUs 0-${CORES - 2}`}), medians of ${ROUNDS} rounds against the direct path pinned the same way: added RTT p50 ${f(p.addedP50, 0)} µs, p99 ${f(p.addedP99, 0)} µs (p99 ${f(p.directP99)} ms direct, ${f(p.nativeP99)} ms native); lateness p99 through 10 ms under bulk ${f(p.busyLateP99)} ms, its threads waited ${f(p.waitMsPerS, 0)} ms a second for a core; TCP native/direct ${f(p.tcpRatio, 2)}x`
       : 'linkd on a core of its own: not measured (one core)',
   );
   console.log('targets:');
@@ -627,10 +626,6 @@ function report(o: Report): void {
     console.log(`  ${t.met ? 'MET    ' : 'NOT MET'} ${t.what}: ${t.measured}${t.met ? '' : `; ${t.cause}`}`);
   }
 }
-
-// Read once: once the benchmark pins itself (pinLinkd) it sees only the CPUs it kept.
-const CORES = availableParallelism();
-const cores = (): number => CORES;
 
 interface Target {
   what: string;
@@ -651,18 +646,18 @@ function targets(
   pinned: Pinned | null,
 ): Target[] {
   // linkd's lateness through 10 ms under bulk as it runs, unpinned (the held-frames line).
-  const waitedLate = fidelity.find((x) => x.delay === 10)?.busyLateP99 ?? Number.NaN;
+  const unpinnedLate = fidelity.find((x) => x.delay === 10)?.busyLateP99 ?? Number.NaN;
   // What a core of linkd's own did (the line above the targets), where there was one to give.
   const ownRtt = pinned
-    ? `With linkd on a core of its own (the line above the targets) the added p99 was ${pinned.addedP99.toFixed(0)} µs (${pinned.directP99.toFixed(3)} ms direct, ${pinned.nativeP99.toFixed(3)} ms through linkd, the ends sharing the other core): ${pinned.addedP99 <= 300 ? 'within the goal: linkd then added no tail of its own, though the ends, on one core, made both paths slower' : 'over the goal still'}`
+    ? `With linkd on a core of its own (the line above the targets) the added p99 was ${pinned.addedP99.toFixed(0)} µs (${pinned.directP99.toFixed(3)} ms direct, ${pinned.nativeP99.toFixed(3)} ms through linkd, the ends on the other cores): ${pinned.addedP99 <= 300 ? 'within the goal: linkd then added no tail of its own, though the ends, on one core, made both paths slower' : 'over the goal still'}`
     : 'Not measured with linkd on a core of its own: this machine has one';
   const ownLate = pinned
-    ? `With linkd on a core of its own lateness under bulk was ${pinned.busyLateP99.toFixed(3)} ms, ${pinned.busyLateP99 > waitedLate ? 'worse' : 'better'}, its threads waiting ${pinned.waitMsPerS.toFixed(0)} ms a second for that core, which they share with each other (two forwarding threads and Node's) and with the kernel's work on the frames they send. Needed: more than one core beyond the ends' (one for each forwarding thread)`
+    ? `With linkd on a core of its own lateness under bulk was ${pinned.busyLateP99.toFixed(3)} ms, ${pinned.busyLateP99 > unpinnedLate ? 'worse' : 'better'}, its threads waiting ${pinned.waitMsPerS.toFixed(0)} ms a second for that core, which they share with each other (two forwarding threads and Node's) and with the kernel's work on the frames they send. Needed: more than one core beyond the ends' (one for each forwarding thread)`
     : "Needed: a core of linkd's own for each forwarding thread, beyond the ends'";
   const cpu = relay.cpuPerGbit ?? Number.NaN;
   // Each direction has its own thread; TCP bulk is one direction's data and the other's ACKs.
   const sys = relay.systemPerGbit ?? Number.NaN;
-  const perFrame = `linkd used ${cpu.toFixed(2)} CPU s per Gbit on the native plane (${(viaNode.cpuPerGbit ?? Number.NaN).toFixed(2)} on dgram), ${sys.toFixed(2)} of it in the kernel: the system time is charged to linkd because its send crosses the veth and runs the receiving end's VXLAN and TCP work in the same call. ${(1.5 * cpu).toFixed(1)} cores for 1.5 Gbit/s, on a machine of ${cores()} shared with both iperf3 ends. In user mode (each frame's decision and copy, in JavaScript and the addon) it used ${(relay.userPerGbit ?? Number.NaN).toFixed(2)} s per Gbit: the kernel's per-frame work is the larger part. The direct path pays it once, in the kernel, per MTU-sized frame; through linkd every frame is a datagram received and sent again. UDP_SEGMENT makes a run of frames one send, and UDP GRO one receive where the link's veths gather them (the line on veths above; a veth without NAPI hands each frame over alone, as a Docker network's do: there the link host cannot ask the bridge's end to stop TSO). Next: with the ends' offloads on, their TSO super-frames reach linkd whole (58 KB datagrams cross the veth; tcpdump, 2026-12-06), but cutting them in linkd saves only the sending end's per-frame work while a fair direct path gains the offloads too (the line under the table); what would count is sending on, as one datagram, a run of one flow's segments the model all delivers at the same moment (decided and recorded one by one; the receiving end's GRO merges them anyway), or forwarding the frames a clean link leaves alone in the kernel (a tc/eBPF redirect), keeping userspace for frames the model acts on`;
+  const perFrame = `linkd used ${cpu.toFixed(2)} CPU s per Gbit on the native plane (${(viaNode.cpuPerGbit ?? Number.NaN).toFixed(2)} on dgram), ${sys.toFixed(2)} of it in the kernel: the system time is charged to linkd because its send crosses the veth and runs the receiving end's VXLAN and TCP work in the same call. ${(1.5 * cpu).toFixed(1)} cores for 1.5 Gbit/s, on a machine of ${CORES} shared with both iperf3 ends. In user mode (each frame's decision and copy, in JavaScript and the addon) it used ${(relay.userPerGbit ?? Number.NaN).toFixed(2)} s per Gbit: the kernel's per-frame work is the larger part. The direct path pays it once, in the kernel, per MTU-sized frame; through linkd every frame is a datagram received and sent again. UDP_SEGMENT makes a run of frames one send, and UDP GRO one receive where the link's veths gather them (the line on veths above; a veth without NAPI hands each frame over alone, as a Docker network's do: there the link host cannot ask the bridge's end to stop TSO). Next: with the ends' offloads on, their TSO super-frames reach linkd whole (58 KB datagrams cross the veth; tcpdump, 2026-12-06), but cutting them in linkd saves only the sending end's per-frame work while a fair direct path gains the offloads too (the line under the table); what would count is sending on, as one datagram, a run of one flow's segments the model all delivers at the same moment (decided and recorded one by one; the receiving end's GRO merges them anyway), or forwarding the frames a clean link leaves alone in the kernel (a tc/eBPF redirect), keeping userspace for frames the model acts on`;
   const added = (k: 'p50' | 'p99') => (relay.rtt[k] - direct.rtt[k]) * 1000;
   const late = fidelity.flatMap((x) => [x.lateP99, x.busyLateP99]);
   if (lossy) late.push(lossy.lateP99);
@@ -705,7 +700,7 @@ function targets(
       what: 'linkd lateness p99 ≤ 1 ms at 10 and 40 ms, idle and under bulk with a ping',
       measured: `worst ${worstLate.toFixed(3)} ms`,
       met: worstLate <= 1,
-      cause: `under bulk the ${cores()} cores are shared by both iperf3 ends, their kernel work and linkd (${(cpu * relay.tcpGbps).toFixed(1)} cores alone at ${relay.tcpGbps.toFixed(2)} Gbit/s clean): through 10 ms its forwarding threads, under SCHED_RR and asleep between deadlines, still waited ${waitedMsPerS.toFixed(0)} ms a second on a run queue for a core (schedstat), and a frame whose thread waits leaves late; the rounds differ by 2x with the machine's load. ${ownLate}; or less CPU at the ends per frame`,
+      cause: `under bulk the ${CORES} cores are shared by both iperf3 ends, their kernel work and linkd (${(cpu * relay.tcpGbps).toFixed(1)} cores alone at ${relay.tcpGbps.toFixed(2)} Gbit/s clean): through 10 ms its forwarding threads, under SCHED_RR and asleep between deadlines, still waited ${waitedMsPerS.toFixed(0)} ms a second on a run queue for a core (schedstat), and a frame whose thread waits leaves late; the rounds differ by 2x with the machine's load. ${ownLate}; or less CPU at the ends per frame`,
     },
   ];
 }

@@ -5,6 +5,7 @@
 // the link's record that its rule hit, so a pass always means the fault happened (to the SYN-ACK
 // of a handshake begun in that try, not one the server resent for an earlier, abandoned connection).
 import type { PacketRecord } from '../../link/control/packet-record.ts';
+import { tcpEventBit, tcpEventBits } from '../../link/model/event-rules.ts';
 import { type CheckContext, failed, type Outcome, passed } from '../context.ts';
 import { preview } from '../exchange.ts';
 import { TCP_ECHO_FRAMINGS } from '../framing.ts';
@@ -17,16 +18,14 @@ const SYN_ACK_RULE = 'drop tcp syn-ack #1';
 const DUPLICATE_RULE = 'duplicate udp reply #1';
 
 /** The frames the rule decided (the only rule in force: the record names it in its own words). */
-const hits = (records: PacketRecord[]): PacketRecord[] => records.filter((r) => r.rule !== undefined);
+const hits = (records: readonly PacketRecord[]): PacketRecord[] =>
+  records.filter((r) => r.rule !== undefined);
 
 /** A clean link but for the one rule, on the server-to-client direction. */
 async function aimed(ctx: CheckContext, rule: string): Promise<void> {
   await ctx.lab.impair({ impair: 'none', down: rule, seed: ctx.seed });
   await ctx.resetLink();
 }
-
-const SYN = 2;
-const ACK = 16;
 
 /**
  * The rule's hits on a handshake begun since the record started: a SYN-ACK whose SYN (client to
@@ -35,14 +34,14 @@ const ACK = 16;
  * link's eyes; dropping it costs the program under test nothing, so it does not count here.
  */
 export function ownHits(records: readonly PacketRecord[]): PacketRecord[] {
-  return hits([...records]).filter((h) =>
+  return hits(records).filter((h) =>
     records.some(
       (r) =>
         r.n < h.n &&
         r.dir !== h.dir &&
         r.client === h.client &&
         r.proto === 'tcp' &&
-        (r.flags & (SYN | ACK)) === SYN &&
+        (tcpEventBits(r.flags, r.plen) & tcpEventBit('syn')) !== 0 &&
         r.sport === h.dport &&
         r.dport === h.sport,
     ),
