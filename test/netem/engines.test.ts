@@ -91,7 +91,8 @@ async function impairUp(lab: BareLab, up: string): Promise<void> {
 /** What linkd saw go wrong, for a failure's message. */
 async function dropsOf(lab: BareLab): Promise<string> {
   const s = (await lab.linkd!.call({ cmd: 'stats' })).stats;
-  return `linkd: ${s.unintendedDrops} dropped by its socket, ${s.sendErrors} send errors`;
+  const full = async (ns: string) => lab.counter(ns, 'Udp', 'RcvbufErrors');
+  return `linkd: ${s.unintendedDrops} dropped by its socket, ${s.sendErrors} send errors; full receive buffers so far: client ${await full(lab.client)}, server ${await full(lab.server)}`;
 }
 
 // The time between frames of a train, from arrival times read by a program that may stall (a
@@ -110,6 +111,33 @@ const quantile = (xs: number[], q: number): number =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
 const samples = (r: UdpResult): number[] => r.rtts.filter((x): x is number => x !== null);
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+
+/** When each datagram left the client, ms from its start: its reply's arrival less its round trip. */
+const sentTimes = (r: UdpResult): number[] =>
+  r.rtts.map((rtt, i) => (r.arrivedMs[i] ?? Number.NaN) - (rtt ?? 0));
+
+interface Overtaken {
+  mean: number;
+  sd: number;
+}
+
+/**
+ * How many datagrams a reorder impairment should have overtaken, given when each was sent: each
+ * goes at once with probability `at`, else is held `delayMs`; a held one arrives after a later one
+ * when one of the k sent within its delay went at once: (1 − at)(1 − (1 − at)^k).
+ */
+function expectedOvertaken(sent: number[], at: number, delayMs: number): Overtaken {
+  let mean = 0;
+  let variance = 0;
+  for (let i = 0; i < sent.length; i++) {
+    let k = 0;
+    while (i + k + 1 < sent.length && sent[i + k + 1]! - sent[i]! < delayMs) k++;
+    const q = (1 - at) * (1 - (1 - at) ** k);
+    mean += q;
+    variance += q * (1 - q);
+  }
+  return { mean, sd: Math.sqrt(variance) };
+}
 
 interface Row {
   impairment: string;
@@ -303,26 +331,41 @@ describe('the netem engine on a kernel with sch_netem, and the relay beside it',
 
   it('reorder: the fraction sent at once overtakes the delayed ones, with both engines', async () => {
     const n = 300;
-    const got = {} as Record<Engine, { reordered: number; received: number }>;
+    const at = 0.25;
+    const got = {} as Record<Engine, { reordered: number; expected: Overtaken }>;
     for (const engine of ENGINES) {
       await impairUp(labs[engine], 'delay 20ms reorder 25%');
-      const r = await udp(labs[engine], { count: n, intervalMs: 2, window: n, timeoutMs: 3000 });
-      got[engine] = { reordered: r.reordered, received: r.received };
-      expect(r.received, `${engine}: ${await dropsOf(labs[engine])}`).toBe(n);
+      // Replies may come seconds late where the emulated guest runs the echo server slowly (CI saw
+      // 105 of 300 past 3 s, none lost): lateness is not what this case judges, so it waits long.
+      const r = await udp(labs[engine], { count: n, intervalMs: 2, window: n, timeoutMs: 30_000 });
+      expect(
+        r.received,
+        `${engine}: ${r.late} late, sent in ${r.sendMs} ms, all in ${r.totalMs} ms; ${await dropsOf(labs[engine])}`,
+      ).toBe(n);
+      got[engine] = { reordered: r.reordered, expected: expectedOvertaken(sentTimes(r), at, 20) };
     }
     rows.push({
       impairment: 'delay 20ms reorder 25%',
       measured: 'arrived after a later one (sent every 2 ms)',
-      configured: '25% overtake',
-      netem: pct(got.netem.reordered / got.netem.received),
-      relay: pct(got.relay.reordered / got.relay.received),
+      configured: `25% at once: ${pct(got.netem.expected.mean / n)} / ${pct(got.relay.expected.mean / n)} from the send times`,
+      netem: pct(got.netem.reordered / n),
+      relay: pct(got.relay.reordered / n),
     });
     for (const engine of ENGINES) {
-      // A delayed datagram arrives late when one of the ~10 sent after it within the 20 ms went at
-      // once: 0.75 × (1 − 0.75^10) ≈ 71% of all; TCG's coarse timers blur the sending interval, so
-      // the bound is wide: more than a quarter, and nothing lost.
-      expect(got[engine].reordered / n, engine).toBeGreaterThanOrEqual(0.25);
-      expect(got[engine].reordered / n, engine).toBeLessThanOrEqual(0.9);
+      // The expectation comes from when the client really sent (TCG sent the 2 ms stream at 14 ms a
+      // datagram once): a delayed one is overtaken when one sent within its 20 ms went at once. It
+      // overstates what the link sees where the guest's kernel spreads a burst on the way (netem
+      // overtook 131 where 190 were expected once, the relay 149 of 199; once 215 of 187), and the
+      // overtakings are not independent (one at once overtakes several): so half, less 4 sd.
+      const { mean, sd } = got[engine].expected;
+      const say = `${engine}: ${got[engine].reordered} overtaken, ${mean.toFixed(1)} ± ${sd.toFixed(1)} expected`;
+      // A link that does not reorder overtakes none: the bound must stand above that to judge.
+      expect(mean / 2 - 4 * sd, `${say}: the client sent too slowly for overtaking to show`).toBeGreaterThan(
+        0,
+      );
+      expect(got[engine].reordered, say).toBeGreaterThanOrEqual(mean / 2 - 4 * sd);
+      // None is overtaken that went at once: at most the delayed ones, 75% ± 4 binomial sd.
+      expect(got[engine].reordered, say).toBeLessThanOrEqual(n * (1 - at) + 4 * Math.sqrt(n * at * (1 - at)));
     }
   });
 

@@ -142,11 +142,14 @@ time.sleep(60)`;
         ['setpriv', '--reuid=54321', '--regid=54321', '--clear-groups', 'sleep', '30'],
         `${jail.home}/sleep.log`,
       );
+      // setsid and setpriv run as root for a moment before sleep runs as the user: wait for it.
+      while (!(await inspect.users()).includes(54321) && Date.now() - t0 < 20_000)
+        await new Promise((r) => setTimeout(r, 20));
       const ps = await jail.exec(['sh', '-c', 'ps -eo uid= | grep -c 54321']);
       expect(ps.stdout.trim()).toBe('1');
       expect((await inspect.users()).filter((u) => u === 54321)).toEqual([54321]);
       await jail.exec(['kill', '-9', String(other)]);
-      while ((await inspect.alive(other)) && Date.now() - t0 < 20_000)
+      while ((await inspect.alive(other)) && Date.now() - t0 < 30_000)
         await new Promise((r) => setTimeout(r, 20));
       expect((await inspect.users()).filter((u) => u !== 0)).toEqual([]);
       const states = await jail.exec(['ps', '-eo', 'stat=']);
